@@ -1,0 +1,226 @@
+//! Command-line definitions (clap derive). Only parsing lives here: values are
+//! turned into validated plans by the module that owns each command.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Gauntlet: measure how backend runtimes compare on the same work, on the
+/// same machine — throughput, coordinated-omission-corrected latency, and the
+/// server's own memory, CPU and startup time.
+#[derive(Debug, Parser)]
+#[command(name = "gauntlet", version, propagate_version = true)]
+#[command(after_help = "Start with `gauntlet bench URL` against any server, or \
+`gauntlet run scenarios/quick.toml` to compare the reference servers.\n\
+Exit codes: 0 ok, 1 threshold failed / regression / server failed, 2 usage or input error, 130 interrupted.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load-test one URL (open model with -R, closed model without).
+    Bench(BenchArgs),
+    /// Run scenario files against supervised reference servers and record results.
+    Run(RunArgs),
+    /// List the reference servers and whether each can run on this machine.
+    Servers(ServersArgs),
+    /// Build and start reference servers and check them against the HTTP contract.
+    Verify(VerifyArgs),
+    /// Serve the upstream that /fanout calls: a server with seeded random delays.
+    Upstream(UpstreamArgs),
+    /// Render result folders into charts, an HTML page and a Markdown summary.
+    Report(ReportArgs),
+    /// Compare two runs (or a run against a baseline) with noise-aware verdicts.
+    Compare(CompareArgs),
+}
+
+/// Parses a human duration such as `10s`, `2m`, `500ms`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("expected a duration like 10s, 2m or 500ms ({e})"))
+}
+
+/// `gauntlet bench`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+gauntlet bench http://127.0.0.1:8080/plaintext -c 64 -d 10s            # closed model\n  \
+gauntlet bench http://127.0.0.1:8080/json -c 64 -R 20000 -d 30s --warmup 5s   # open model\n  \
+gauntlet bench URL -c 256 -R 5000 -d 20s --json run.json --hlog run.hlog")]
+pub struct BenchArgs {
+    /// The URL to load, e.g. http://127.0.0.1:8080/plaintext.
+    pub url: String,
+    /// Connections to keep open.
+    #[arg(short = 'c', long, default_value_t = 64)]
+    pub connections: u32,
+    /// How long to measure, e.g. 10s, 2m.
+    #[arg(short = 'd', long, default_value = "10s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Constant arrival rate in requests per second (open model, latency
+    /// corrected for coordinated omission). Without it: closed model.
+    #[arg(short = 'R', long)]
+    pub rate: Option<f64>,
+    /// Worker threads (default: the number of CPUs the generator is given).
+    #[arg(short = 't', long)]
+    pub threads: Option<usize>,
+    /// Load before measuring, not recorded, e.g. 5s.
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub warmup: Duration,
+    /// HTTP method.
+    #[arg(short = 'm', long, default_value = "GET")]
+    pub method: String,
+    /// Extra request header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header")]
+    pub headers: Vec<String>,
+    /// Request body.
+    #[arg(long, conflicts_with = "body_file")]
+    pub body: Option<String>,
+    /// Read the request body from a file.
+    #[arg(long)]
+    pub body_file: Option<PathBuf>,
+    /// Per-request timeout, counted as a `timeout` error when exceeded.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Speak HTTP/2 over cleartext (h2c, prior knowledge) through hyper.
+    #[arg(long)]
+    pub http2: bool,
+    /// Pin the generator to these CPUs (taskset list: `1`, `0-3`, `0,2`).
+    #[arg(long)]
+    pub cpus: Option<String>,
+    /// Write the result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write an HdrHistogram interval log (.hlog) to this file.
+    #[arg(long)]
+    pub hlog: Option<PathBuf>,
+    /// Print only the final summary (no live progress line).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// `gauntlet run`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+gauntlet run scenarios/quick.toml\n  \
+gauntlet run scenarios/runtimes.toml --servers go-nethttp,node-http,rust-hyper\n  \
+gauntlet run scenarios/quick.toml --repetitions 5 --save-baseline main\n  \
+gauntlet run scenarios/quick.toml --repetitions 5 --baseline main")]
+pub struct RunArgs {
+    /// Scenario files (TOML); see scenarios/README.md.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Run only these servers (comma-separated), overriding the scenario.
+    #[arg(long, value_delimiter = ',')]
+    pub servers: Vec<String>,
+    /// Override every scenario's measured duration, e.g. 10s.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Override every scenario's repetitions.
+    #[arg(long)]
+    pub repetitions: Option<u32>,
+    /// Results folder (default results/<run-id>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not render a report into reports/<run-id>/ at the end.
+    #[arg(long)]
+    pub no_report: bool,
+    /// Save this run as the named baseline under results/baselines/<name>/.
+    #[arg(long)]
+    pub save_baseline: Option<String>,
+    /// Compare this run against the named baseline; exit 1 on regression.
+    #[arg(long)]
+    pub baseline: Option<String>,
+    /// Fail instead of skipping a server whose toolchain is missing.
+    #[arg(long, env = "GAUNTLET_REQUIRE_RUNTIMES", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
+    pub require_all: bool,
+    /// Write the run's summary as JSON to standard output instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress output.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// `gauntlet servers`.
+#[derive(Debug, Args)]
+pub struct ServersArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `gauntlet verify`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  gauntlet verify                 # every server\n  \
+gauntlet verify rust-hyper go-nethttp\n  \
+gauntlet verify --url http://127.0.0.1:8080   # a server you started yourself"
+)]
+pub struct VerifyArgs {
+    /// Servers to verify (default: all).
+    pub servers: Vec<String>,
+    /// Verify an already running server at this base URL instead of building one.
+    #[arg(long, conflicts_with = "servers")]
+    pub url: Option<String>,
+    /// Fail instead of skipping a server whose toolchain is missing.
+    #[arg(long, env = "GAUNTLET_REQUIRE_RUNTIMES", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
+    pub require_all: bool,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `gauntlet upstream`.
+#[derive(Debug, Args)]
+pub struct UpstreamArgs {
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Per-request delay range, uniform, e.g. `5ms..150ms` (or one value: `20ms`).
+    #[arg(long, default_value = "5ms..150ms")]
+    pub delay: String,
+    /// Seed of the delay distribution (same seed, same sequence of delays).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// `gauntlet report`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  gauntlet report results/<run-id>/ --out reports/<run-id>/\n  \
+gauntlet report results/a/ results/b/ --out reports/a-vs-b/"
+)]
+pub struct ReportArgs {
+    /// Result folders (or single result files) to render side by side.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// Output folder (default reports/<run-id>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write every chart as PNG.
+    #[arg(long)]
+    pub png: bool,
+}
+
+/// `gauntlet compare`.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit codes: 0 no regression, 1 regression found, 2 usage or input error.")]
+pub struct CompareArgs {
+    /// The baseline run folder (or a baseline name under results/baselines/).
+    pub baseline: PathBuf,
+    /// The current run folder.
+    pub current: PathBuf,
+    /// Noise threshold: relative changes smaller than this are "no change" (e.g. 0.05).
+    #[arg(long, default_value_t = 0.05)]
+    pub noise: f64,
+    /// Write the comparison as Markdown to this file.
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Write the comparison as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}

@@ -1,0 +1,23 @@
+//! Gauntlet: a benchmarking and load-testing harness that compares backend
+//! runtimes on the same work and the same machine.
+//!
+//! The flow goes one way: a scenario ([`scenario`]) becomes a plan; the
+//! supervisor ([`supervise`]) builds and starts reference servers
+//! ([`servers`]); the load engine ([`load`]) drives them while [`record`]
+//! keeps histograms; [`results`] writes versioned JSON; [`report`] and
+//! [`compare`] read only those files.
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod compare;
+pub mod exit;
+pub mod interrupt;
+pub mod load;
+pub mod record;
+pub mod report;
+pub mod results;
+pub mod scenario;
+pub mod servers;
+pub mod supervise;
+pub mod verify;

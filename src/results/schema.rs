@@ -1,0 +1,413 @@
+//! The versioned result schema: what a load run, a server run and a whole run
+//! write to disk. Report and compare read only these types, never a live run.
+//!
+//! Units are in the field names (`_us` microseconds, `_ms` milliseconds, `_s`
+//! seconds, `_bytes` bytes) so that a reader of the JSON needs no legend.
+//! Bump [`SCHEMA_VERSION`] on any change that an older reader would misread.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON layout written by this build of Gauntlet.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Which tool wrote a file, so that a result can be traced to its code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// Gauntlet's crate version, e.g. `0.1.0`.
+    pub version: String,
+    /// Git commit of the Gauntlet checkout that ran, when it was known at build time.
+    pub git_commit: Option<String>,
+}
+
+/// How load was offered to the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadModel {
+    /// Constant arrival rate; latency is charged from each request's intended
+    /// send time (coordinated-omission corrected).
+    Open,
+    /// A fixed number of connections, each sending its next request when the
+    /// previous answer arrived; latency is not corrected for coordinated omission.
+    Closed,
+}
+
+/// Summary statistics of one latency distribution, all in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencyStats {
+    /// Number of values recorded.
+    pub count: u64,
+    /// Smallest value.
+    pub min_us: u64,
+    /// Arithmetic mean.
+    pub mean_us: f64,
+    /// Standard deviation.
+    pub stdev_us: f64,
+    /// 50th percentile (median).
+    pub p50_us: u64,
+    /// 75th percentile.
+    pub p75_us: u64,
+    /// 90th percentile.
+    pub p90_us: u64,
+    /// 99th percentile.
+    pub p99_us: u64,
+    /// 99.9th percentile.
+    pub p99_9_us: u64,
+    /// 99.99th percentile.
+    pub p99_99_us: u64,
+    /// Largest value.
+    pub max_us: u64,
+    /// The whole HdrHistogram (µs, 3 significant digits), V2-deflate serialized
+    /// and base64 encoded, so results can be merged or re-analysed later.
+    pub histogram: String,
+}
+
+/// One second (or one interval) of a run, for timelines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntervalStats {
+    /// Start of the interval, seconds since the measured phase began.
+    pub start_s: f64,
+    /// Length of the interval in seconds.
+    pub length_s: f64,
+    /// Responses completed in the interval (successful or not).
+    pub requests: u64,
+    /// Requests that ended in an error in the interval.
+    pub errors: u64,
+    /// Median latency of the interval (corrected in the open model).
+    pub p50_us: u64,
+    /// 99th percentile latency of the interval.
+    pub p99_us: u64,
+    /// Largest latency of the interval.
+    pub max_us: u64,
+}
+
+/// How far behind its schedule the generator sent requests (open model only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleLag {
+    /// Mean delay between a request's intended and actual send time.
+    pub mean_us: f64,
+    /// 99th percentile of that delay.
+    pub p99_us: u64,
+    /// Largest delay.
+    pub max_us: u64,
+}
+
+/// What the generator itself consumed while measuring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratorUsage {
+    /// User CPU seconds of the Gauntlet process during the measured phase.
+    pub cpu_user_s: f64,
+    /// System CPU seconds of the Gauntlet process during the measured phase.
+    pub cpu_sys_s: f64,
+    /// Number of CPUs the generator was allowed to use.
+    pub cpus_given: u32,
+    /// (user + sys) / (elapsed × cpus_given): 1.0 means every given CPU was busy.
+    pub cpu_utilization: f64,
+    /// Worker threads the generator ran.
+    pub threads: u32,
+    /// Generator resident memory at the end of the run, in bytes.
+    pub rss_bytes: u64,
+}
+
+/// Whether the figures may be limited by the generator rather than the target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Saturation {
+    /// True when any reason below applies; the figures are then a lower bound
+    /// of what the target can do.
+    pub generator_limited: bool,
+    /// Human-readable reasons, e.g. "generator used 96% of 1 CPU".
+    pub reasons: Vec<String>,
+}
+
+/// The outcome of one load run against one target: what `gauntlet bench`
+/// writes with `--json`, and one repetition of a server run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadReport {
+    /// Layout version of this document ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// The Gauntlet build that measured.
+    pub tool: ToolInfo,
+    /// The command line as typed, argument by argument.
+    pub command_line: Vec<String>,
+    /// Start of the measured phase (after warmup), RFC 3339 UTC.
+    pub started_at: String,
+    /// Target URL (for a request mix, the base URL).
+    pub target: String,
+    /// HTTP version spoken: `HTTP/1.1` or `HTTP/2`.
+    pub http_version: String,
+    /// Open or closed model.
+    pub model: LoadModel,
+    /// Requested arrival rate in requests per second (open model; for stages, the peak).
+    pub rate_rps: Option<f64>,
+    /// Number of connections.
+    pub connections: u32,
+    /// Requested duration of the measured phase, in seconds.
+    pub duration_s: f64,
+    /// Warmup before measuring, in seconds (not recorded in the histograms).
+    pub warmup_s: f64,
+    /// Measured phase as it actually lasted, in seconds.
+    pub elapsed_s: f64,
+    /// Requests that received a complete response (any status).
+    pub requests: u64,
+    /// Responses judged successful (2xx, or the status the request expects).
+    pub successes: u64,
+    /// Requests that failed, by kind (`connect`, `reset`, `timeout`, `malformed`,
+    /// `status`, `body_mismatch`, ...).
+    pub errors: BTreeMap<String, u64>,
+    /// Response count by HTTP status code.
+    pub status_codes: BTreeMap<u16, u64>,
+    /// Completed requests per second over the measured phase.
+    pub throughput_rps: f64,
+    /// Latency from the intended send time to the last byte of the response
+    /// (open model: coordinated-omission corrected; closed model: equals service time).
+    pub latency: LatencyStats,
+    /// Latency from the actual send to the last byte of the response.
+    pub service_time: LatencyStats,
+    /// True when `latency` is corrected for coordinated omission (open model).
+    pub corrected: bool,
+    /// Schedule lag (open model only).
+    pub schedule_lag: Option<ScheduleLag>,
+    /// The generator's own consumption.
+    pub generator: GeneratorUsage,
+    /// Whether the generator may have been the bottleneck.
+    pub saturation: Saturation,
+    /// Per-second timeline.
+    pub intervals: Vec<IntervalStats>,
+    /// True when the run was stopped early (Ctrl-C); the figures cover what ran.
+    pub interrupted: bool,
+}
+
+/// One reading of the server's process tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceSample {
+    /// Seconds since the load phase began (negative during idle/warmup).
+    pub t_s: f64,
+    /// Resident set size summed over the process tree.
+    pub rss_bytes: u64,
+    /// Cumulative user+sys CPU seconds of the process tree since spawn.
+    pub cpu_s: f64,
+    /// Threads summed over the process tree.
+    pub threads: u32,
+    /// Open file descriptors summed over the process tree.
+    pub fds: u32,
+    /// Processes in the tree.
+    pub processes: u32,
+}
+
+/// What the server consumed during one repetition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerUsage {
+    /// RSS after startup, before any load.
+    pub idle_rss_bytes: u64,
+    /// Largest RSS seen while the load ran.
+    pub peak_rss_bytes: u64,
+    /// Median RSS over the second half of the load phase.
+    pub steady_rss_bytes: u64,
+    /// Server CPU seconds (user+sys) spent during the measured phase.
+    pub cpu_s: f64,
+    /// Completed requests per server CPU-second: the efficiency figure.
+    pub requests_per_cpu_s: f64,
+    /// Most threads seen.
+    pub peak_threads: u32,
+    /// Most open file descriptors seen.
+    pub peak_fds: u32,
+    /// Sampling interval in milliseconds.
+    pub sample_interval_ms: u64,
+    /// The samples, in time order.
+    pub timeline: Vec<ResourceSample>,
+}
+
+/// Measurement of memory held per idle keep-alive connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdleConnections {
+    /// Connections asked for.
+    pub requested: u32,
+    /// Connections actually opened and held.
+    pub opened: u32,
+    /// Server RSS before opening them.
+    pub rss_before_bytes: u64,
+    /// Server RSS with all of them open.
+    pub rss_after_bytes: u64,
+    /// (after - before) / opened.
+    pub bytes_per_connection: f64,
+}
+
+/// Cold-start measurements: spawn to first correct response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartupStats {
+    /// One figure per cold start, in milliseconds.
+    pub samples_ms: Vec<f64>,
+    /// Median of the samples.
+    pub median_ms: f64,
+    /// Smallest sample.
+    pub min_ms: f64,
+    /// Largest sample.
+    pub max_ms: f64,
+}
+
+/// How the build of a server went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildInfo {
+    /// Wall-clock seconds the build took (0 when cached).
+    pub seconds: f64,
+    /// True when an earlier build was reused.
+    pub cached: bool,
+}
+
+/// Outcome of a whole server run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Every repetition completed.
+    Ok,
+    /// The server crashed, exited or never became ready; what was measured
+    /// before is kept.
+    Failed {
+        /// Why, in one line (e.g. "exited with signal 9 during repetition 2").
+        reason: String,
+        /// Exit status when the process ended, as the OS reported it.
+        exit_status: Option<String>,
+        /// The last lines the server wrote to stderr.
+        stderr_tail: Vec<String>,
+    },
+    /// Stopped by the user (Ctrl-C); what was measured before is kept.
+    Interrupted,
+    /// Not run: toolchain missing or build failed.
+    Skipped {
+        /// Why it was not run.
+        reason: String,
+    },
+}
+
+/// A threshold from the scenario and whether this result met it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdOutcome {
+    /// The threshold as written in the scenario, e.g. `p99 < "10ms"`.
+    pub expression: String,
+    /// Metric name, e.g. `p99`, `error_rate`, `rss_peak`.
+    pub metric: String,
+    /// The observed value in the metric's base unit (µs, ratio, bytes, req/s).
+    pub observed: f64,
+    /// The limit in the same unit.
+    pub limit: f64,
+    /// True when the observed value satisfied the threshold.
+    pub passed: bool,
+}
+
+/// Machine and software the result came from; two results are comparable
+/// only when these agree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// Host name.
+    pub hostname: String,
+    /// CPU model name from /proc/cpuinfo.
+    pub cpu_model: String,
+    /// Logical CPUs online.
+    pub cpu_cores: u32,
+    /// Kernel release (`uname -r`).
+    pub kernel: String,
+    /// Operating system description.
+    pub os: String,
+    /// Total memory in bytes.
+    pub memory_bytes: u64,
+    /// CPU frequency governor, when readable.
+    pub cpu_governor: Option<String>,
+    /// The Gauntlet build.
+    pub tool: ToolInfo,
+    /// Runtime versions by server name, from each manifest's version command.
+    pub runtimes: BTreeMap<String, String>,
+}
+
+/// Which server a result concerns, from its manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// Server name, e.g. `rust-hyper` (the folder under reference-servers/).
+    pub name: String,
+    /// Language, e.g. `Rust`.
+    pub language: String,
+    /// Runtime, e.g. `tokio multi-thread + hyper 1`.
+    pub runtime: String,
+    /// The runtime's version as its version command printed it.
+    pub runtime_version: String,
+    /// The concurrency model in one line.
+    pub concurrency_model: String,
+}
+
+/// Which scenario a result concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    /// Scenario name (from the file, or its file stem).
+    pub name: String,
+    /// The scenario file it came from.
+    pub file: String,
+    /// One-line description from the file.
+    pub description: String,
+}
+
+/// One repetition of the load against a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repetition {
+    /// 1-based repetition number.
+    pub index: u32,
+    /// What the generator measured.
+    pub load: LoadReport,
+    /// What the server consumed (absent when the server is not supervised,
+    /// e.g. an external URL).
+    pub server: Option<ServerUsage>,
+}
+
+/// Everything measured for one scenario × server: one file
+/// `results/<run-id>/<scenario>__<server>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerRunResult {
+    /// Layout version of this document ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// The run this belongs to.
+    pub run_id: String,
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// The server.
+    pub server: ServerInfo,
+    /// Where it ran.
+    pub environment: Environment,
+    /// Ok, failed, interrupted or skipped.
+    pub status: RunStatus,
+    /// The build, when the server was built by this run.
+    pub build: Option<BuildInfo>,
+    /// Cold-start distribution.
+    pub startup: Option<StartupStats>,
+    /// Memory per idle connection, when the scenario asks for it.
+    pub idle_connections: Option<IdleConnections>,
+    /// The repetitions that completed (and the one that was cut short, if any).
+    pub repetitions: Vec<Repetition>,
+    /// Thresholds from the scenario and their outcome.
+    pub thresholds: Vec<ThresholdOutcome>,
+    /// CPUs the server was pinned to.
+    pub server_cpus: Vec<usize>,
+    /// CPUs the generator was pinned to.
+    pub loadgen_cpus: Vec<usize>,
+}
+
+/// The index of one run: `results/<run-id>/manifest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunManifest {
+    /// Layout version of this document ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// Identifier of the run (also the folder name), e.g. `2026-11-22T21-57-03Z-quick`.
+    pub run_id: String,
+    /// When the run began, RFC 3339 UTC.
+    pub started_at: String,
+    /// When it ended (absent while running or after a crash).
+    pub finished_at: Option<String>,
+    /// The command line as typed.
+    pub command_line: Vec<String>,
+    /// Scenario files run.
+    pub scenario_files: Vec<String>,
+    /// Where it ran.
+    pub environment: Environment,
+    /// Result files written so far, relative to the run folder.
+    pub results: Vec<String>,
+    /// True when the run was interrupted before finishing.
+    pub interrupted: bool,
+}

@@ -1,0 +1,3 @@
+//! Supervision of server processes: spawn in a process group on pinned CPUs,
+//! readiness and the startup clock, stop (SIGTERM then SIGKILL, also on drop),
+//! and sampling RSS / CPU / threads / fds of the whole process tree.
