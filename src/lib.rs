@@ -11,6 +11,7 @@
 pub mod app;
 pub mod cli;
 pub mod compare;
+pub mod cpus;
 pub mod exit;
 pub mod interrupt;
 pub mod load;

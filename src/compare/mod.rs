@@ -1,5 +1,7 @@
 //! Comparison of runs: statistics over repetitions, noise-aware verdicts, thresholds and baselines.
 
+pub mod thresholds;
+
 use crate::exit::Outcome;
 
 /// Runs the command (not implemented yet).
