@@ -3,3 +3,4 @@
 //! hyper, and the `bench` command built on it.
 
 pub mod bench;
+pub mod plan;

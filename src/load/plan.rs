@@ -1,0 +1,149 @@
+//! What the load engine is asked to do: a validated [`LoadPlan`] (target,
+//! request mix, schedule, stop condition, placement). `gauntlet bench` builds
+//! one from flags, `gauntlet run` from a scenario; the engine never
+//! re-validates it.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::cpus::CpuSet;
+
+/// Where the load goes: an `http://` origin on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Host as written in the URL (`127.0.0.1`, `localhost`, `[::1]`).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl Target {
+    /// The origin as a URL prefix, e.g. `http://127.0.0.1:8080`.
+    pub fn origin(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+}
+
+/// One kind of request in the mix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSpec {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path and query, starting with `/`.
+    pub path: String,
+    /// Extra headers (Host, Content-Length and Connection are added by the client).
+    pub headers: Vec<(String, String)>,
+    /// Request body (empty for none).
+    pub body: Bytes,
+    /// Relative weight in the mix (≥ 1).
+    pub weight: u32,
+    /// Status that counts as success; `None` means any 2xx.
+    pub expect_status: Option<u16>,
+    /// Exact body that counts as success; `None` means the body is not checked.
+    pub expect_body: Option<Bytes>,
+}
+
+/// One step of a staged schedule: over `duration`, the rate (open model) or
+/// the number of connections (closed model) goes linearly from the previous
+/// stage's target (or the first stage's `target`, for the first) to `target`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stage {
+    /// How long the stage lasts.
+    pub duration: Duration,
+    /// Requests per second (open) or connections (closed) at the end of the stage.
+    pub target: f64,
+}
+
+/// How requests are offered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Schedule {
+    /// Open model at a constant arrival rate (requests per second); latency is
+    /// charged from each request's intended send time.
+    OpenConstant {
+        /// Requests per second.
+        rate: f64,
+    },
+    /// Open model whose rate follows stages; `connections` bounds concurrency.
+    OpenStages(Vec<Stage>),
+    /// Closed model: every connection sends its next request when the previous
+    /// answer arrived.
+    Closed,
+    /// Closed model whose active connection count follows stages (at most
+    /// `LoadPlan::connections`).
+    ClosedStages(Vec<Stage>),
+}
+
+/// A complete, validated description of one load run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadPlan {
+    /// Where to send.
+    pub target: Target,
+    /// The request mix (at least one).
+    pub requests: Vec<RequestSpec>,
+    /// Connections to open (the most in flight at once).
+    pub connections: u32,
+    /// Open or closed, constant or staged.
+    pub schedule: Schedule,
+    /// Measured phase (for staged schedules, the sum of the stages).
+    pub duration: Duration,
+    /// Load before measuring, not recorded.
+    pub warmup: Duration,
+    /// Worker threads.
+    pub threads: usize,
+    /// CPUs the generator's threads are pinned to (`None`: not pinned).
+    pub cpus: Option<CpuSet>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Speak HTTP/2 (h2c prior knowledge) instead of HTTP/1.1.
+    pub http2: bool,
+    /// The command line, recorded in the result.
+    pub command_line: Vec<String>,
+}
+
+/// Which part of a run the engine is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Load is offered but not recorded.
+    Warmup,
+    /// Load is offered and recorded.
+    Measure,
+    /// No more requests are sent; in-flight ones have been collected.
+    Done,
+}
+
+/// A live reading, about once a second, for progress lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// The phase the reading belongs to.
+    pub phase: Phase,
+    /// Time since the phase began.
+    pub elapsed: Duration,
+    /// Length of the phase.
+    pub phase_length: Duration,
+    /// Responses completed in the phase so far.
+    pub requests: u64,
+    /// Failed requests in the phase so far.
+    pub errors: u64,
+    /// Completed requests per second over the last interval.
+    pub recent_rps: f64,
+    /// 99th percentile latency of the last interval, in µs.
+    pub recent_p99_us: u64,
+}
+
+/// Hooks the engine calls while it runs, so a caller can draw progress or
+/// line up its own measurements (the supervisor's sampler) with the measured
+/// phase. Every method has a no-op default.
+pub trait LoadObserver: Send + Sync {
+    /// Called at the moment a phase begins (`Measure` marks the start of the
+    /// measured window; `Done` its end).
+    fn phase_started(&self, _phase: Phase) {}
+    /// Called about once a second with a live reading.
+    fn progress(&self, _progress: &Progress) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl LoadObserver for Silent {}
