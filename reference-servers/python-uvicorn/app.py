@@ -105,7 +105,8 @@ async def _call(session: aiohttp.ClientSession, i: int) -> bool:
         async with session.get(f"{UPSTREAM_URL}/item?i={i}") as resp:
             await resp.read()
             return resp.status == 200
-    except aiohttp.ClientError:
+    except (aiohttp.ClientError, OSError, ValueError):
+        # Refused, reset, malformed: the call simply does not count.
         return False
 
 
@@ -121,7 +122,7 @@ async def fanout(query: dict[str, str], send_fn, arrived_at: float) -> None:
     # Abandon every call still in flight.
     for task in pending:
         task.cancel()
-    arrived = sum(1 for task in done if task.result())
+    arrived = sum(1 for task in done if not task.cancelled() and task.exception() is None and task.result())
     await send_json(send_fn, 200, {"requested": n, "arrived": arrived, "missed": n - arrived, "deadline_ms": deadline_ms})
 
 
@@ -176,7 +177,9 @@ async def app(scope, receive, send_fn) -> None:
     if scope["method"] != method:
         await send_json(send_fn, 405, {"error": f"{path} accepts {method} only"})
         return
-    query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
+        query.setdefault(name, value)  # the first of repeated parameters, as the other servers
     try:
         if path == "/plaintext":
             await send(send_fn, 200, b"text/plain; charset=utf-8", PLAINTEXT_BODY)
