@@ -112,6 +112,13 @@ pub fn no_data<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Converts a backend pixel (as `ChartContext::backend_coord` returns) into
+/// `area`'s own pixel coordinates.
+pub fn local<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32)) -> (i32, i32) {
+    let base = area.get_base_pixel();
+    (p.0 - base.0, p.1 - base.1)
+}
+
 /// Diagonal hatching inside the pixel rectangle `a`–`b`, drawn on `root`.
 pub fn hatch<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -128,10 +135,10 @@ pub fn hatch<DB: DrawingBackend>(
         if lo < hi {
             root.draw(&PathElement::new(
                 vec![(lo + c, lo), (hi + c, hi)],
-                color.stroke_width(2),
+                color.stroke_width(1),
             ))?;
         }
-        c += 9;
+        c += 8;
     }
     Ok(())
 }
@@ -203,8 +210,8 @@ pub fn bar_chart<DB: DrawingBackend>(
             };
             chart.draw_series(std::iter::once(Rectangle::new([(l, 0.0), (r, v)], fill)))?;
             if marked {
-                let a = chart.backend_coord(&(l, 0.0));
-                let b = chart.backend_coord(&(r, v));
+                let a = local(area, chart.backend_coord(&(l, 0.0)));
+                let b = local(area, chart.backend_coord(&(r, v)));
                 let ink = if bar.state_mark.is_some() {
                     FAIL_RED
                 } else {
@@ -218,8 +225,8 @@ pub fn bar_chart<DB: DrawingBackend>(
             }
         }
         if let Some((lo, hi)) = bar.whisker {
-            let (cx, top) = chart.backend_coord(&(x + 0.5, hi));
-            let (_, bottom) = chart.backend_coord(&(x + 0.5, lo));
+            let (cx, top) = local(area, chart.backend_coord(&(x + 0.5, hi)));
+            let (_, bottom) = local(area, chart.backend_coord(&(x + 0.5, lo)));
             for path in [
                 vec![(cx, top), (cx, bottom)],
                 vec![(cx - 8, top), (cx + 8, top)],
@@ -234,7 +241,7 @@ pub fn bar_chart<DB: DrawingBackend>(
             .or(bar.value)
             .unwrap_or(0.0)
             .max(bar.value.unwrap_or(0.0));
-        let (px, py) = chart.backend_coord(&(x + 0.5, head));
+        let (px, py) = local(area, chart.backend_coord(&(x + 0.5, head)));
         let mut lines: Vec<(String, RGBColor)> = Vec::new();
         if !bar.value_text.is_empty() {
             lines.push((bar.value_text.clone(), BLACK));
@@ -254,7 +261,7 @@ pub fn bar_chart<DB: DrawingBackend>(
                     .pos(Pos::new(HPos::Center, VPos::Bottom)),
             ))?;
         }
-        let (lx, ly) = chart.backend_coord(&(x + 0.5, 0.0));
+        let (lx, ly) = local(area, chart.backend_coord(&(x + 0.5, 0.0)));
         area.draw(&Text::new(
             bar.label.clone(),
             (lx, ly + 8),
@@ -306,5 +313,54 @@ pub fn legend<'a, 'b, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTransla
         .label_font(font(14))
         .position(SeriesLabelPosition::UpperLeft)
         .draw()?;
+    Ok(())
+}
+
+/// A chart with a linear x axis and a logarithmic y axis.
+pub type LogYChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::combinators::LogCoord<f64>,
+    >,
+>;
+
+/// Adds labels and faint grid lines at 2× and 5× each decade of a log y
+/// axis, which plotters labels only at powers of ten.
+pub fn log_sub_ticks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &mut LogYChart<'_, DB>,
+) -> Result<(), ChartError> {
+    let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+    let (lo, hi) = (chart.y_range().start, chart.y_range().end);
+    if lo <= 0.0 || hi <= lo {
+        return Ok(());
+    }
+    let mut decade = 10f64.powf(lo.log10().floor());
+    let mut ticks = Vec::new();
+    while decade <= hi {
+        for m in [2.0, 5.0] {
+            let v = decade * m;
+            if v > lo && v < hi {
+                ticks.push(v);
+            }
+        }
+        decade *= 10.0;
+    }
+    for v in ticks {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, v), (x1, v)],
+            RGBColor(225, 225, 225),
+        )))?;
+        let (px, py) = local(area, chart.backend_coord(&(x0, v)));
+        area.draw(&Text::new(
+            ms_label(v),
+            (px - 9, py),
+            font(14)
+                .color(&RGBColor(70, 70, 70))
+                .pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
     Ok(())
 }

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{font, legend, ms_label, no_data, Chart, ChartError};
+use crate::report::chart::{font, legend, log_sub_ticks, ms_label, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Latency timeline of one scenario.
@@ -94,6 +94,7 @@ impl Chart for LatencyTimelineChart {
             .label_style(font(14))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
+        log_sub_ticks(root, &mut chart)?;
         for (label, color, solid, points) in lines {
             if solid {
                 chart

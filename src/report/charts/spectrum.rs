@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{font, legend, ms_label, no_data, Chart, ChartError};
+use crate::report::chart::{font, legend, log_sub_ticks, ms_label, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Highest "nines" drawn: 5 is 99.999 %.
@@ -138,6 +138,7 @@ impl Chart for SpectrumChart {
             .label_style(font(14))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
+        log_sub_ticks(root, &mut chart)?;
         for line in lines {
             let color = line.color;
             if line.solid {

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::report::chart::{font, ms_label, no_data, Chart, ChartError, FAIL_RED};
+use crate::report::chart::{font, log_sub_ticks, ms_label, no_data, Chart, ChartError, FAIL_RED};
 use crate::report::model::ReportData;
 
 /// Startup distribution of every server in the report.
@@ -77,6 +77,7 @@ impl Chart for StartupChart {
             .label_style(font(14))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
+        log_sub_ticks(root, &mut chart)?;
         for (i, (series, samples, failed)) in groups.iter().enumerate() {
             let s = &data.series[*series];
             let x = i as f64 + 0.5;
