@@ -203,9 +203,10 @@ fn several_runs_and_single_files_render_side_by_side() {
     let single = fixture("generator-limited").join("plaintext__go-nethttp.json");
     let (out, _) = render(&[fixture("two-servers"), single], false);
     let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();
-    assert!(bars.contains("rust-hyper @ 2026-11-22T10-00-00Z-two-servers"));
-    assert!(bars.contains("go-nethttp @ 2026-11-22T12-00-00Z-generator-limited"));
+    assert!(bars.contains("rust-hyper (run 1)"));
+    assert!(bars.contains("go-nethttp (run 2)"));
     let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    assert!(md.contains("**Run 2**: 2026-11-22T12-00-00Z-generator-limited"));
     assert!(md.contains("# Gauntlet report: 2026-11-22T10-00-00Z-two-servers vs 2026-11-22T12-00-00Z-generator-limited"));
 }
 

@@ -62,11 +62,16 @@ fn figure(p: &PlacedChart) -> String {
 
 fn environment_table(data: &ReportData) -> String {
     let mut html = String::new();
-    for run in &data.runs {
+    for (i, run) in data.runs.iter().enumerate() {
         let _ = writeln!(html, "<table class=\"env\">");
         let _ = writeln!(
             html,
-            "<tr><th>run</th><td>{}{}</td></tr>",
+            "<tr><th>run{}</th><td>{}{}</td></tr>",
+            if data.runs.len() > 1 {
+                format!(" {}", i + 1)
+            } else {
+                String::new()
+            },
             escape(&run.run_id),
             run.started_at
                 .as_ref()

@@ -15,9 +15,9 @@ fn cell(text: &str) -> String {
 pub fn summary(data: &ReportData) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Gauntlet report: {}\n", cell(&data.title()));
-    for run in &data.runs {
+    for (i, run) in data.runs.iter().enumerate() {
         if data.runs.len() > 1 {
-            let _ = writeln!(md, "**Run {}**\n", cell(&run.run_id));
+            let _ = writeln!(md, "**Run {}**: {}\n", i + 1, cell(&run.run_id));
         }
         let env: Vec<String> = environment(&run.environment)
             .into_iter()

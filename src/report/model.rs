@@ -32,7 +32,8 @@ pub struct RunInfo {
 /// A line/bar family in every chart: one server of one run, with its colour.
 #[derive(Debug, Clone)]
 pub struct Series {
-    /// Legend label: the server name, plus the run id when several runs are shown.
+    /// Legend label: the server name, plus `(run N)` when several runs are shown
+    /// (N counts the inputs from 1, in command-line order).
     pub label: String,
     /// Colour used for this series in every chart.
     pub color: RGBColor,
@@ -201,7 +202,7 @@ impl ReportData {
         let several = runs.len() > 1;
         let label_of = |run: usize, r: &ServerRunResult| {
             if several {
-                format!("{} @ {}", r.server.name, runs[run].run_id)
+                format!("{} (run {})", r.server.name, run + 1)
             } else {
                 r.server.name.clone()
             }
