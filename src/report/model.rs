@@ -516,3 +516,43 @@ pub fn ranking<'a>(data: &'a ReportData, scenario: &'a str) -> Vec<(Option<usize
         .chain(unranked.into_iter().map(|e| (None, e)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_of_repetitions() {
+        let s = Spread::of(&[9.0, 10.0, 11.0]).unwrap();
+        assert_eq!(
+            (s.mean, s.stdev, s.min, s.max, s.n),
+            (10.0, 1.0, 9.0, 11.0, 3)
+        );
+        assert_eq!(Spread::of(&[5.0]).unwrap().stdev, 0.0);
+        assert!(Spread::of(&[]).is_none());
+    }
+
+    #[test]
+    fn known_languages_keep_their_colour_and_others_get_distinct_ones() {
+        let series = assign_colors(&[
+            ("a-server".into(), "Zig".into()),
+            ("go-nethttp".into(), "Go".into()),
+            ("rust-hyper (run 1)".into(), "Rust".into()),
+            ("rust-hyper (run 2)".into(), "Rust".into()),
+        ]);
+        assert_eq!(series[1].color, PALETTE[1]);
+        assert_eq!(series[2].color, PALETTE[0]);
+        let mut colours: Vec<_> = series.iter().map(|s| s.color).collect();
+        colours.dedup();
+        let unique: std::collections::HashSet<_> =
+            colours.iter().map(|c| (c.0, c.1, c.2)).collect();
+        assert_eq!(unique.len(), 4, "every series has its own colour");
+    }
+
+    #[test]
+    fn a_corrupt_histogram_is_treated_as_absent() {
+        assert!(decode_histogram("").is_none());
+        assert!(decode_histogram("not base64 at all!").is_none());
+        assert!(decode_histogram("aGVsbG8=").is_none());
+    }
+}

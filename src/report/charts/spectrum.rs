@@ -167,3 +167,33 @@ impl Chart for SpectrumChart {
         legend(&mut chart)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_map_to_their_number_of_nines() {
+        assert!(nines(0.0).abs() < 1e-9);
+        assert!((nines(90.0) - 1.0).abs() < 1e-9);
+        assert!((nines(99.9) - 3.0).abs() < 1e-9);
+        assert!((nines(99.999) - 5.0).abs() < 1e-6);
+        assert_eq!(percentile_label(3.0), "99.9%");
+        assert_eq!(percentile_label(2.5), "");
+    }
+
+    #[test]
+    fn the_curve_follows_the_histogram_to_its_tail() {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 1_000_000, 3).unwrap();
+        for v in 1..=10_000u64 {
+            h.record(v * 10).unwrap();
+        }
+        let points = curve(&h);
+        assert_eq!(points.first().map(|p| p.0), Some(0.0));
+        assert_eq!(points.last().map(|p| p.0), Some(MAX_NINES));
+        // values 10 µs … 100 ms evenly: p90 is 90 ms
+        let at_90 = points.iter().find(|p| (p.0 - 1.0).abs() < 1e-9).unwrap().1;
+        assert!((at_90 - 90.0).abs() < 0.2, "p90 is {at_90} ms");
+        assert!(points.windows(2).all(|w| w[1].1 >= w[0].1), "monotonic");
+    }
+}
