@@ -246,3 +246,23 @@ fn cli_writes_the_report_and_names_bad_input() {
             "bogus.json is not a Gauntlet result file",
         ));
 }
+
+#[test]
+fn a_crashed_run_missing_a_listed_result_renders_what_is_there() {
+    let run = tempfile::tempdir().unwrap();
+    let src = fixture("two-servers");
+    for name in [
+        "manifest.json",
+        "plaintext__rust-hyper.json",
+        "json__rust-hyper.json",
+    ] {
+        fs::copy(src.join(name), run.path().join(name)).unwrap();
+    }
+    let (out, _) = render(&[run.path().to_path_buf()], false);
+    let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    assert!(md.contains("**Missing results**"), "{md}");
+    assert!(md.contains("plaintext__go-nethttp.json"));
+    assert!(md.contains("| 1 | rust-hyper |"));
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("listed in the manifest but not found"));
+}

@@ -12,6 +12,9 @@ use super::PlacedChart;
 const INDEX: &str = include_str!("templates/index.html");
 const SCENARIO: &str = include_str!("templates/scenario.html");
 const FIGURE: &str = include_str!("templates/figure.html");
+const RANKING_ROW: &str = include_str!("templates/ranking_row.html");
+const THRESHOLDS: &str = include_str!("templates/thresholds.html");
+const THRESHOLD_ROW: &str = include_str!("templates/threshold_row.html");
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -29,12 +32,33 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Replaces every `{{key}}` in `template` with its value (values are inserted as given).
+/// Replaces every `{{key}}` in `template` with its value in one pass, so a
+/// value that happens to contain `{{...}}` is never expanded; unknown keys
+/// are left as they are.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (key, value) in values {
-        out = out.replace(&format!("{{{{{key}}}}}"), value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find("}}").and_then(|end| {
+            let key = &after[..end];
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (v, end))
+        }) {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -86,6 +110,13 @@ fn environment_table(data: &ReportData) -> String {
                 escape(&v)
             );
         }
+        if !run.missing.is_empty() {
+            let _ = writeln!(
+                html,
+                "<tr><th>missing</th><td class=\"fail\">listed in the manifest but not found: {}</td></tr>",
+                escape(&run.missing.join(", "))
+            );
+        }
         if run.interrupted {
             let _ = writeln!(
                 html,
@@ -120,20 +151,41 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
             })
             .collect();
         let (r, g, b) = (series.color.0, series.color.1, series.color.2);
-        let _ = writeln!(
-            rows,
-            "<tr{}><td class=\"num\">{}</td><td><span class=\"swatch\" style=\"background:#{r:02x}{g:02x}{b:02x}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            if marked { " class=\"marked\"" } else { "" },
-            rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
-            escape(&series.label),
-            s.throughput.as_ref().map(spread).unwrap_or_else(|| "–".into()),
-            percentile(s.latency.as_ref(), 0.5),
-            percentile(s.latency.as_ref(), 0.99),
-            percentile(s.latency.as_ref(), 0.999),
-            s.peak_rss.map(|b| mib(b as f64)).unwrap_or_else(|| "–".into()),
-            s.req_per_cpu_s.map(|v| grouped(v.mean)).unwrap_or_else(|| "–".into()),
-            note_html.join("<br>"),
-        );
+        rows.push_str(&fill(
+            RANKING_ROW,
+            &[
+                ("row_class", if marked { "marked" } else { "clean" }),
+                (
+                    "rank",
+                    &rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+                ),
+                ("color", &format!("#{r:02x}{g:02x}{b:02x}")),
+                ("server", &escape(&series.label)),
+                (
+                    "throughput",
+                    &s.throughput
+                        .as_ref()
+                        .map(spread)
+                        .unwrap_or_else(|| "–".into()),
+                ),
+                ("p50", &percentile(s.latency.as_ref(), 0.5)),
+                ("p99", &percentile(s.latency.as_ref(), 0.99)),
+                ("p999", &percentile(s.latency.as_ref(), 0.999)),
+                (
+                    "peak_rss",
+                    &s.peak_rss
+                        .map(|b| mib(b as f64))
+                        .unwrap_or_else(|| "–".into()),
+                ),
+                (
+                    "req_per_cpu",
+                    &s.req_per_cpu_s
+                        .map(|v| grouped(v.mean))
+                        .unwrap_or_else(|| "–".into()),
+                ),
+                ("notes", &note_html.join("<br>")),
+            ],
+        ));
     }
     rows
 }
@@ -143,24 +195,23 @@ fn thresholds_table(data: &ReportData, scenario: &str) -> String {
         .scenario_entries(scenario)
         .flat_map(|e| e.result.thresholds.iter().map(move |t| (e, t)))
         .map(|(e, t)| {
-            format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td></tr>",
-                escape(&data.series[e.series].label),
-                escape(&t.expression),
-                escape(&threshold_value(t, t.observed)),
-                escape(&threshold_value(t, t.limit)),
-                if t.passed { "pass" } else { "fail" },
-                if t.passed { "✔ pass" } else { "✘ fail" },
+            fill(
+                THRESHOLD_ROW,
+                &[
+                    ("server", &escape(&data.series[e.series].label)),
+                    ("expression", &escape(&t.expression)),
+                    ("observed", &escape(&threshold_value(t, t.observed))),
+                    ("limit", &escape(&threshold_value(t, t.limit))),
+                    ("class", if t.passed { "pass" } else { "fail" }),
+                    ("result", if t.passed { "✔ pass" } else { "✘ fail" }),
+                ],
             )
         })
         .collect();
     if rows.is_empty() {
         return String::new();
     }
-    format!(
-        "<h3>Thresholds</h3>\n<table class=\"thresholds\">\n<thead><tr><th>server</th><th>threshold</th><th>observed</th><th>limit</th><th>result</th></tr></thead>\n<tbody>\n{}\n</tbody>\n</table>",
-        rows.join("\n")
-    )
+    fill(THRESHOLDS, &[("rows", &rows.concat())])
 }
 
 /// The whole page for `data` with its rendered charts.
@@ -229,4 +280,26 @@ pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
             ("scenarios", &sections),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_expands_each_placeholder_once_and_never_inside_values() {
+        let out = fill(
+            "<p>{{a}} and {{b}} {{unknown}}</p>",
+            &[("a", "{{b}}"), ("b", "x<y")],
+        );
+        assert_eq!(out, "<p>{{b}} and x<y {{unknown}}</p>");
+    }
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
 }

@@ -24,6 +24,13 @@ pub fn summary(data: &ReportData) -> String {
             .map(|(k, v)| format!("{k}: {}", cell(&v)))
             .collect();
         let _ = writeln!(md, "{}\n", env.join(" · "));
+        if !run.missing.is_empty() {
+            let _ = writeln!(
+                md,
+                "> **Missing results**: listed in the manifest but not found: {}\n",
+                cell(&run.missing.join(", "))
+            );
+        }
         if run.interrupted {
             let _ = writeln!(md, "> **Interrupted run**: the figures cover what ran.\n");
         }

@@ -27,6 +27,9 @@ pub struct RunInfo {
     pub started_at: Option<String>,
     /// True when the manifest says the run was interrupted.
     pub interrupted: bool,
+    /// Result files the manifest lists but that could not be found (a run
+    /// that crashed while writing); the report shows what is there.
+    pub missing: Vec<String>,
 }
 
 /// A line/bar family in every chart: one server of one run, with its colour.
@@ -433,7 +436,12 @@ fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportErr
             }
         };
         let mut results = Vec::new();
+        let mut missing = Vec::new();
         for f in &files {
+            if manifest.is_some() && !f.exists() {
+                missing.push(f.display().to_string());
+                continue;
+            }
             results.push(read::<ServerRunResult>(f)?);
         }
         let first = results.first();
@@ -459,6 +467,7 @@ fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportErr
             environment,
             started_at: manifest.as_ref().map(|m| m.started_at.clone()),
             interrupted: manifest.as_ref().is_some_and(|m| m.interrupted),
+            missing,
         };
         Ok((info, results))
     } else if input.is_file() {
@@ -472,6 +481,7 @@ fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportErr
                 .first()
                 .map(|r| r.load.started_at.clone()),
             interrupted: matches!(result.status, RunStatus::Interrupted),
+            missing: Vec::new(),
         };
         Ok((info, vec![result]))
     } else {
