@@ -154,10 +154,13 @@ impl ServerEntry {
         }
     }
 
-    /// FNV-1a over the build command and every file under `build_inputs`
+    /// FNV-1a over the server's folder, the build command and every file under `build_inputs`
     /// (relative path and contents, in sorted order).
     fn input_hash(&self) -> Result<u64, (PathBuf, std::io::Error)> {
         let mut hasher = Fnv::new();
+        // Two checkouts sharing one target folder must not share stamps.
+        hasher.write(self.dir.as_os_str().as_encoded_bytes());
+        hasher.write(&[0]);
         for arg in &self.manifest.build {
             hasher.write(arg.as_bytes());
             hasher.write(&[0]);

@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -99,6 +100,7 @@ pub struct Supervised {
     spawned_at: Instant,
     stderr: Arc<Mutex<VecDeque<String>>>,
     stdout: Arc<Mutex<VecDeque<String>>>,
+    stderr_closed: Arc<AtomicBool>,
 }
 
 /// Starts `entry` on a free port of 127.0.0.1 (the port goes into the
@@ -140,11 +142,24 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
         .with_context(|| format!("starting {} (`{}`)", m.name, m.run.join(" ")))?;
     let stderr = Arc::new(Mutex::new(VecDeque::new()));
     let stdout = Arc::new(Mutex::new(VecDeque::new()));
+    let stderr_closed = Arc::new(AtomicBool::new(false));
     if let Some(pipe) = child.stderr.take() {
-        drain_lines(pipe, Arc::clone(&stderr), format!("{}-stderr", m.name));
+        let closed = Arc::clone(&stderr_closed);
+        drain_lines(
+            pipe,
+            Arc::clone(&stderr),
+            closed,
+            format!("{}-stderr", m.name),
+        );
     }
     if let Some(pipe) = child.stdout.take() {
-        drain_lines(pipe, Arc::clone(&stdout), format!("{}-stdout", m.name));
+        let closed = Arc::new(AtomicBool::new(false));
+        drain_lines(
+            pipe,
+            Arc::clone(&stdout),
+            closed,
+            format!("{}-stdout", m.name),
+        );
     }
     Ok(Supervised {
         name: m.name.clone(),
@@ -155,6 +170,7 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
         spawned_at,
         stderr,
         stdout,
+        stderr_closed,
     })
 }
 
@@ -190,7 +206,12 @@ fn spawn_from_reaper_thread(cmd: Command) -> Result<Child> {
         .map_err(|_| anyhow::anyhow!("the spawner thread is gone"))??)
 }
 
-fn drain_lines(pipe: impl Read + Send + 'static, ring: Arc<Mutex<VecDeque<String>>>, name: String) {
+fn drain_lines(
+    pipe: impl Read + Send + 'static,
+    ring: Arc<Mutex<VecDeque<String>>>,
+    closed: Arc<AtomicBool>,
+    name: String,
+) {
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let mut reader = BufReader::new(pipe);
         let mut buf = Vec::new();
@@ -209,6 +230,7 @@ fn drain_lines(pipe: impl Read + Send + 'static, ring: Arc<Mutex<VecDeque<String
                 }
             }
         }
+        closed.store(true, Ordering::Release);
     });
     if let Err(e) = spawned {
         eprintln!("warning: cannot read the server's output: {e}");
@@ -255,8 +277,7 @@ impl Supervised {
         let mut last_problem = "no probe made".to_string();
         loop {
             if let Some(status) = self.exit_status() {
-                // Give the drain threads a moment to read the last lines.
-                std::thread::sleep(Duration::from_millis(20));
+                self.settle_stderr(Duration::from_millis(500));
                 return Err(StartError::Exited {
                     server: self.name.clone(),
                     status,
@@ -278,6 +299,17 @@ impl Supervised {
                 Err(e) => last_problem = format!("GET {}: {e}", self.ready_path),
             }
             std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    /// After the process ended: waits (at most `limit`) until its stderr
+    /// has been read to the end, so that [`Supervised::stderr_tail`] holds
+    /// the last lines. A descendant still holding the pipe shortens nothing
+    /// but the wait.
+    pub fn settle_stderr(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while !self.stderr_closed.load(Ordering::Acquire) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 
