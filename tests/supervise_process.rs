@@ -7,7 +7,9 @@ mod supervise_support;
 use std::time::Duration;
 
 use gauntlet::cpus::CpuSet;
-use gauntlet::supervise::{launch, sample_tree, LaunchOptions, Sampler, StartError};
+use gauntlet::supervise::{
+    launch, measure_startup, sample_tree, LaunchOptions, Sampler, StartError,
+};
 use supervise_support::{alive, descendants, get, single, wait_gone};
 
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -260,4 +262,57 @@ fn extra_env_and_port_reach_the_server() {
     }
     let line = server.stdout_tail(1);
     assert_eq!(line, [format!("listening on 127.0.0.1:{}", server.port())]);
+}
+
+#[test]
+fn cold_starts_are_measured_several_times() {
+    let _turn = timing_turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let entry = single(tmp.path(), "slow-start", &[("START_DELAY_MS", "100")]);
+    let stats = measure_startup(&entry, &LaunchOptions::default(), 3, READY_TIMEOUT).unwrap();
+    eprintln!("cold starts with a 100 ms delay: {:?}", stats.samples_ms);
+    assert_eq!(stats.samples_ms.len(), 3);
+    assert!(stats.min_ms >= 100.0 && stats.min_ms <= stats.median_ms);
+    assert!(
+        stats.median_ms <= stats.max_ms && stats.min_ms < 130.0,
+        "{stats:?}"
+    );
+
+    let dying = single(tmp.path(), "exit-early", &[]);
+    let err = measure_startup(&dying, &LaunchOptions::default(), 3, READY_TIMEOUT).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cold start 1:") && text.contains("dying now"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sampling_a_process_tree_is_cheap() {
+    let _turn = timing_turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let entry = single(tmp.path(), "with-children", &[("CHILDREN", "3")]);
+    let mut server = launch(&entry, &LaunchOptions::default()).unwrap();
+    server.wait_ready(READY_TIMEOUT).unwrap();
+    let rounds = 200;
+    let started = thread_cpu_time();
+    for _ in 0..rounds {
+        assert_eq!(sample_tree(server.pid()).unwrap().processes, 4);
+    }
+    let each = (thread_cpu_time() - started) / rounds;
+    eprintln!("sample_tree of a 4-process tree: {each:?} of CPU per reading");
+    // At the default 100 ms interval, one reading must cost well under 1% of a CPU.
+    assert!(each < Duration::from_millis(1), "{each:?} per reading");
+}
+
+/// CPU time used by the calling thread (so that a busy machine does not
+/// inflate a cost measured in wall-clock time).
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
