@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::cpus::CpuSet;
+use crate::interrupt::Interrupt;
 use crate::servers::ServerEntry;
 
 /// Lines of stderr (and of stdout) kept per process.
@@ -60,6 +61,12 @@ pub enum StartError {
         /// Its last stderr lines.
         stderr_tail: Vec<String>,
     },
+    /// The user asked to stop (Ctrl-C) while waiting.
+    #[error("stopped while waiting for {server} to be ready (interrupted)")]
+    Interrupted {
+        /// Server name.
+        server: String,
+    },
 }
 
 impl StartError {
@@ -69,6 +76,7 @@ impl StartError {
             StartError::Exited { stderr_tail, .. } | StartError::Timeout { stderr_tail, .. } => {
                 stderr_tail
             }
+            StartError::Interrupted { .. } => &[],
         }
     }
 
@@ -76,7 +84,7 @@ impl StartError {
     pub fn exit_status(&self) -> Option<ExitStatus> {
         match self {
             StartError::Exited { status, .. } => Some(*status),
-            StartError::Timeout { .. } => None,
+            StartError::Timeout { .. } | StartError::Interrupted { .. } => None,
         }
     }
 }
@@ -272,6 +280,16 @@ impl Supervised {
     /// Polls `GET ready_path` every ≤ 1 ms until a 200 answer and returns the
     /// time from spawn to that answer. Fails early if the process exits.
     pub fn wait_ready(&mut self, timeout: Duration) -> Result<Duration, StartError> {
+        self.wait_ready_or_interrupt(timeout, &Interrupt::new())
+    }
+
+    /// [`Supervised::wait_ready`] that also gives up (with
+    /// [`StartError::Interrupted`]) as soon as `interrupt` is raised (Ctrl-C).
+    pub fn wait_ready_or_interrupt(
+        &mut self,
+        timeout: Duration,
+        interrupt: &Interrupt,
+    ) -> Result<Duration, StartError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let deadline = Instant::now() + timeout;
         let mut last_problem = "no probe made".to_string();
@@ -282,6 +300,11 @@ impl Supervised {
                     server: self.name.clone(),
                     status,
                     stderr_tail: self.stderr_tail(20),
+                });
+            }
+            if interrupt.is_raised() {
+                return Err(StartError::Interrupted {
+                    server: self.name.clone(),
                 });
             }
             let now = Instant::now();

@@ -63,8 +63,13 @@ fn verify_by_name(args: &crate::cli::VerifyArgs) -> anyhow::Result<Outcome> {
                 eprintln!("verify: {line}");
             }
         };
-        let verdict =
-            servers::verify_server(entry, &upstream.url(), args.require_all, &mut progress);
+        let verdict = servers::verify_server(
+            entry,
+            &upstream.url(),
+            args.require_all,
+            &interrupt,
+            &mut progress,
+        );
         if !args.json {
             print_verdict(&verdict);
         }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::contract::{check_contract, EndpointCheck};
+use crate::interrupt::Interrupt;
 use crate::servers::{Registry, ServerEntry};
 use crate::supervise::{describe_status, launch, LaunchOptions};
 
@@ -91,6 +92,7 @@ pub fn verify_server(
     entry: &ServerEntry,
     upstream_url: &str,
     require_all: bool,
+    interrupt: &Interrupt,
     progress: &mut dyn FnMut(&str),
 ) -> ServerVerdict {
     let mut verdict = ServerVerdict::new(entry);
@@ -122,7 +124,7 @@ pub fn verify_server(
         Ok(server) => server,
         Err(e) => return verdict.failed(format!("{e:#}")),
     };
-    match server.wait_ready(READY_TIMEOUT) {
+    match server.wait_ready_or_interrupt(READY_TIMEOUT, interrupt) {
         Ok(took) => {
             verdict.startup_ms = Some(took.as_secs_f64() * 1000.0);
             progress(&format!(
@@ -132,6 +134,9 @@ pub fn verify_server(
             ));
         }
         Err(e) => return verdict.failed(e.to_string()),
+    }
+    if interrupt.is_raised() {
+        return verdict.failed("interrupted".into());
     }
     verdict.checks = check_contract(&server.base_url());
 
