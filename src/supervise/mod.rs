@@ -8,5 +8,7 @@ pub mod process;
 pub mod sample;
 
 pub use measure::{measure_startup, startup_stats, summarize_usage, StartupError};
-pub use process::{describe_status, free_port, launch, LaunchOptions, StartError, Supervised};
+pub use process::{
+    describe_status, free_port, launch, LaunchOptions, StartError, Supervised, WaitError,
+};
 pub use sample::{sample_tree, Sampler, TreeSample};

@@ -61,6 +61,14 @@ pub enum StartError {
         /// Its last stderr lines.
         stderr_tail: Vec<String>,
     },
+}
+
+/// Why [`Supervised::wait_ready_or_interrupt`] gave up.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// The server did not become ready.
+    #[error(transparent)]
+    Start(#[from] StartError),
     /// The user asked to stop (Ctrl-C) while waiting.
     #[error("stopped while waiting for {server} to be ready (interrupted)")]
     Interrupted {
@@ -76,7 +84,6 @@ impl StartError {
             StartError::Exited { stderr_tail, .. } | StartError::Timeout { stderr_tail, .. } => {
                 stderr_tail
             }
-            StartError::Interrupted { .. } => &[],
         }
     }
 
@@ -84,7 +91,7 @@ impl StartError {
     pub fn exit_status(&self) -> Option<ExitStatus> {
         match self {
             StartError::Exited { status, .. } => Some(*status),
-            StartError::Timeout { .. } | StartError::Interrupted { .. } => None,
+            StartError::Timeout { .. } => None,
         }
     }
 }
@@ -280,41 +287,50 @@ impl Supervised {
     /// Polls `GET ready_path` every ≤ 1 ms until a 200 answer and returns the
     /// time from spawn to that answer. Fails early if the process exits.
     pub fn wait_ready(&mut self, timeout: Duration) -> Result<Duration, StartError> {
-        self.wait_ready_or_interrupt(timeout, &Interrupt::new())
+        match self.wait_ready_or_interrupt(timeout, &Interrupt::new()) {
+            Ok(took) => Ok(took),
+            Err(WaitError::Start(e)) => Err(e),
+            Err(WaitError::Interrupted { server }) => Err(StartError::Timeout {
+                server,
+                timeout,
+                last_problem: "interrupted".into(),
+                stderr_tail: Vec::new(),
+            }),
+        }
     }
 
     /// [`Supervised::wait_ready`] that also gives up (with
-    /// [`StartError::Interrupted`]) as soon as `interrupt` is raised (Ctrl-C).
+    /// [`WaitError::Interrupted`]) as soon as `interrupt` is raised (Ctrl-C).
     pub fn wait_ready_or_interrupt(
         &mut self,
         timeout: Duration,
         interrupt: &Interrupt,
-    ) -> Result<Duration, StartError> {
+    ) -> Result<Duration, WaitError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let deadline = Instant::now() + timeout;
         let mut last_problem = "no probe made".to_string();
         loop {
             if let Some(status) = self.exit_status() {
                 self.settle_stderr(Duration::from_millis(500));
-                return Err(StartError::Exited {
+                return Err(WaitError::Start(StartError::Exited {
                     server: self.name.clone(),
                     status,
                     stderr_tail: self.stderr_tail(20),
-                });
+                }));
             }
             if interrupt.is_raised() {
-                return Err(StartError::Interrupted {
+                return Err(WaitError::Interrupted {
                     server: self.name.clone(),
                 });
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(StartError::Timeout {
+                return Err(WaitError::Start(StartError::Timeout {
                     server: self.name.clone(),
                     timeout,
                     last_problem,
                     stderr_tail: self.stderr_tail(20),
-                });
+                }));
             }
             match probe(addr, &self.ready_path, deadline - now) {
                 Ok(200) => return Ok(self.spawned_at.elapsed()),
