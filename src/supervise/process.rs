@@ -125,7 +125,7 @@ pub struct Supervised {
 pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
     let m = &entry.manifest;
     let port = free_port().context("finding a free port")?;
-    let mut cmd = Command::new(&m.run[0]);
+    let mut cmd = Command::new(entry.program(&m.run[0]));
     cmd.args(&m.run[1..])
         .current_dir(&entry.dir)
         .envs(&m.env)
