@@ -344,3 +344,28 @@ fn relative_programs_are_taken_from_the_server_folder() {
     server.wait_ready(READY_TIMEOUT).unwrap();
     assert_eq!(get(&server.base_url(), "/plaintext"), 200);
 }
+
+#[test]
+fn the_sampler_keeps_what_it_read_before_the_server_died() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entry = single(
+        tmp.path(),
+        "exit-early",
+        &[("LISTEN", "1"), ("EXIT_AFTER_MS", "300")],
+    );
+    let mut server = launch(&entry, &LaunchOptions::default()).unwrap();
+    server.wait_ready(READY_TIMEOUT).unwrap();
+    let sampler = Sampler::start(server.pid(), Duration::from_millis(10));
+    sampler.mark_zero();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while server.exit_status().is_none() {
+        assert!(std::time::Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let samples = sampler.finish();
+    assert!(samples.len() >= 5, "{} samples", samples.len());
+    let last = samples.last().unwrap();
+    assert!(last.t_s < 0.4, "sampled after the death: {last:?}");
+    assert!(samples.iter().all(|s| s.rss_bytes > 0 && s.processes == 1));
+}

@@ -31,7 +31,8 @@ pub struct TreeSample {
 }
 
 /// Reads the tree rooted at `root_pid` once. Fails only when the root itself
-/// cannot be read (e.g. it has ended); descendants that end mid-reading are skipped.
+/// cannot be read or has ended (a zombie counts as ended); descendants that
+/// end mid-reading are skipped.
 pub fn sample_tree(root_pid: u32) -> std::io::Result<TreeSample> {
     let page = page_size();
     let ticks = clock_ticks();
@@ -67,6 +68,13 @@ fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSampl
     let base = format!("/proc/{pid}");
     let stat = fs::read_to_string(format!("{base}/stat"))?;
     let fields = stat_fields(&stat).ok_or_else(|| bad_data(&base, "stat"))?;
+    if matches!(fields.first(), Some(&"Z") | Some(&"X")) {
+        // Ended, not yet reaped: nothing of it is left to measure.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("process {pid} has ended"),
+        ));
+    }
     // Fields after the command, 0-based from field 3 (state): utime is field
     // 14, stime 15, cutime 16, cstime 17, num_threads 20.
     let num = |field: usize| -> std::io::Result<u64> {
