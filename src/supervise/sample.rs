@@ -357,6 +357,20 @@ mod tests {
     }
 
     #[test]
+    fn an_ended_unreaped_process_is_not_measured() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        // Until it is reaped, /proc/<pid> stays (as a zombie).
+        while sample_tree(pid).is_ok() {
+            assert!(Instant::now() < deadline, "still measured as running");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+        child.wait().unwrap();
+    }
+
+    #[test]
     fn a_missing_process_is_an_error() {
         assert!(sample_tree(u32::MAX - 1).is_err());
     }
