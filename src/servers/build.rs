@@ -112,7 +112,7 @@ impl ServerEntry {
             return Err(io(&lock_path)(std::io::Error::last_os_error()));
         }
 
-        let hash = format!("{:016x}", self.input_hash().map_err(|(p, e)| io(&p)(e))?);
+        let hash = format!("v2 {:016x}", self.input_hash().map_err(|(p, e)| io(&p)(e))?);
         let previous = fs::read_to_string(&stamp).unwrap_or_default();
         let mut lines = previous.lines();
         let outputs_kept = lines.clone().skip(1).all(|dir| self.dir.join(dir).is_dir());
