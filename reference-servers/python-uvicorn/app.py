@@ -128,7 +128,11 @@ async def fanout(query: dict[str, str], send_fn, arrived_at: float) -> None:
 
 async def sleep(query: dict[str, str], send_fn) -> None:
     ms = int_param(query, "ms", 0, 10_000)
-    await asyncio.sleep(ms / 1000)
+    # uvloop's timers may fire a fraction of a millisecond early; sleep until
+    # the deadline has really passed so the answer never comes before M ms.
+    deadline = time.monotonic() + ms / 1000
+    while (remaining := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(remaining)
     await send_json(send_fn, 200, {"slept_ms": ms})
 
 
