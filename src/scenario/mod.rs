@@ -3,7 +3,9 @@
 //! runner behind `gauntlet run` ([`runner`]).
 
 pub mod model;
+pub mod measure;
 pub mod runner;
+pub mod summary;
 pub mod validate;
 
 pub use validate::{Overrides, Scenario, ScenarioError, UpstreamSpec};
