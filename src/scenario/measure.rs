@@ -176,7 +176,11 @@ pub fn measure_server(
     let idle_rss = sample_tree(server.pid()).map_or(0, |s| s.rss_bytes);
     cx.say(scenario, &name, format!("idle RSS {}", mib(idle_rss)));
     if scenario.idle_connections > 0 {
-        let idle = idle_connections(&server, scenario.idle_connections, &entry.manifest.ready_path);
+        let idle = idle_connections(
+            &server,
+            scenario.idle_connections,
+            &entry.manifest.ready_path,
+        );
         cx.say(
             scenario,
             &name,
@@ -515,7 +519,13 @@ fn one_request(port: u16, request: &[u8]) -> std::io::Result<TcpStream> {
                 .headers
                 .iter()
                 .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-                .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok())
+                .and_then(|h| {
+                    std::str::from_utf8(h.value)
+                        .ok()?
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                })
                 .unwrap_or(0);
             if buf.len() >= head + length {
                 return Ok(stream);

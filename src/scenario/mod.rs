@@ -2,8 +2,8 @@
 //! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
 //! runner behind `gauntlet run` ([`runner`]).
 
-pub mod model;
 pub mod measure;
+pub mod model;
 pub mod runner;
 pub mod summary;
 pub mod validate;

@@ -34,8 +34,7 @@ fn engine(
     interrupt: &Interrupt,
     observer: &dyn crate::load::plan::LoadObserver,
 ) -> Result<crate::results::LoadReport> {
-    let _ = (plan, interrupt, observer);
-    anyhow::bail!("the load engine (crate::load::run_plan) is not merged into this build yet")
+    Ok(crate::load::run_plan(plan, interrupt, observer)?.report)
 }
 
 /// Runs the command with a given interrupt flag and load driver.
@@ -50,7 +49,9 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
     let scenarios = args
         .scenarios
         .iter()
-        .map(|file| Scenario::load(file, &overrides, &known).map_err(|e| input_error(e.to_string())))
+        .map(|file| {
+            Scenario::load(file, &overrides, &known).map_err(|e| input_error(e.to_string()))
+        })
         .collect::<Result<Vec<_>>>()?;
     let mut names: Vec<&str> = scenarios.iter().map(|s| s.info.name.as_str()).collect();
     names.dedup();
@@ -148,7 +149,11 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
                 }
             }
             if !result.repetitions.is_empty() {
-                result.thresholds = scenario.thresholds.iter().map(|t| t.evaluate(&result)).collect();
+                result.thresholds = scenario
+                    .thresholds
+                    .iter()
+                    .map(|t| t.evaluate(&result))
+                    .collect();
             }
             let path = folder.write_result(&result)?;
             if progress {
@@ -263,7 +268,10 @@ impl Upstream {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Some(addr) = line.split_whitespace().find(|w| w.starts_with("127.0.0.1:")) {
+                if let Some(addr) = line
+                    .split_whitespace()
+                    .find(|w| w.starts_with("127.0.0.1:"))
+                {
                     let _ = tx.send(format!("http://{}", addr.trim_end_matches([',', ')'])));
                 }
             }
@@ -272,9 +280,9 @@ impl Upstream {
             child,
             url: String::new(),
         };
-        upstream.url = rx
-            .recv_timeout(Duration::from_secs(10))
-            .context("`gauntlet upstream` did not print `listening on 127.0.0.1:<port>` within 10s")?;
+        upstream.url = rx.recv_timeout(Duration::from_secs(10)).context(
+            "`gauntlet upstream` did not print `listening on 127.0.0.1:<port>` within 10s",
+        )?;
         Ok(upstream)
     }
 }
