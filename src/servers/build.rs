@@ -5,17 +5,20 @@
 //! same server wait for each other through a lock file.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use super::registry::ServerEntry;
 use crate::results::BuildInfo;
 
 /// Lines of build output kept in a failure message.
 const FAILURE_TAIL_LINES: usize = 40;
+/// A build taking longer than this is stopped and reported as failed.
+pub const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +44,16 @@ pub enum BuildError {
         status: std::process::ExitStatus,
         /// The last lines of stdout then stderr.
         tail: String,
+    },
+    /// The build command ran longer than [`BUILD_TIMEOUT`] and was killed.
+    #[error("building {server}: `{command}` still ran after {limit:?} and was stopped")]
+    TimedOut {
+        /// Server name.
+        server: String,
+        /// The build command as one line.
+        command: String,
+        /// The limit that ran out.
+        limit: Duration,
     },
     /// Hashing the inputs or writing the stamp failed.
     #[error("building {server}: {path}: {source}")]
@@ -105,16 +118,18 @@ impl ServerEntry {
         }
         let _ = fs::remove_file(&stamp);
         let started = Instant::now();
-        let output = Command::new(&m.build[0])
-            .args(&m.build[1..])
-            .current_dir(&self.dir)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|source| BuildError::Spawn {
+        let output = run_bounded(&m.build, &self.dir, BUILD_TIMEOUT).map_err(|e| match e {
+            Bounded::Spawn(source) => BuildError::Spawn {
                 server: m.name.clone(),
                 program: m.build[0].clone(),
                 source,
-            })?;
+            },
+            Bounded::TimedOut => BuildError::TimedOut {
+                server: m.name.clone(),
+                command: m.build.join(" "),
+                limit: BUILD_TIMEOUT,
+            },
+        })?;
         let seconds = started.elapsed().as_secs_f64();
         if !output.status.success() {
             let text = format!(
@@ -154,10 +169,13 @@ impl ServerEntry {
         }
     }
 
-    /// FNV-1a over the build command and every file under `build_inputs`
+    /// FNV-1a over the server's folder, the build command and every file under `build_inputs`
     /// (relative path and contents, in sorted order).
     fn input_hash(&self) -> Result<u64, (PathBuf, std::io::Error)> {
         let mut hasher = Fnv::new();
+        // Two checkouts sharing one target folder must not share stamps.
+        hasher.write(self.dir.as_os_str().as_encoded_bytes());
+        hasher.write(&[0]);
         for arg in &self.manifest.build {
             hasher.write(arg.as_bytes());
             hasher.write(&[0]);
@@ -175,6 +193,64 @@ impl ServerEntry {
         }
         Ok(hasher.0)
     }
+}
+
+enum Bounded {
+    Spawn(std::io::Error),
+    TimedOut,
+}
+
+/// Runs `command` in `dir` in its own process group with stdout and stderr
+/// captured; past `limit` the whole group is killed.
+fn run_bounded(command: &[String], dir: &Path, limit: Duration) -> Result<Output, Bounded> {
+    let mut child = Command::new(&command[0])
+        .args(&command[1..])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(Bounded::Spawn)?;
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) | Err(_) => {
+                // SAFETY: signals the build's own process group.
+                unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
+                let _ = child.wait();
+                return Err(Bounded::TimedOut);
+            }
+        }
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
 }
 
 fn hash_tree(path: &Path, hasher: &mut Fnv) -> Result<(), (PathBuf, std::io::Error)> {

@@ -9,12 +9,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
 use crate::cpus::CpuSet;
+use crate::interrupt::Interrupt;
 use crate::servers::ServerEntry;
 
 /// Lines of stderr (and of stdout) kept per process.
@@ -61,6 +63,20 @@ pub enum StartError {
     },
 }
 
+/// Why [`Supervised::wait_ready_or_interrupt`] gave up.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// The server did not become ready.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// The user asked to stop (Ctrl-C) while waiting.
+    #[error("stopped while waiting for {server} to be ready (interrupted)")]
+    Interrupted {
+        /// Server name.
+        server: String,
+    },
+}
+
 impl StartError {
     /// The server's last stderr lines.
     pub fn stderr_tail(&self) -> &[String] {
@@ -99,6 +115,7 @@ pub struct Supervised {
     spawned_at: Instant,
     stderr: Arc<Mutex<VecDeque<String>>>,
     stdout: Arc<Mutex<VecDeque<String>>>,
+    stderr_closed: Arc<AtomicBool>,
 }
 
 /// Starts `entry` on a free port of 127.0.0.1 (the port goes into the
@@ -140,11 +157,24 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
         .with_context(|| format!("starting {} (`{}`)", m.name, m.run.join(" ")))?;
     let stderr = Arc::new(Mutex::new(VecDeque::new()));
     let stdout = Arc::new(Mutex::new(VecDeque::new()));
+    let stderr_closed = Arc::new(AtomicBool::new(false));
     if let Some(pipe) = child.stderr.take() {
-        drain_lines(pipe, Arc::clone(&stderr), format!("{}-stderr", m.name));
+        let closed = Arc::clone(&stderr_closed);
+        drain_lines(
+            pipe,
+            Arc::clone(&stderr),
+            closed,
+            format!("{}-stderr", m.name),
+        );
     }
     if let Some(pipe) = child.stdout.take() {
-        drain_lines(pipe, Arc::clone(&stdout), format!("{}-stdout", m.name));
+        let closed = Arc::new(AtomicBool::new(false));
+        drain_lines(
+            pipe,
+            Arc::clone(&stdout),
+            closed,
+            format!("{}-stdout", m.name),
+        );
     }
     Ok(Supervised {
         name: m.name.clone(),
@@ -155,6 +185,7 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
         spawned_at,
         stderr,
         stdout,
+        stderr_closed,
     })
 }
 
@@ -190,7 +221,12 @@ fn spawn_from_reaper_thread(cmd: Command) -> Result<Child> {
         .map_err(|_| anyhow::anyhow!("the spawner thread is gone"))??)
 }
 
-fn drain_lines(pipe: impl Read + Send + 'static, ring: Arc<Mutex<VecDeque<String>>>, name: String) {
+fn drain_lines(
+    pipe: impl Read + Send + 'static,
+    ring: Arc<Mutex<VecDeque<String>>>,
+    closed: Arc<AtomicBool>,
+    name: String,
+) {
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let mut reader = BufReader::new(pipe);
         let mut buf = Vec::new();
@@ -209,6 +245,7 @@ fn drain_lines(pipe: impl Read + Send + 'static, ring: Arc<Mutex<VecDeque<String
                 }
             }
         }
+        closed.store(true, Ordering::Release);
     });
     if let Err(e) = spawned {
         eprintln!("warning: cannot read the server's output: {e}");
@@ -250,27 +287,50 @@ impl Supervised {
     /// Polls `GET ready_path` every ≤ 1 ms until a 200 answer and returns the
     /// time from spawn to that answer. Fails early if the process exits.
     pub fn wait_ready(&mut self, timeout: Duration) -> Result<Duration, StartError> {
+        match self.wait_ready_or_interrupt(timeout, &Interrupt::new()) {
+            Ok(took) => Ok(took),
+            Err(WaitError::Start(e)) => Err(e),
+            Err(WaitError::Interrupted { server }) => Err(StartError::Timeout {
+                server,
+                timeout,
+                last_problem: "interrupted".into(),
+                stderr_tail: Vec::new(),
+            }),
+        }
+    }
+
+    /// [`Supervised::wait_ready`] that also gives up (with
+    /// [`WaitError::Interrupted`]) as soon as `interrupt` is raised (Ctrl-C).
+    pub fn wait_ready_or_interrupt(
+        &mut self,
+        timeout: Duration,
+        interrupt: &Interrupt,
+    ) -> Result<Duration, WaitError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let deadline = Instant::now() + timeout;
         let mut last_problem = "no probe made".to_string();
         loop {
             if let Some(status) = self.exit_status() {
-                // Give the drain threads a moment to read the last lines.
-                std::thread::sleep(Duration::from_millis(20));
-                return Err(StartError::Exited {
+                self.settle_stderr(Duration::from_millis(500));
+                return Err(WaitError::Start(StartError::Exited {
                     server: self.name.clone(),
                     status,
                     stderr_tail: self.stderr_tail(20),
+                }));
+            }
+            if interrupt.is_raised() {
+                return Err(WaitError::Interrupted {
+                    server: self.name.clone(),
                 });
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(StartError::Timeout {
+                return Err(WaitError::Start(StartError::Timeout {
                     server: self.name.clone(),
                     timeout,
                     last_problem,
                     stderr_tail: self.stderr_tail(20),
-                });
+                }));
             }
             match probe(addr, &self.ready_path, deadline - now) {
                 Ok(200) => return Ok(self.spawned_at.elapsed()),
@@ -278,6 +338,17 @@ impl Supervised {
                 Err(e) => last_problem = format!("GET {}: {e}", self.ready_path),
             }
             std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    /// After the process ended: waits (at most `limit`) until its stderr
+    /// has been read to the end, so that [`Supervised::stderr_tail`] holds
+    /// the last lines. A descendant still holding the pipe shortens nothing
+    /// but the wait.
+    pub fn settle_stderr(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while !self.stderr_closed.load(Ordering::Acquire) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 
