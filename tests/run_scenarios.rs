@@ -188,10 +188,17 @@ fn bad_values_say_what_is_expected() {
             "\"all\" or a non-empty list",
         ),
         ("servers = []\n", "key `servers`", "non-empty list"),
+        (
+            "[upstream]\ndelay = \"9ms..1ms\"\n",
+            "key `upstream.delay`",
+            "runs backwards",
+        ),
     ];
     for (line, place, expected) in cases {
         let text = if line.starts_with("servers") {
             format!("{line}[[request]]\npath = \"/\"\n")
+        } else if line.starts_with('[') {
+            format!("{MINIMAL}{line}")
         } else {
             format!("{line}{MINIMAL}")
         };

@@ -107,12 +107,13 @@ const HELLO_ENV: &[(&str, &str)] = &[("START_DELAY_MS", "0")];
 #[test]
 fn a_short_run_writes_results_that_deserialize() {
     let s = Setup::new();
-    s.server("hello", "slow-start", HELLO_ENV, &[]);
+    // Every request costs the server 5 ms of CPU: at most 200 requests per CPU-second.
+    s.server("hello", "cpu-burn", &[("BURN_MS", "5")], &[]);
     let scenario = s.scenario(
-        "name = \"tiny\"\nservers = \"all\"\nduration = \"1s\"\nwarmup = \"0s\"\n\
+        "name = \"tiny\"\nservers = \"all\"\nduration = \"2s\"\nwarmup = \"0s\"\n\
          repetitions = 2\nstartup_samples = 2\nidle_connections = 20\n\
-         thresholds = [\"error_rate < 0.01\"]\n[load]\nconnections = 4\n\
-         [[request]]\npath = \"/plaintext\"\nexpect_body = \"Hello, World!\"\n",
+         thresholds = [\"error_rate < 0.01\"]\n[load]\nconnections = 2\n\
+         [[request]]\npath = \"/burn\"\n",
     );
     let out = s.command(&scenario).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -132,7 +133,11 @@ fn a_short_run_writes_results_that_deserialize() {
         assert!(usage.idle_rss_bytes > 0);
         assert!(usage.peak_rss_bytes > 0);
         assert!(usage.cpu_s > 0.0, "the server did work under load");
-        assert!(usage.requests_per_cpu_s > 0.0);
+        assert!(
+            (50.0..=260.0).contains(&usage.requests_per_cpu_s),
+            "{} requests per CPU-second at 5 ms of CPU each",
+            usage.requests_per_cpu_s
+        );
         assert!(usage.timeline.iter().any(|t| t.t_s >= 0.0));
     }
     assert_eq!(r.thresholds.len(), 1);

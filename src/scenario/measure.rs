@@ -16,7 +16,9 @@ use crate::results::{
     ServerRunResult, ServerUsage, StartupStats, SCHEMA_VERSION,
 };
 use crate::servers::ServerEntry;
-use crate::supervise::{describe_status, launch, sample_tree, LaunchOptions, Sampler, Supervised};
+use crate::supervise::{
+    describe_status, launch, sample_tree, LaunchOptions, Sampler, StartError, Supervised, WaitError,
+};
 
 use super::Scenario;
 
@@ -132,7 +134,7 @@ pub fn measure_server(
             result.status = RunStatus::Interrupted;
             break;
         }
-        match start(entry, &opts, scenario.startup_timeout) {
+        match start(entry, &opts, scenario.startup_timeout, cx.interrupt) {
             Ok((server, took)) => {
                 samples_ms.push(took.as_secs_f64() * 1e3);
                 if let Err(e) = server.stop(STOP_GRACE) {
@@ -165,7 +167,7 @@ pub fn measure_server(
     }
 
     // The measured instance.
-    let mut server = match start(entry, &opts, scenario.startup_timeout) {
+    let mut server = match start(entry, &opts, scenario.startup_timeout, cx.interrupt) {
         Ok((server, _)) => server,
         Err(status) => {
             result.status = status;
@@ -266,23 +268,24 @@ pub fn measure_server(
     result
 }
 
-/// Launches and waits for readiness; a failure becomes a `Failed` status.
+/// Launches and waits for readiness (giving up at once on Ctrl-C); a
+/// failure becomes a `Failed` (or `Interrupted`) status.
 fn start(
     entry: &ServerEntry,
     opts: &LaunchOptions,
     timeout: Duration,
+    interrupt: &Interrupt,
 ) -> Result<(Supervised, Duration), RunStatus> {
     let mut server = launch(entry, opts)
         .map_err(|e| failed(format!("cannot start: {e:#}"), None, Vec::new()))?;
-    match server.wait_ready(timeout) {
+    match server.wait_ready_or_interrupt(timeout, interrupt) {
         Ok(took) => Ok((server, took)),
-        Err(e) => {
+        Err(WaitError::Interrupted { .. }) => Err(RunStatus::Interrupted),
+        Err(WaitError::Start(e)) => {
             let status = failed(
                 match &e {
-                    crate::supervise::StartError::Exited { .. } => {
-                        "exited before it was ready".to_string()
-                    }
-                    crate::supervise::StartError::Timeout {
+                    StartError::Exited { .. } => "exited before it was ready".to_string(),
+                    StartError::Timeout {
                         timeout,
                         last_problem,
                         ..

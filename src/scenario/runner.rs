@@ -6,10 +6,7 @@
 //! a server failed, 130 interrupted.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 
@@ -21,6 +18,7 @@ use crate::exit::{input_error, Outcome};
 use crate::interrupt::Interrupt;
 use crate::results::environment::{fingerprint, now_rfc3339, run_id, RunFolder};
 use crate::results::{RunManifest, RunStatus, SCHEMA_VERSION};
+use crate::servers::upstream::spawn_upstream;
 use crate::servers::Registry;
 
 /// Runs the command with the load engine.
@@ -117,14 +115,14 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
     'scenarios: for scenario in &scenarios {
         let upstream = match &scenario.upstream {
             Some(spec) if !interrupted => Some(
-                Upstream::spawn(&spec.delay, spec.seed)
+                spawn_upstream(spec.delay, spec.seed)
                     .with_context(|| format!("starting the upstream of {}", scenario.info.file))?,
             ),
             _ => None,
         };
         let extra_env = upstream
             .as_ref()
-            .map(|u| vec![("UPSTREAM_URL".to_string(), u.url.clone())])
+            .map(|u| vec![("UPSTREAM_URL".to_string(), u.url())])
             .unwrap_or_default();
         let cx = Context {
             run_id: &id,
@@ -243,53 +241,5 @@ fn raise_nofile_limit() {
             lim.rlim_cur = lim.rlim_max;
             libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
         }
-    }
-}
-
-/// `gauntlet upstream` as a child process, for `/fanout`; killed on drop.
-struct Upstream {
-    child: Child,
-    url: String,
-}
-
-impl Upstream {
-    fn spawn(delay: &str, seed: u64) -> Result<Upstream> {
-        let exe = std::env::current_exe().context("finding the gauntlet executable")?;
-        let mut child = Command::new(exe)
-            .args(["upstream", "--port", "0", "--delay", delay, "--seed"])
-            .arg(seed.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("starting `gauntlet upstream`")?;
-        let stdout = child.stdout.take().context("no stdout from the upstream")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line
-                    .split_whitespace()
-                    .find(|w| w.starts_with("127.0.0.1:"))
-                {
-                    let _ = tx.send(format!("http://{}", addr.trim_end_matches([',', ')'])));
-                }
-            }
-        });
-        let mut upstream = Upstream {
-            child,
-            url: String::new(),
-        };
-        upstream.url = rx.recv_timeout(Duration::from_secs(10)).context(
-            "`gauntlet upstream` did not print `listening on 127.0.0.1:<port>` within 10s",
-        )?;
-        Ok(upstream)
-    }
-}
-
-impl Drop for Upstream {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -15,6 +15,7 @@ use crate::compare::thresholds::Threshold;
 use crate::cpus::CpuSet;
 use crate::load::plan::{RequestSpec, Schedule, Stage};
 use crate::results::ScenarioInfo;
+use crate::servers::upstream::DelayRange;
 
 /// Why a scenario was rejected, with where in which file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,11 +65,11 @@ pub struct Overrides {
     pub repetitions: Option<u32>,
 }
 
-/// Which servers a scenario runs against, resolved against the registry.
+/// The upstream server a `/fanout` scenario needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamSpec {
-    /// Delay range as `gauntlet upstream --delay` takes it.
-    pub delay: String,
+    /// Per-call delay range.
+    pub delay: DelayRange,
     /// Seed of the delay distribution.
     pub seed: u64,
 }
@@ -374,14 +375,25 @@ fn validate(
                 .map_err(|e| cx.at(t.span(), "thresholds", e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let upstream = raw.upstream.as_ref().map(|u| UpstreamSpec {
-        delay: u
-            .get_ref()
-            .delay
-            .as_ref()
-            .map_or_else(|| "5ms..150ms".to_string(), |d| d.get_ref().clone()),
-        seed: u.get_ref().seed.unwrap_or(42),
-    });
+    let upstream = match &raw.upstream {
+        Some(u) => Some(UpstreamSpec {
+            delay: match &u.get_ref().delay {
+                Some(d) => d.get_ref().parse::<DelayRange>().map_err(|e| {
+                    cx.at(
+                        d.span(),
+                        "upstream.delay",
+                        format!("{e}; expected a range like \"5ms..150ms\" or one duration"),
+                    )
+                })?,
+                None => DelayRange {
+                    min: Duration::from_millis(5),
+                    max: Duration::from_millis(150),
+                },
+            },
+            seed: u.get_ref().seed.unwrap_or(42),
+        }),
+        None => None,
+    };
 
     Ok(Scenario {
         info: ScenarioInfo {
