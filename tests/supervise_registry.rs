@@ -187,3 +187,40 @@ fn builds_are_cached_until_an_input_changes_and_failures_show_their_output() {
         "{text}"
     );
 }
+
+#[test]
+fn servers_lists_every_reference_server_of_this_checkout() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut folders: Vec<String> = std::fs::read_dir(root.join("reference-servers"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("server.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    let out = Command::cargo_bin("gauntlet")
+        .unwrap()
+        .current_dir(root.join("src"))
+        .env_remove("GAUNTLET_SERVERS_DIR")
+        .args(["servers", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, folders);
+    for row in rows.as_array().unwrap() {
+        let available = row["available"].as_bool().unwrap();
+        assert_eq!(available, row["reason"].is_null(), "{row}");
+        assert_eq!(available, row["runtime_version"].is_string(), "{row}");
+    }
+}

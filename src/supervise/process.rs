@@ -21,6 +21,8 @@ use crate::servers::ServerEntry;
 
 /// Lines of stderr (and of stdout) kept per process.
 const RING_LINES: usize = 200;
+/// Longer lines are cut to this many bytes in the ring buffers.
+const MAX_LINE_BYTES: usize = 4096;
 /// Pause between readiness probes (the startup clock's resolution).
 const POLL_INTERVAL: Duration = Duration::from_micros(500);
 /// Grace period used when a handle is dropped without `stop`.
@@ -235,7 +237,8 @@ fn drain_lines(
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
-                    let line = String::from_utf8_lossy(&buf).trim_end().to_string();
+                    let kept = &buf[..buf.len().min(MAX_LINE_BYTES)];
+                    let line = String::from_utf8_lossy(kept).trim_end().to_string();
                     if let Ok(mut ring) = ring.lock() {
                         if ring.len() == RING_LINES {
                             ring.pop_front();
