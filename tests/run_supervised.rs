@@ -308,3 +308,37 @@ fn ctrl_c_stops_the_servers_keeps_the_partial_result_and_exits_130() {
         "no server process may survive"
     );
 }
+
+#[test]
+fn baselines_are_saved_by_name_and_an_unknown_one_stops_the_run_at_once() {
+    let s = Setup::new();
+    s.server(
+        "needs-tool",
+        "slow-start",
+        HELLO_ENV,
+        &["no-such-toolchain-gauntlet"],
+    );
+    let scenario = s.scenario(
+        "name = \"base\"\nservers = \"all\"\nduration = \"1s\"\n[[request]]\npath = \"/plaintext\"\n",
+    );
+    let out = s
+        .command(&scenario)
+        .args(["--save-baseline", "main"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let saved = s.dir.path().join("results/baselines/main");
+    assert!(saved.join("manifest.json").is_file());
+    assert!(saved.join("base__needs-tool.json").is_file());
+    let out = s
+        .command(&scenario)
+        .args(["--baseline", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("main"),
+        "{}",
+        text(&out)
+    );
+}
