@@ -342,3 +342,26 @@ fn baselines_are_saved_by_name_and_an_unknown_one_stops_the_run_at_once() {
         text(&out)
     );
 }
+
+#[test]
+fn a_server_never_ready_within_startup_timeout_is_failed_with_its_stderr() {
+    let s = Setup::new();
+    s.server("sluggish", "slow-start", &[("START_DELAY_MS", "5000")], &[]);
+    let scenario = s.scenario(
+        "name = \"late\"\nservers = \"all\"\nduration = \"1s\"\nstartup_timeout = \"300ms\"\n\
+         [[request]]\npath = \"/plaintext\"\n",
+    );
+    let started = Instant::now();
+    let out = s.command(&scenario).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(started.elapsed() < Duration::from_secs(4), "gave up late");
+    match s.result("late", "sluggish").status {
+        RunStatus::Failed { reason, .. } => {
+            assert!(
+                reason.contains("not ready within startup_timeout"),
+                "{reason}"
+            )
+        }
+        other => panic!("expected failed, got {other:?}"),
+    }
+}
