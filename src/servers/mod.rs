@@ -2,5 +2,12 @@
 //! toolchain detection, cached builds, the `servers` listing and the
 //! `upstream` server that /fanout calls.
 
+pub mod build;
 pub mod list;
+pub mod manifest;
+pub mod registry;
 pub mod upstream;
+
+pub use build::BuildError;
+pub use manifest::{ManifestError, Placeholders, ServerManifest};
+pub use registry::{find_executable, Registry, ServerEntry, SERVERS_DIR_ENV};

@@ -1,3 +1,14 @@
 //! Supervision of server processes: spawn in a process group on pinned CPUs,
 //! readiness and the startup clock, stop (SIGTERM then SIGKILL, also on drop),
-//! and sampling RSS / CPU / threads / fds of the whole process tree.
+//! sampling RSS / CPU / threads / fds of the whole process tree, and turning
+//! those into result figures.
+
+pub mod measure;
+pub mod process;
+pub mod sample;
+
+pub use measure::{measure_startup, startup_stats, summarize_usage, StartupError};
+pub use process::{
+    describe_status, free_port, launch, LaunchOptions, StartError, Supervised, WaitError,
+};
+pub use sample::{sample_tree, Sampler, TreeSample};

@@ -10,3 +10,5 @@ pub fn port_from_env() -> u16 {
         .and_then(|p| p.parse().ok())
         .unwrap_or(0)
 }
+
+pub mod mini;

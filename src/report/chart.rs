@@ -1,0 +1,366 @@
+//! The one trait every chart implements ([`Chart`]), how a chart becomes an
+//! SVG string or a PNG file, and the drawing helpers the charts share:
+//! fonts, categorical bars with whiskers, hatching for marked figures, and
+//! the "nothing to show" panel.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::model::ReportData;
+
+/// Size of every chart, in pixels.
+pub const SIZE: (u32, u32) = (960, 520);
+
+/// Red used for failure marks.
+pub const FAIL_RED: RGBColor = RGBColor(0xC0, 0x1E, 0x1E);
+/// Dark amber used for generator-limited marks.
+pub const LIMIT_AMBER: RGBColor = RGBColor(0xA0, 0x5A, 0x00);
+
+/// A drawing failed; the message comes from plotters.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ChartError(pub String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(err: DrawingAreaErrorKind<E>) -> Self {
+        ChartError(err.to_string())
+    }
+}
+
+/// One chart of the report.
+pub trait Chart {
+    /// File name without extension, unique in the report, e.g. `throughput-json`.
+    fn file_stem(&self) -> String;
+    /// The chart's title, drawn on it and used as the HTML heading.
+    fn title(&self) -> String;
+    /// One sentence telling the reader how to read the chart.
+    fn caption(&self) -> String;
+    /// Draws the chart on `root` (already filled white).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        data: &ReportData,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), ChartError>;
+}
+
+/// A chart rendered to SVG, with what the HTML page needs to show it.
+#[derive(Debug, Clone)]
+pub struct RenderedChart {
+    /// File name without extension.
+    pub file_stem: String,
+    /// Title.
+    pub title: String,
+    /// Caption.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Renders `chart` to an SVG document.
+pub fn render_svg<C: Chart>(chart: &C, data: &ReportData) -> Result<RenderedChart, ChartError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        chart.draw(data, &root)?;
+        root.present()?;
+    }
+    Ok(RenderedChart {
+        file_stem: chart.file_stem(),
+        title: chart.title(),
+        caption: chart.caption(),
+        svg,
+    })
+}
+
+/// Renders `chart` to a PNG file at `path`.
+pub fn render_png<C: Chart>(chart: &C, data: &ReportData, path: &Path) -> Result<(), ChartError> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    chart.draw(data, &root)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The report's font at `size` pixels.
+pub fn font(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().into()
+}
+
+/// Draws the title and a centred message instead of a chart.
+pub fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    message: &str,
+) -> Result<(), ChartError> {
+    let (w, h) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, 20),
+        font(22).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    root.draw(&Text::new(
+        message.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        font(18)
+            .color(&RGBColor(90, 90, 90))
+            .pos(Pos::new(HPos::Center, VPos::Center)),
+    ))?;
+    Ok(())
+}
+
+/// Converts a backend pixel (as `ChartContext::backend_coord` returns) into
+/// `area`'s own pixel coordinates.
+pub fn local<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32)) -> (i32, i32) {
+    let base = area.get_base_pixel();
+    (p.0 - base.0, p.1 - base.1)
+}
+
+/// Diagonal hatching inside the pixel rectangle `a`–`b`, drawn on `root`.
+pub fn hatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    a: (i32, i32),
+    b: (i32, i32),
+    color: RGBColor,
+) -> Result<(), ChartError> {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    let mut c = x0 - y1;
+    while c <= x1 - y0 {
+        let lo = y0.max(x0 - c);
+        let hi = y1.min(x1 - c);
+        if lo < hi {
+            root.draw(&PathElement::new(
+                vec![(lo + c, lo), (hi + c, hi)],
+                color.stroke_width(1),
+            ))?;
+        }
+        c += 8;
+    }
+    Ok(())
+}
+
+/// One bar of a categorical bar chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Category label under the bar.
+    pub label: String,
+    /// Bar colour (the series colour).
+    pub color: RGBColor,
+    /// Bar height; `None` draws no bar, only the marks.
+    pub value: Option<f64>,
+    /// Whisker from low to high (the spread over repetitions).
+    pub whisker: Option<(f64, f64)>,
+    /// Text above the bar (the figure).
+    pub value_text: String,
+    /// Hatched and marked as generator-limited.
+    pub limited: bool,
+    /// Marked as failed/skipped/interrupted with this word.
+    pub state_mark: Option<&'static str>,
+}
+
+/// Draws a bar chart with one bar per category on `area` (which may be a
+/// panel of `root`); marks are drawn on `root` in pixel coordinates.
+pub fn bar_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    bars: &[Bar],
+) -> Result<(), ChartError> {
+    if bars.is_empty() {
+        return no_data(area, title, "no results for this chart");
+    }
+    let top = bars
+        .iter()
+        .flat_map(|b| [b.value, b.whisker.map(|w| w.1)])
+        .flatten()
+        .fold(0.0f64, f64::max);
+    let top = if top > 0.0 { top * 1.22 } else { 1.0 };
+    let n = bars.len() as f64;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, font(22))
+        .margin(14)
+        .margin_right(24)
+        .x_label_area_size(58)
+        .y_label_area_size(82)
+        .build_cartesian_2d(0f64..n, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .x_label_formatter(&|_| String::new())
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| si(*v))
+        .axis_desc_style(font(16))
+        .label_style(font(14))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    for (i, bar) in bars.iter().enumerate() {
+        let x = i as f64;
+        let (l, r) = (x + 0.18, x + 0.82);
+        if let Some(v) = bar.value {
+            let marked = bar.limited || bar.state_mark.is_some();
+            let fill = if marked {
+                bar.color.mix(0.35).filled()
+            } else {
+                bar.color.filled()
+            };
+            chart.draw_series(std::iter::once(Rectangle::new([(l, 0.0), (r, v)], fill)))?;
+            if marked {
+                let a = local(area, chart.backend_coord(&(l, 0.0)));
+                let b = local(area, chart.backend_coord(&(r, v)));
+                let ink = if bar.state_mark.is_some() {
+                    FAIL_RED
+                } else {
+                    LIMIT_AMBER
+                };
+                hatch(area, a, b, ink)?;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(l, 0.0), (r, v)],
+                    ink.stroke_width(2),
+                )))?;
+            }
+        }
+        if let Some((lo, hi)) = bar.whisker {
+            let (cx, top) = local(area, chart.backend_coord(&(x + 0.5, hi)));
+            let (_, bottom) = local(area, chart.backend_coord(&(x + 0.5, lo)));
+            for path in [
+                vec![(cx, top), (cx, bottom)],
+                vec![(cx - 8, top), (cx + 8, top)],
+                vec![(cx - 8, bottom), (cx + 8, bottom)],
+            ] {
+                area.draw(&PathElement::new(path, BLACK.stroke_width(2)))?;
+            }
+        }
+        let head = bar
+            .whisker
+            .map(|w| w.1)
+            .or(bar.value)
+            .unwrap_or(0.0)
+            .max(bar.value.unwrap_or(0.0));
+        let (px, py) = local(area, chart.backend_coord(&(x + 0.5, head)));
+        let mut lines: Vec<(String, RGBColor)> = Vec::new();
+        if !bar.value_text.is_empty() {
+            lines.push((bar.value_text.clone(), BLACK));
+        }
+        if bar.limited {
+            lines.push(("generator-limited".into(), LIMIT_AMBER));
+        }
+        if let Some(mark) = bar.state_mark {
+            lines.push((mark.into(), FAIL_RED));
+        }
+        for (k, (text, color)) in lines.iter().rev().enumerate() {
+            area.draw(&Text::new(
+                text.clone(),
+                (px, py - 6 - 18 * k as i32),
+                font(15)
+                    .color(color)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
+            ))?;
+        }
+        let (lx, ly) = local(area, chart.backend_coord(&(x + 0.5, 0.0)));
+        area.draw(&Text::new(
+            bar.label.clone(),
+            (lx, ly + 8),
+            font(15)
+                .color(&RGBColor(40, 40, 40))
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A number with a thousands suffix: 950, 9.8k, 1.2M.
+pub fn si(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.0}k", v / 1e3)
+    } else if a >= 1e3 {
+        format!("{:.1}k", v / 1e3)
+    } else if a >= 10.0 || a == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Milliseconds for axis labels: 0.12, 1.5, 20, 1 500.
+pub fn ms_label(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 1.0 {
+        format!("{v:.1}")
+    } else if v >= 0.1 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// The legend style every line chart uses.
+pub fn legend<'a, 'b, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &'b mut ChartContext<'a, DB, CT>,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.88))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(font(14))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()?;
+    Ok(())
+}
+
+/// A chart with a linear x axis and a logarithmic y axis.
+pub type LogYChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::combinators::LogCoord<f64>,
+    >,
+>;
+
+/// Adds labels and faint grid lines at 2× and 5× each decade of a log y
+/// axis, which plotters labels only at powers of ten.
+pub fn log_sub_ticks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &mut LogYChart<'_, DB>,
+) -> Result<(), ChartError> {
+    let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+    let (lo, hi) = (chart.y_range().start, chart.y_range().end);
+    if lo <= 0.0 || hi <= lo {
+        return Ok(());
+    }
+    let mut decade = 10f64.powf(lo.log10().floor());
+    let mut ticks = Vec::new();
+    while decade <= hi {
+        for m in [2.0, 5.0] {
+            let v = decade * m;
+            if v > lo && v < hi {
+                ticks.push(v);
+            }
+        }
+        decade *= 10.0;
+    }
+    for v in ticks {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, v), (x1, v)],
+            RGBColor(225, 225, 225),
+        )))?;
+        let (px, py) = local(area, chart.backend_coord(&(x0, v)));
+        area.draw(&Text::new(
+            ms_label(v),
+            (px - 9, py),
+            font(14)
+                .color(&RGBColor(70, 70, 70))
+                .pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}

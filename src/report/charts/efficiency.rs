@@ -1,0 +1,90 @@
+//! Efficiency for one scenario, in two panels: requests served per server
+//! CPU-second, and server memory held per idle keep-alive connection.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::slug;
+use crate::report::chart::{bar_chart, si, Bar, Chart, ChartError};
+use crate::report::model::ReportData;
+
+/// Efficiency panels of one scenario.
+pub struct EfficiencyChart {
+    /// The scenario.
+    pub scenario: String,
+}
+
+impl Chart for EfficiencyChart {
+    fn file_stem(&self) -> String {
+        format!("efficiency-{}", slug(&self.scenario))
+    }
+
+    fn title(&self) -> String {
+        format!("Efficiency — {}", self.scenario)
+    }
+
+    fn caption(&self) -> String {
+        "Left: requests per server CPU-second (user+sys of the whole process tree), mean over repetitions with min–max whiskers; higher is better. Right: server RSS added per idle keep-alive connection; lower is better.".into()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        data: &ReportData,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), ChartError> {
+        let panels = root.split_evenly((1, 2));
+        let cpu: Vec<Bar> = data
+            .scenario_entries(&self.scenario)
+            .map(|e| {
+                let s = &data.series[e.series];
+                let v = e.summary.req_per_cpu_s;
+                Bar {
+                    label: s.label.clone(),
+                    color: s.color,
+                    value: v.map(|v| v.mean),
+                    whisker: v.filter(|v| v.n > 1).map(|v| (v.min, v.max)),
+                    value_text: v.map(|v| si(v.mean)).unwrap_or_default(),
+                    limited: e.summary.generator_limited,
+                    state_mark: e.summary.state.mark(),
+                }
+            })
+            .collect();
+        let conn: Vec<Bar> = data
+            .scenario_entries(&self.scenario)
+            .filter(|e| e.summary.bytes_per_idle_conn.is_some() || e.summary.state.mark().is_some())
+            .map(|e| {
+                let s = &data.series[e.series];
+                let kib = e.summary.bytes_per_idle_conn.map(|b| b / 1024.0);
+                Bar {
+                    label: s.label.clone(),
+                    color: s.color,
+                    value: kib,
+                    whisker: None,
+                    value_text: kib.map(|k| format!("{k:.1} KiB")).unwrap_or_default(),
+                    limited: false,
+                    state_mark: e.summary.state.mark(),
+                }
+            })
+            .collect();
+        bar_chart(
+            &panels[0],
+            "Requests per server CPU-second",
+            "requests / CPU-second",
+            &cpu,
+        )?;
+        if conn.iter().all(|b| b.value.is_none()) {
+            crate::report::chart::no_data(
+                &panels[1],
+                "Memory per idle connection",
+                "not measured in this scenario",
+            )
+        } else {
+            bar_chart(
+                &panels[1],
+                "Memory per idle connection",
+                "RSS per idle connection (KiB)",
+                &conn,
+            )
+        }
+    }
+}

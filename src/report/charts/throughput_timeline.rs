@@ -1,0 +1,112 @@
+//! Throughput over time for one scenario: completed requests per second in
+//! each interval of each server's median repetition.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::slug;
+use crate::report::chart::{font, legend, no_data, si, Chart, ChartError};
+use crate::report::model::ReportData;
+
+/// Throughput timeline of one scenario.
+pub struct ThroughputTimelineChart {
+    /// The scenario.
+    pub scenario: String,
+}
+
+impl Chart for ThroughputTimelineChart {
+    fn file_stem(&self) -> String {
+        format!("throughput-over-time-{}", slug(&self.scenario))
+    }
+
+    fn title(&self) -> String {
+        format!("Throughput over time — {}", self.scenario)
+    }
+
+    fn caption(&self) -> String {
+        "Completed requests per second in each interval of each server's median repetition (by throughput); errors are drawn as crosses when there were any.".into()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        data: &ReportData,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), ChartError> {
+        let mut lines = Vec::new();
+        for e in data.scenario_entries(&self.scenario) {
+            let Some(rep) = e.median_repetition() else {
+                continue;
+            };
+            let s = &data.series[e.series];
+            let points: Vec<(f64, f64, u64)> = rep
+                .load
+                .intervals
+                .iter()
+                .filter(|i| i.length_s > 0.0)
+                .map(|i| {
+                    (
+                        i.start_s + i.length_s,
+                        i.requests as f64 / i.length_s,
+                        i.errors,
+                    )
+                })
+                .collect();
+            if !points.is_empty() {
+                lines.push((e.marked_label(s), s.color, points));
+            }
+        }
+        if lines.is_empty() {
+            return no_data(
+                root,
+                &self.title(),
+                "no interval statistics in these results",
+            );
+        }
+        let t_max = lines
+            .iter()
+            .flat_map(|l| l.2.iter().map(|p| p.0))
+            .fold(1.0f64, f64::max);
+        let hi = lines
+            .iter()
+            .flat_map(|l| l.2.iter().map(|p| p.1))
+            .fold(1.0f64, f64::max);
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title(), font(22))
+            .margin(14)
+            .margin_right(28)
+            .x_label_area_size(48)
+            .y_label_area_size(78)
+            .build_cartesian_2d(0f64..t_max, 0f64..(hi * 1.3))?;
+        chart
+            .configure_mesh()
+            .x_desc("time since measuring began (s)")
+            .y_desc("throughput (requests/s)")
+            .y_label_formatter(&|y| si(*y))
+            .axis_desc_style(font(16))
+            .label_style(font(14))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()?;
+        for (label, color, points) in lines {
+            let errors: Vec<(f64, f64)> = points
+                .iter()
+                .filter(|p| p.2 > 0)
+                .map(|p| (p.0, p.1))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|p| (p.0, p.1)),
+                    color.stroke_width(3),
+                ))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 19, y)], color.stroke_width(3))
+                });
+            chart.draw_series(
+                errors
+                    .into_iter()
+                    .map(|p| Cross::new(p, 6, super::super::chart::FAIL_RED.stroke_width(2))),
+            )?;
+        }
+        legend(&mut chart)
+    }
+}

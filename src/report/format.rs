@@ -1,0 +1,142 @@
+//! How figures are written in tables: latency in ms, memory in MiB,
+//! throughput with thin grouping, threshold values in their metric's unit.
+//! Shared by the HTML page and the Markdown summary so both say the same.
+
+use hdrhistogram::Histogram;
+
+use super::model::{Entry, Spread};
+use crate::results::{Environment, ThresholdOutcome};
+
+/// Groups thousands with a space: 12 345.
+pub fn grouped(v: f64) -> String {
+    let n = v.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Mean ± standard deviation with the repetition count.
+pub fn spread(s: &Spread) -> String {
+    if s.n > 1 {
+        format!("{} ± {} (n={})", grouped(s.mean), grouped(s.stdev), s.n)
+    } else {
+        format!("{} (n=1)", grouped(s.mean))
+    }
+}
+
+/// Microseconds as milliseconds with sensible precision.
+pub fn ms(us: f64) -> String {
+    let m = us / 1000.0;
+    if m >= 100.0 {
+        format!("{m:.0} ms")
+    } else if m >= 10.0 {
+        format!("{m:.1} ms")
+    } else {
+        format!("{m:.2} ms")
+    }
+}
+
+/// Bytes as MiB.
+pub fn mib(bytes: f64) -> String {
+    format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
+}
+
+/// A percentile of a merged histogram, in ms, or a dash.
+pub fn percentile(h: Option<&Histogram<u64>>, q: f64) -> String {
+    h.map(|h| ms(h.value_at_quantile(q) as f64))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// A threshold figure in the unit of its metric.
+pub fn threshold_value(t: &ThresholdOutcome, v: f64) -> String {
+    let m = t.metric.to_ascii_lowercase();
+    let is_percentile = m.starts_with('p')
+        && m[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
+    if is_percentile || m.contains("latency") || m == "mean" || m == "max" {
+        ms(v)
+    } else if m.contains("rate") {
+        format!("{:.2} %", v * 100.0)
+    } else if m.contains("rss") || m.contains("mem") || m.contains("bytes") {
+        mib(v)
+    } else if m.contains("rps") || m.contains("throughput") {
+        format!("{} req/s", grouped(v))
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The notes column of a ranking row: state and marks, in words.
+pub fn notes(e: &Entry) -> Vec<String> {
+    let mut notes = Vec::new();
+    match &e.summary.state {
+        super::model::State::Ok => {}
+        super::model::State::Failed(reason) => notes.push(format!("FAILED: {reason}")),
+        super::model::State::Interrupted => notes.push("INTERRUPTED: partial figures".into()),
+        super::model::State::Skipped(reason) => notes.push(format!("SKIPPED: {reason}")),
+    }
+    if e.summary.generator_limited {
+        let why = if e.summary.limited_reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", e.summary.limited_reasons.join("; "))
+        };
+        notes.push(format!("generator-limited, a lower bound{why}"));
+    }
+    if e.summary.errors > 0 {
+        notes.push(format!(
+            "{} errors of {} requests",
+            grouped(e.summary.errors as f64),
+            grouped(e.summary.requests as f64)
+        ));
+    }
+    notes
+}
+
+/// The environment fingerprint as label/value pairs.
+pub fn environment(env: &Environment) -> Vec<(&'static str, String)> {
+    let mut rows = vec![
+        ("host", env.hostname.clone()),
+        (
+            "CPU",
+            format!("{} ({} logical CPUs)", env.cpu_model, env.cpu_cores),
+        ),
+        (
+            "memory",
+            format!("{:.1} GiB", env.memory_bytes as f64 / (1u64 << 30) as f64),
+        ),
+        ("OS", env.os.clone()),
+        ("kernel", env.kernel.clone()),
+        (
+            "CPU governor",
+            env.cpu_governor.clone().unwrap_or_else(|| "unknown".into()),
+        ),
+        (
+            "Gauntlet",
+            match &env.tool.git_commit {
+                Some(c) => format!("{} ({c})", env.tool.version),
+                None => env.tool.version.clone(),
+            },
+        ),
+    ];
+    let runtimes: Vec<String> = env
+        .runtimes
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    if !runtimes.is_empty() {
+        rows.push(("runtimes", runtimes.join(", ")));
+    }
+    rows
+}

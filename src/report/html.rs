@@ -1,0 +1,305 @@
+//! The self-contained HTML page (`index.html`): environment fingerprint,
+//! a ranking table and threshold outcomes per scenario, and every chart
+//! inlined as SVG. No script, no network: it reads the same from disk, in CI
+//! artifacts, or attached to an e-mail. Templates live in `templates/`.
+
+use std::fmt::Write;
+
+use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::model::{ranking, ReportData};
+use super::PlacedChart;
+
+const INDEX: &str = include_str!("templates/index.html");
+const SCENARIO: &str = include_str!("templates/scenario.html");
+const FIGURE: &str = include_str!("templates/figure.html");
+const RANKING_ROW: &str = include_str!("templates/ranking_row.html");
+const THRESHOLDS: &str = include_str!("templates/thresholds.html");
+const THRESHOLD_ROW: &str = include_str!("templates/threshold_row.html");
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Replaces every `{{key}}` in `template` with its value in one pass, so a
+/// value that happens to contain `{{...}}` is never expanded; unknown keys
+/// are left as they are.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find("}}").and_then(|end| {
+            let key = &after[..end];
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (v, end))
+        }) {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Strips the XML prolog plotters may emit, so the SVG can be inlined.
+fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+fn figure(p: &PlacedChart) -> String {
+    let file = format!("{}.svg", p.chart.file_stem);
+    fill(
+        FIGURE,
+        &[
+            ("id", &escape(&p.chart.file_stem)),
+            ("title", &escape(&p.chart.title)),
+            ("caption", &escape(&p.chart.caption)),
+            ("file", &escape(&file)),
+            ("svg", inline_svg(&p.chart.svg)),
+        ],
+    )
+}
+
+fn environment_table(data: &ReportData) -> String {
+    let mut html = String::new();
+    for (i, run) in data.runs.iter().enumerate() {
+        let _ = writeln!(html, "<table class=\"env\">");
+        let _ = writeln!(
+            html,
+            "<tr><th>run{}</th><td>{}{}</td></tr>",
+            if data.runs.len() > 1 {
+                format!(" {}", i + 1)
+            } else {
+                String::new()
+            },
+            escape(&run.run_id),
+            run.started_at
+                .as_ref()
+                .map(|s| format!(" (started {})", escape(s)))
+                .unwrap_or_default()
+        );
+        for (k, v) in environment(&run.environment) {
+            let _ = writeln!(
+                html,
+                "<tr><th>{}</th><td>{}</td></tr>",
+                escape(k),
+                escape(&v)
+            );
+        }
+        if !run.missing.is_empty() {
+            let _ = writeln!(
+                html,
+                "<tr><th>missing</th><td class=\"fail\">listed in the manifest but not found: {}</td></tr>",
+                escape(&run.missing.join(", "))
+            );
+        }
+        if run.interrupted {
+            let _ = writeln!(
+                html,
+                "<tr><th>state</th><td class=\"fail\">interrupted: figures cover what ran</td></tr>"
+            );
+        }
+        let _ = writeln!(html, "</table>");
+    }
+    html
+}
+
+fn ranking_rows(data: &ReportData, scenario: &str) -> String {
+    let mut rows = String::new();
+    for (rank, e) in ranking(data, scenario) {
+        let s = &e.summary;
+        let series = &data.series[e.series];
+        let marked = s.generator_limited || s.state.mark().is_some();
+        let note_html: Vec<String> = notes(e)
+            .iter()
+            .map(|n| {
+                let class = if n.starts_with("generator-limited") {
+                    "warn"
+                } else if n.starts_with("FAILED")
+                    || n.starts_with("SKIPPED")
+                    || n.starts_with("INTERRUPTED")
+                {
+                    "fail"
+                } else {
+                    "note"
+                };
+                format!("<span class=\"{class}\">{}</span>", escape(n))
+            })
+            .collect();
+        let (r, g, b) = (series.color.0, series.color.1, series.color.2);
+        rows.push_str(&fill(
+            RANKING_ROW,
+            &[
+                ("row_class", if marked { "marked" } else { "clean" }),
+                (
+                    "rank",
+                    &rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+                ),
+                ("color", &format!("#{r:02x}{g:02x}{b:02x}")),
+                ("server", &escape(&series.label)),
+                (
+                    "throughput",
+                    &s.throughput
+                        .as_ref()
+                        .map(spread)
+                        .unwrap_or_else(|| "–".into()),
+                ),
+                ("p50", &percentile(s.latency.as_ref(), 0.5)),
+                ("p99", &percentile(s.latency.as_ref(), 0.99)),
+                ("p999", &percentile(s.latency.as_ref(), 0.999)),
+                (
+                    "peak_rss",
+                    &s.peak_rss
+                        .map(|b| mib(b as f64))
+                        .unwrap_or_else(|| "–".into()),
+                ),
+                (
+                    "req_per_cpu",
+                    &s.req_per_cpu_s
+                        .map(|v| grouped(v.mean))
+                        .unwrap_or_else(|| "–".into()),
+                ),
+                ("notes", &note_html.join("<br>")),
+            ],
+        ));
+    }
+    rows
+}
+
+fn thresholds_table(data: &ReportData, scenario: &str) -> String {
+    let rows: Vec<String> = data
+        .scenario_entries(scenario)
+        .flat_map(|e| e.result.thresholds.iter().map(move |t| (e, t)))
+        .map(|(e, t)| {
+            fill(
+                THRESHOLD_ROW,
+                &[
+                    ("server", &escape(&data.series[e.series].label)),
+                    ("expression", &escape(&t.expression)),
+                    ("observed", &escape(&threshold_value(t, t.observed))),
+                    ("limit", &escape(&threshold_value(t, t.limit))),
+                    ("class", if t.passed { "pass" } else { "fail" }),
+                    ("result", if t.passed { "✔ pass" } else { "✘ fail" }),
+                ],
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    fill(THRESHOLDS, &[("rows", &rows.concat())])
+}
+
+/// The whole page for `data` with its rendered charts.
+pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
+    let mut toc = String::new();
+    let mut sections = String::new();
+    for (i, scenario) in data.scenarios.iter().enumerate() {
+        let id = format!("scenario-{}", i + 1);
+        let _ = write!(
+            toc,
+            "<li><a href=\"#{id}\">Scenario: {}</a></li>",
+            escape(scenario)
+        );
+        let description = data
+            .scenario_entries(scenario)
+            .next()
+            .map(|e| e.result.scenario.description.clone())
+            .unwrap_or_default();
+        let figures: Vec<String> = charts
+            .iter()
+            .filter(|c| c.scenario.as_deref() == Some(scenario.as_str()))
+            .map(figure)
+            .collect();
+        sections.push_str(&fill(
+            SCENARIO,
+            &[
+                ("id", &id),
+                ("name", &escape(scenario)),
+                ("description", &escape(&description)),
+                ("ranking", &ranking_rows(data, scenario)),
+                ("thresholds", &thresholds_table(data, scenario)),
+                ("charts", &figures.join("\n")),
+            ],
+        ));
+    }
+    let overall: Vec<String> = charts
+        .iter()
+        .filter(|c| c.scenario.is_none())
+        .map(figure)
+        .collect();
+    let overall = if overall.is_empty() {
+        String::new()
+    } else {
+        let _ = write!(toc, "<li><a href=\"#all-scenarios\">All scenarios</a></li>");
+        format!(
+            "<section id=\"all-scenarios\"><h2>All scenarios</h2>\n{}\n</section>",
+            overall.join("\n")
+        )
+    };
+    let servers: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
+    let subtitle = format!(
+        "{} scenario(s) × {} server(s): {}",
+        data.scenarios.len(),
+        data.series.len(),
+        servers.join(", ")
+    );
+    fill(
+        INDEX,
+        &[
+            ("title", &escape(&data.title())),
+            ("subtitle", &escape(&subtitle)),
+            ("version", env!("CARGO_PKG_VERSION")),
+            ("environment", &environment_table(data)),
+            ("toc", &toc),
+            ("overall", &overall),
+            ("scenarios", &sections),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_expands_each_placeholder_once_and_never_inside_values() {
+        let out = fill(
+            "<p>{{a}} and {{b}} {{unknown}}</p>",
+            &[("a", "{{b}}"), ("b", "x<y")],
+        );
+        assert_eq!(out, "<p>{{b}} and x<y {{unknown}}</p>");
+    }
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -1,0 +1,568 @@
+//! What a report shows, gathered from result files only: the runs given on
+//! the command line, one [`Series`] (and colour) per server, one [`Entry`] per
+//! scenario × server with the figures every chart, table and summary share.
+
+use std::fs;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use hdrhistogram::serialization::Deserializer;
+use hdrhistogram::Histogram;
+use plotters::style::RGBColor;
+
+use super::ReportError;
+use crate::results::{Environment, Repetition, RunManifest, RunStatus, ServerRunResult};
+
+/// One run folder (or single result file) given to the report.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// The run identifier.
+    pub run_id: String,
+    /// Where it was read from.
+    pub source: PathBuf,
+    /// The environment fingerprint of the run.
+    pub environment: Environment,
+    /// When the run began, when a manifest said so.
+    pub started_at: Option<String>,
+    /// True when the manifest says the run was interrupted.
+    pub interrupted: bool,
+    /// Result files the manifest lists but that could not be found (a run
+    /// that crashed while writing); the report shows what is there.
+    pub missing: Vec<String>,
+}
+
+/// A line/bar family in every chart: one server of one run, with its colour.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend label: the server name, plus `(run N)` when several runs are shown
+    /// (N counts the inputs from 1, in command-line order).
+    pub label: String,
+    /// Colour used for this series in every chart.
+    pub color: RGBColor,
+}
+
+/// How a server run ended, reduced to what a reader must be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Every repetition completed.
+    Ok,
+    /// The server failed; the reason in one line.
+    Failed(String),
+    /// The run was interrupted.
+    Interrupted,
+    /// The server was not run; the reason.
+    Skipped(String),
+}
+
+impl State {
+    /// A short word for tables and chart marks.
+    pub fn mark(&self) -> Option<&'static str> {
+        match self {
+            State::Ok => None,
+            State::Failed(_) => Some("FAILED"),
+            State::Interrupted => Some("INTERRUPTED"),
+            State::Skipped(_) => Some("SKIPPED"),
+        }
+    }
+}
+
+/// Mean and spread of one figure over repetitions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample standard deviation (0 with one value).
+    pub stdev: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Number of values.
+    pub n: usize,
+}
+
+impl Spread {
+    /// The spread of `values`, or `None` when there are none.
+    pub fn of(values: &[f64]) -> Option<Spread> {
+        if values.is_empty() {
+            return None;
+        }
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var = if n > 1 {
+            values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        Some(Spread {
+            mean,
+            stdev: var.sqrt(),
+            min: values.iter().copied().fold(f64::INFINITY, f64::min),
+            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            n,
+        })
+    }
+}
+
+/// The figures of one scenario × server, folded over its repetitions.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// How the server run ended.
+    pub state: State,
+    /// Throughput (req/s) over repetitions.
+    pub throughput: Option<Spread>,
+    /// Latency histograms of all repetitions merged (corrected in the open model).
+    pub latency: Option<Histogram<u64>>,
+    /// Service-time histograms of all repetitions merged.
+    pub service_time: Option<Histogram<u64>>,
+    /// True when the latency is corrected for coordinated omission.
+    pub corrected: bool,
+    /// True when any repetition was flagged generator-limited.
+    pub generator_limited: bool,
+    /// The reasons given, without repeats.
+    pub limited_reasons: Vec<String>,
+    /// Median idle RSS over repetitions, bytes.
+    pub idle_rss: Option<u64>,
+    /// Largest peak RSS over repetitions, bytes.
+    pub peak_rss: Option<u64>,
+    /// Requests per server CPU-second over repetitions.
+    pub req_per_cpu_s: Option<Spread>,
+    /// Server bytes per idle keep-alive connection.
+    pub bytes_per_idle_conn: Option<f64>,
+    /// Errors over all repetitions.
+    pub errors: u64,
+    /// Requests over all repetitions.
+    pub requests: u64,
+}
+
+/// One scenario × server result with its series and summary.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Index into [`ReportData::series`].
+    pub series: usize,
+    /// Index into [`ReportData::runs`].
+    pub run: usize,
+    /// The result as read.
+    pub result: ServerRunResult,
+    /// Figures folded over repetitions.
+    pub summary: Summary,
+}
+
+impl Entry {
+    /// The repetition whose throughput is the median: the one timelines show.
+    pub fn median_repetition(&self) -> Option<&Repetition> {
+        let mut reps: Vec<&Repetition> = self.result.repetitions.iter().collect();
+        reps.sort_by(|a, b| a.load.throughput_rps.total_cmp(&b.load.throughput_rps));
+        reps.get(reps.len().saturating_sub(1) / 2).copied()
+    }
+
+    /// The label to draw for this entry, with its marks appended.
+    pub fn marked_label(&self, series: &Series) -> String {
+        let mut label = series.label.clone();
+        if let Some(mark) = self.summary.state.mark() {
+            label.push_str(&format!(" [{mark}]"));
+        }
+        if self.summary.generator_limited {
+            label.push_str(" [generator-limited]");
+        }
+        label
+    }
+}
+
+/// Everything a report draws from.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// The runs, in command-line order.
+    pub runs: Vec<RunInfo>,
+    /// Scenario names in order of first appearance.
+    pub scenarios: Vec<String>,
+    /// Series (servers), sorted by label.
+    pub series: Vec<Series>,
+    /// Results, grouped by scenario then series order.
+    pub entries: Vec<Entry>,
+}
+
+impl ReportData {
+    /// Reads every folder or file in `inputs`.
+    pub fn load(inputs: &[PathBuf]) -> Result<ReportData, ReportError> {
+        if inputs.is_empty() {
+            return Err(ReportError::NoInput);
+        }
+        let mut runs = Vec::new();
+        let mut raw: Vec<(usize, ServerRunResult)> = Vec::new();
+        for input in inputs {
+            let (info, results) = read_input(input)?;
+            let idx = runs.len();
+            runs.push(info);
+            raw.extend(results.into_iter().map(|r| (idx, r)));
+        }
+        Ok(Self::from_results(runs, raw))
+    }
+
+    /// Builds the report model from results already read.
+    pub fn from_results(runs: Vec<RunInfo>, raw: Vec<(usize, ServerRunResult)>) -> ReportData {
+        let several = runs.len() > 1;
+        let label_of = |run: usize, r: &ServerRunResult| {
+            if several {
+                format!("{} (run {})", r.server.name, run + 1)
+            } else {
+                r.server.name.clone()
+            }
+        };
+        let mut labels: Vec<(String, String)> = raw
+            .iter()
+            .map(|(run, r)| (label_of(*run, r), r.server.language.clone()))
+            .collect();
+        labels.sort();
+        labels.dedup_by(|a, b| a.0 == b.0);
+        let series = assign_colors(&labels);
+        let mut scenarios: Vec<String> = Vec::new();
+        for (_, r) in &raw {
+            if !scenarios.contains(&r.scenario.name) {
+                scenarios.push(r.scenario.name.clone());
+            }
+        }
+        let mut entries: Vec<Entry> = raw
+            .into_iter()
+            .map(|(run, result)| {
+                let label = label_of(run, &result);
+                let series_idx = series.iter().position(|s| s.label == label).unwrap_or(0);
+                let summary = summarize(&result);
+                Entry {
+                    series: series_idx,
+                    run,
+                    result,
+                    summary,
+                }
+            })
+            .collect();
+        entries.sort_by_key(|e| {
+            (
+                scenarios
+                    .iter()
+                    .position(|s| *s == e.result.scenario.name)
+                    .unwrap_or(usize::MAX),
+                e.series,
+            )
+        });
+        ReportData {
+            runs,
+            scenarios,
+            series,
+            entries,
+        }
+    }
+
+    /// The entries of one scenario, in series order.
+    pub fn scenario_entries<'a>(&'a self, scenario: &'a str) -> impl Iterator<Item = &'a Entry> {
+        self.entries
+            .iter()
+            .filter(move |e| e.result.scenario.name == scenario)
+    }
+
+    /// A title for the report: the run id, or the run ids joined.
+    pub fn title(&self) -> String {
+        let ids: Vec<&str> = self.runs.iter().map(|r| r.run_id.as_str()).collect();
+        ids.join(" vs ")
+    }
+}
+
+/// Colours by language (the runtimes Gauntlet ships), then a palette for the rest.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(0xF2, 0x8E, 0x2B), // orange: Rust
+    RGBColor(0x17, 0x9E, 0xC8), // cyan: Go
+    RGBColor(0xE1, 0x57, 0x59), // red: Java
+    RGBColor(0x59, 0xA1, 0x4F), // green: JavaScript
+    RGBColor(0x4E, 0x79, 0xA7), // blue: Python
+    RGBColor(0xB0, 0x7A, 0xA1), // purple
+    RGBColor(0x9C, 0x75, 0x5F), // brown
+    RGBColor(0xD4, 0xA6, 0x0A), // ochre
+    RGBColor(0xFF, 0x7F, 0xA0), // pink
+    RGBColor(0x6B, 0x6B, 0x6B), // grey
+];
+
+fn preferred_slot(language: &str) -> Option<usize> {
+    match language.to_ascii_lowercase().as_str() {
+        "rust" => Some(0),
+        "go" => Some(1),
+        "java" | "kotlin" => Some(2),
+        "javascript" | "typescript" | "node.js" => Some(3),
+        "python" => Some(4),
+        _ => None,
+    }
+}
+
+fn assign_colors(labels: &[(String, String)]) -> Vec<Series> {
+    let mut used = [false; PALETTE.len()];
+    let mut slots: Vec<Option<usize>> = vec![None; labels.len()];
+    for (i, (_, language)) in labels.iter().enumerate() {
+        if let Some(slot) = preferred_slot(language).filter(|s| !used[*s]) {
+            used[slot] = true;
+            slots[i] = Some(slot);
+        }
+    }
+    let mut next = 0;
+    labels
+        .iter()
+        .zip(slots)
+        .map(|((label, _), slot)| {
+            let slot = slot.unwrap_or_else(|| {
+                while next < PALETTE.len() && used[next] {
+                    next += 1;
+                }
+                let s = next % PALETTE.len();
+                if next < PALETTE.len() {
+                    used[next] = true;
+                }
+                next += 1;
+                s
+            });
+            Series {
+                label: label.clone(),
+                color: PALETTE[slot],
+            }
+        })
+        .collect()
+}
+
+/// Decodes a V2(-deflate) base64 HdrHistogram; `None` when absent or unreadable.
+pub fn decode_histogram(encoded: &str) -> Option<Histogram<u64>> {
+    if encoded.is_empty() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    Deserializer::new()
+        .deserialize(&mut Cursor::new(bytes))
+        .ok()
+}
+
+fn merge(hists: impl Iterator<Item = Option<Histogram<u64>>>) -> Option<Histogram<u64>> {
+    let mut merged: Option<Histogram<u64>> = None;
+    for h in hists.flatten() {
+        match merged.as_mut() {
+            None => merged = Some(h),
+            Some(m) => {
+                if m.add(&h).is_err() {
+                    return None;
+                }
+            }
+        }
+    }
+    merged.filter(|h| !h.is_empty())
+}
+
+fn summarize(result: &ServerRunResult) -> Summary {
+    let reps = &result.repetitions;
+    let state = match &result.status {
+        RunStatus::Ok => State::Ok,
+        RunStatus::Failed { reason, .. } => State::Failed(reason.clone()),
+        RunStatus::Interrupted => State::Interrupted,
+        RunStatus::Skipped { reason } => State::Skipped(reason.clone()),
+    };
+    let tput: Vec<f64> = reps.iter().map(|r| r.load.throughput_rps).collect();
+    let mut reasons: Vec<String> = Vec::new();
+    for r in reps {
+        for reason in &r.load.saturation.reasons {
+            if !reasons.contains(reason) {
+                reasons.push(reason.clone());
+            }
+        }
+    }
+    let servers: Vec<_> = reps.iter().filter_map(|r| r.server.as_ref()).collect();
+    let mut idle: Vec<u64> = servers.iter().map(|s| s.idle_rss_bytes).collect();
+    idle.sort_unstable();
+    let rpc: Vec<f64> = servers
+        .iter()
+        .map(|s| s.requests_per_cpu_s)
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    Summary {
+        state,
+        throughput: Spread::of(&tput),
+        latency: merge(
+            reps.iter()
+                .map(|r| decode_histogram(&r.load.latency.histogram)),
+        ),
+        service_time: merge(
+            reps.iter()
+                .map(|r| decode_histogram(&r.load.service_time.histogram)),
+        ),
+        corrected: reps.iter().any(|r| r.load.corrected),
+        generator_limited: reps.iter().any(|r| r.load.saturation.generator_limited),
+        limited_reasons: reasons,
+        idle_rss: idle.get(idle.len().saturating_sub(1) / 2).copied(),
+        peak_rss: servers.iter().map(|s| s.peak_rss_bytes).max(),
+        req_per_cpu_s: Spread::of(&rpc),
+        bytes_per_idle_conn: result
+            .idle_connections
+            .as_ref()
+            .filter(|c| c.opened > 0)
+            .map(|c| c.bytes_per_connection),
+        errors: reps
+            .iter()
+            .map(|r| r.load.errors.values().sum::<u64>())
+            .sum(),
+        requests: reps.iter().map(|r| r.load.requests).sum(),
+    }
+}
+
+fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportError> {
+    if input.is_dir() {
+        let manifest_path = input.join("manifest.json");
+        let manifest: Option<RunManifest> = if manifest_path.is_file() {
+            Some(read(&manifest_path)?)
+        } else {
+            None
+        };
+        let files: Vec<PathBuf> = match &manifest {
+            Some(m) if !m.results.is_empty() => m.results.iter().map(|f| input.join(f)).collect(),
+            _ => {
+                let listing = fs::read_dir(input).map_err(|source| ReportError::Read {
+                    path: input.to_path_buf(),
+                    source,
+                })?;
+                let mut files: Vec<PathBuf> = listing
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        p.extension().is_some_and(|e| e == "json")
+                            && p.file_name().is_some_and(|n| n != "manifest.json")
+                    })
+                    .collect();
+                files.sort();
+                files
+            }
+        };
+        let mut results = Vec::new();
+        let mut missing = Vec::new();
+        for f in &files {
+            if manifest.is_some() && !f.exists() {
+                missing.push(f.display().to_string());
+                continue;
+            }
+            results.push(read::<ServerRunResult>(f)?);
+        }
+        let first = results.first();
+        let run_id = manifest
+            .as_ref()
+            .map(|m| m.run_id.clone())
+            .or_else(|| first.map(|r| r.run_id.clone()))
+            .ok_or_else(|| ReportError::Empty {
+                path: input.to_path_buf(),
+            })?;
+        let environment = match (&manifest, first) {
+            (Some(m), _) => m.environment.clone(),
+            (None, Some(r)) => r.environment.clone(),
+            (None, None) => {
+                return Err(ReportError::Empty {
+                    path: input.to_path_buf(),
+                })
+            }
+        };
+        let info = RunInfo {
+            run_id,
+            source: input.to_path_buf(),
+            environment,
+            started_at: manifest.as_ref().map(|m| m.started_at.clone()),
+            interrupted: manifest.as_ref().is_some_and(|m| m.interrupted),
+            missing,
+        };
+        Ok((info, results))
+    } else if input.is_file() {
+        let result: ServerRunResult = read(input)?;
+        let info = RunInfo {
+            run_id: result.run_id.clone(),
+            source: input.to_path_buf(),
+            environment: result.environment.clone(),
+            started_at: result
+                .repetitions
+                .first()
+                .map(|r| r.load.started_at.clone()),
+            interrupted: matches!(result.status, RunStatus::Interrupted),
+            missing: Vec::new(),
+        };
+        Ok((info, vec![result]))
+    } else {
+        Err(ReportError::Missing {
+            path: input.to_path_buf(),
+        })
+    }
+}
+
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
+    let text = fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The entries of `scenario` ranked by mean throughput: clean or
+/// generator-limited results with figures get a rank (1 = fastest); failed,
+/// skipped or interrupted ones and those without figures come last, unranked.
+pub fn ranking<'a>(data: &'a ReportData, scenario: &'a str) -> Vec<(Option<usize>, &'a Entry)> {
+    let mut ranked: Vec<&Entry> = Vec::new();
+    let mut unranked: Vec<&Entry> = Vec::new();
+    for e in data.scenario_entries(scenario) {
+        if e.summary.state == State::Ok && e.summary.throughput.is_some() {
+            ranked.push(e);
+        } else {
+            unranked.push(e);
+        }
+    }
+    ranked.sort_by(|a, b| {
+        let t = |e: &Entry| e.summary.throughput.map(|t| t.mean).unwrap_or(0.0);
+        t(b).total_cmp(&t(a))
+    });
+    ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| (Some(i + 1), e))
+        .chain(unranked.into_iter().map(|e| (None, e)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_of_repetitions() {
+        let s = Spread::of(&[9.0, 10.0, 11.0]).unwrap();
+        assert_eq!(
+            (s.mean, s.stdev, s.min, s.max, s.n),
+            (10.0, 1.0, 9.0, 11.0, 3)
+        );
+        assert_eq!(Spread::of(&[5.0]).unwrap().stdev, 0.0);
+        assert!(Spread::of(&[]).is_none());
+    }
+
+    #[test]
+    fn known_languages_keep_their_colour_and_others_get_distinct_ones() {
+        let series = assign_colors(&[
+            ("a-server".into(), "Zig".into()),
+            ("go-nethttp".into(), "Go".into()),
+            ("rust-hyper (run 1)".into(), "Rust".into()),
+            ("rust-hyper (run 2)".into(), "Rust".into()),
+        ]);
+        assert_eq!(series[1].color, PALETTE[1]);
+        assert_eq!(series[2].color, PALETTE[0]);
+        let mut colours: Vec<_> = series.iter().map(|s| s.color).collect();
+        colours.dedup();
+        let unique: std::collections::HashSet<_> =
+            colours.iter().map(|c| (c.0, c.1, c.2)).collect();
+        assert_eq!(unique.len(), 4, "every series has its own colour");
+    }
+
+    #[test]
+    fn a_corrupt_histogram_is_treated_as_absent() {
+        assert!(decode_histogram("").is_none());
+        assert!(decode_histogram("not base64 at all!").is_none());
+        assert!(decode_histogram("aGVsbG8=").is_none());
+    }
+}

@@ -1,0 +1,369 @@
+//! Reading what a server's whole process tree consumes, from /proc: RSS
+//! (statm), CPU time (stat, including reaped children), threads (stat) and
+//! open file descriptors (fd/), summed over the root and every descendant;
+//! and [`Sampler`], a background thread that takes such a reading at a fixed
+//! interval.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::results::ResourceSample;
+
+/// One reading of a process tree.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TreeSample {
+    /// Resident set size summed over the tree, in bytes.
+    pub rss_bytes: u64,
+    /// User + system CPU seconds since spawn, summed over the tree (children
+    /// that already ended and were reaped are included through their parent).
+    pub cpu_s: f64,
+    /// Threads summed over the tree.
+    pub threads: u32,
+    /// Open file descriptors summed over the tree.
+    pub fds: u32,
+    /// Processes in the tree.
+    pub processes: u32,
+}
+
+/// Reads the tree rooted at `root_pid` once. Fails only when the root itself
+/// cannot be read (e.g. it has ended); descendants that end mid-reading are skipped.
+pub fn sample_tree(root_pid: u32) -> std::io::Result<TreeSample> {
+    let page = page_size();
+    let ticks = clock_ticks();
+    let mut sample = TreeSample::default();
+    let root = read_process(root_pid, page, ticks)?;
+    sample.add(&root);
+    for pid in descendants(root_pid) {
+        if let Ok(p) = read_process(pid, page, ticks) {
+            sample.add(&p);
+        }
+    }
+    Ok(sample)
+}
+
+impl TreeSample {
+    fn add(&mut self, p: &ProcessSample) {
+        self.rss_bytes += p.rss_bytes;
+        self.cpu_s += p.cpu_s;
+        self.threads += p.threads;
+        self.fds += p.fds;
+        self.processes += 1;
+    }
+}
+
+struct ProcessSample {
+    rss_bytes: u64,
+    cpu_s: f64,
+    threads: u32,
+    fds: u32,
+}
+
+fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSample> {
+    let base = format!("/proc/{pid}");
+    let stat = fs::read_to_string(format!("{base}/stat"))?;
+    let fields = stat_fields(&stat).ok_or_else(|| bad_data(&base, "stat"))?;
+    // Fields after the command, 0-based from field 3 (state): utime is field
+    // 14, stime 15, cutime 16, cstime 17, num_threads 20.
+    let num = |field: usize| -> std::io::Result<u64> {
+        fields
+            .get(field - 3)
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(|v| v.max(0) as u64)
+            .ok_or_else(|| bad_data(&base, "stat"))
+    };
+    let cpu_ticks = num(14)? + num(15)? + num(16)? + num(17)?;
+    let threads = num(20)? as u32;
+    let statm = fs::read_to_string(format!("{base}/statm"))?;
+    let resident: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| bad_data(&base, "statm"))?;
+    let fds = fs::read_dir(format!("{base}/fd"))
+        .map(|d| d.count() as u32)
+        .unwrap_or(0);
+    Ok(ProcessSample {
+        rss_bytes: resident * page,
+        cpu_s: cpu_ticks as f64 / ticks,
+        threads,
+        fds,
+    })
+}
+
+/// The fields of /proc/<pid>/stat after `(comm)`, which may itself hold
+/// spaces and parentheses.
+fn stat_fields(stat: &str) -> Option<Vec<&str>> {
+    let after = &stat[stat.rfind(')')? + 1..];
+    Some(after.split_whitespace().collect())
+}
+
+fn bad_data(base: &str, file: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("unexpected layout of {base}/{file}"),
+    )
+}
+
+/// Every descendant of `root`, through `/proc/<pid>/task/<tid>/children`
+/// when the kernel offers it, else by a scan of every process's parent.
+fn descendants(root: u32) -> Vec<u32> {
+    let children_file = format!("/proc/{root}/task/{root}/children");
+    if Path::new(&children_file).exists() {
+        let mut found = Vec::new();
+        let mut queue = vec![root];
+        let mut seen = HashSet::from([root]);
+        while let Some(pid) = queue.pop() {
+            for child in children_via_tasks(pid) {
+                if seen.insert(child) {
+                    found.push(child);
+                    queue.push(child);
+                }
+            }
+        }
+        found
+    } else {
+        descendants_by_scan(root)
+    }
+}
+
+fn children_via_tasks(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    let mut children = Vec::new();
+    for task in tasks.flatten() {
+        if let Ok(text) = fs::read_to_string(task.path().join("children")) {
+            children.extend(
+                text.split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
+    children
+}
+
+fn descendants_by_scan(root: u32) -> Vec<u32> {
+    let mut by_parent: HashMap<u32, Vec<u32>> = HashMap::new();
+    if let Ok(procs) = fs::read_dir("/proc") {
+        for entry in procs.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            if let Some(ppid) =
+                stat_fields(&stat).and_then(|f| f.get(1).and_then(|p| p.parse::<u32>().ok()))
+            {
+                by_parent.entry(ppid).or_default().push(pid);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut queue = vec![root];
+    while let Some(pid) = queue.pop() {
+        for &child in by_parent.get(&pid).into_iter().flatten() {
+            if !found.contains(&child) && child != root {
+                found.push(child);
+                queue.push(child);
+            }
+        }
+    }
+    found
+}
+
+fn page_size() -> u64 {
+    // SAFETY: sysconf only reads a system constant.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if size > 0 {
+        size as u64
+    } else {
+        4096
+    }
+}
+
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf only reads a system constant.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 {
+        ticks as f64
+    } else {
+        100.0
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    stop: AtomicBool,
+    zero: Mutex<Instant>,
+    samples: Mutex<Vec<(Instant, TreeSample)>>,
+}
+
+/// A background thread reading a process tree every `interval`.
+#[derive(Debug)]
+pub struct Sampler {
+    root_pid: u32,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Sampler {
+    /// Starts sampling `root_pid` now (first reading at once). Time zero is
+    /// the start until [`Sampler::mark_zero`] moves it.
+    pub fn start(root_pid: u32, interval: Duration) -> Sampler {
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            zero: Mutex::new(Instant::now()),
+            samples: Mutex::new(Vec::new()),
+        });
+        let for_thread = Arc::clone(&shared);
+        let interval = interval.max(Duration::from_millis(1));
+        let thread = std::thread::Builder::new()
+            .name(format!("sampler-{root_pid}"))
+            .spawn(move || {
+                let mut next = Instant::now();
+                while !for_thread.stop.load(Ordering::Acquire) {
+                    record(&for_thread, root_pid);
+                    next += interval;
+                    let now = Instant::now();
+                    if next > now {
+                        std::thread::park_timeout(next - now);
+                    } else {
+                        next = now;
+                    }
+                }
+            })
+            .map_err(|e| eprintln!("warning: cannot start the resource sampler: {e}"))
+            .ok();
+        Sampler {
+            root_pid,
+            shared,
+            thread,
+        }
+    }
+
+    /// From now on, `t_s = 0` (the start of the measured phase); earlier
+    /// samples get negative times.
+    pub fn mark_zero(&self) {
+        if let Ok(mut zero) = self.shared.zero.lock() {
+            *zero = Instant::now();
+        }
+    }
+
+    /// The most recent reading, if any succeeded.
+    pub fn latest(&self) -> Option<TreeSample> {
+        self.shared
+            .samples
+            .lock()
+            .ok()
+            .and_then(|s| s.last().map(|(_, sample)| *sample))
+    }
+
+    /// Stops the thread, takes one last reading (if the tree still exists)
+    /// and returns every reading in time order.
+    pub fn finish(mut self) -> Vec<ResourceSample> {
+        self.stop_thread();
+        record(&self.shared, self.root_pid);
+        let zero = self
+            .shared
+            .zero
+            .lock()
+            .map(|z| *z)
+            .unwrap_or_else(|_| Instant::now());
+        let samples = self
+            .shared
+            .samples
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        samples
+            .into_iter()
+            .map(|(at, s)| ResourceSample {
+                t_s: signed_seconds(at, zero),
+                rss_bytes: s.rss_bytes,
+                cpu_s: s.cpu_s,
+                threads: s.threads,
+                fds: s.fds,
+                processes: s.processes,
+            })
+            .collect()
+    }
+
+    fn stop_thread(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop_thread();
+    }
+}
+
+fn record(shared: &Shared, root_pid: u32) {
+    if let Ok(sample) = sample_tree(root_pid) {
+        let at = Instant::now();
+        if let Ok(mut samples) = shared.samples.lock() {
+            samples.push((at, sample));
+        }
+    }
+}
+
+fn signed_seconds(at: Instant, zero: Instant) -> f64 {
+    if at >= zero {
+        (at - zero).as_secs_f64()
+    } else {
+        -(zero - at).as_secs_f64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_this_process() {
+        let s = sample_tree(std::process::id()).unwrap();
+        assert!(s.rss_bytes > 1 << 20, "{s:?}");
+        assert!(s.threads >= 1 && s.fds >= 3 && s.processes >= 1, "{s:?}");
+    }
+
+    #[test]
+    fn comm_with_spaces_and_parens_is_parsed() {
+        let f = stat_fields("12 (a b) c)) S 1 12 12 0").unwrap();
+        assert_eq!(f[0], "S");
+        assert_eq!(f[1], "1");
+    }
+
+    #[test]
+    fn a_missing_process_is_an_error() {
+        assert!(sample_tree(u32::MAX - 1).is_err());
+    }
+
+    #[test]
+    fn sampler_collects_in_time_order_with_zero_moved() {
+        let sampler = Sampler::start(std::process::id(), Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(30));
+        sampler.mark_zero();
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(sampler.latest().is_some());
+        let samples = sampler.finish();
+        assert!(samples.len() >= 4, "{}", samples.len());
+        assert!(samples.first().unwrap().t_s < 0.0);
+        assert!(samples.last().unwrap().t_s > 0.0);
+        assert!(samples.windows(2).all(|w| w[0].t_s <= w[1].t_s));
+    }
+}

@@ -1,0 +1,268 @@
+//! Rendering tests of `gauntlet report` on the synthetic result folders in
+//! tests/fixtures/: every chart is drawn and well-formed, marks for failed
+//! and generator-limited figures show, the Markdown summary is stable, and
+//! bad input gets exit code 2 with a message naming the path.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn render(inputs: &[PathBuf], png: bool) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let written = gauntlet::report::render(inputs, out.path(), png).expect("render");
+    (out, written)
+}
+
+/// Parses `text` as XML and fails the test on the first error; returns the
+/// number of elements.
+fn assert_well_formed(name: &str, text: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0i64;
+    let mut elements = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => {
+                depth += 1;
+                elements += 1;
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Empty(_)) => elements += 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!(
+                "{name} is not well-formed XML at {}: {e}",
+                reader.error_position()
+            ),
+        }
+    }
+    assert_eq!(depth, 0, "{name}: unclosed elements");
+    elements
+}
+
+const PER_SCENARIO: [&str; 7] = [
+    "throughput",
+    "latency-spectrum",
+    "latency-over-time",
+    "throughput-over-time",
+    "rss-over-time",
+    "memory",
+    "efficiency",
+];
+
+#[test]
+fn every_chart_renders_as_well_formed_svg_with_titles_and_series() {
+    let (out, written) = render(&[fixture("two-servers")], false);
+    let mut expected: Vec<String> = ["plaintext", "json"]
+        .iter()
+        .flat_map(|s| PER_SCENARIO.iter().map(move |c| format!("{c}-{s}.svg")))
+        .collect();
+    expected.push("startup.svg".into());
+    for name in &expected {
+        let path = out.path().join(name);
+        assert!(written.contains(&path), "{name} not reported as written");
+        let svg = fs::read_to_string(&path).expect("read svg");
+        let elements = assert_well_formed(name, &svg);
+        assert!(
+            elements > 20,
+            "{name} has only {elements} elements: nothing drawn?"
+        );
+        assert!(svg.starts_with("<svg"), "{name} does not start with <svg");
+        for server in ["rust-hyper", "go-nethttp"] {
+            assert!(svg.contains(server), "{name} does not name {server}");
+        }
+    }
+    let spectrum = fs::read_to_string(out.path().join("latency-spectrum-plaintext.svg")).unwrap();
+    for label in [
+        "99.999%",
+        "99.9%",
+        "percentile (log scale)",
+        "latency (ms, log scale)",
+        "service time",
+        "latency (corrected)",
+    ] {
+        assert!(spectrum.contains(label), "spectrum lacks {label:?}");
+    }
+    // the same server has the same colour in every chart (rust-hyper orange, go cyan)
+    for name in &expected {
+        let svg = fs::read_to_string(out.path().join(name)).unwrap();
+        assert!(
+            svg.contains("#F28E2B"),
+            "{name} does not use rust-hyper's colour"
+        );
+        assert!(
+            svg.contains("#179EC8"),
+            "{name} does not use go-nethttp's colour"
+        );
+    }
+    assert!(out.path().join("index.html").is_file());
+    assert!(out.path().join("summary.md").is_file());
+}
+
+#[test]
+fn html_is_self_contained_with_every_chart_inlined_and_the_environment() {
+    let (out, _) = render(&[fixture("two-servers")], false);
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 15, "every chart inlined once");
+    assert!(!html.contains("<script"), "no JavaScript needed");
+    assert!(!html.contains("<link"), "no external stylesheet");
+    assert!(!html.contains("src=\"http"), "no network resource");
+    for text in [
+        "fixture-host",
+        "6.1.0-fixture-amd64",
+        "rustc 1.82.0",
+        "fixture00000",
+        "Ranking",
+        "Thresholds",
+        "✘ fail",
+        "✔ pass",
+    ] {
+        assert!(html.contains(text), "index.html lacks {text:?}");
+    }
+}
+
+#[test]
+fn failed_and_skipped_servers_render_with_their_mark() {
+    let (out, _) = render(&[fixture("failed-server")], false);
+    let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();
+    assert!(
+        bars.contains("FAILED"),
+        "failed server not marked on the throughput chart"
+    );
+    assert!(
+        bars.contains("SKIPPED"),
+        "skipped server not marked on the throughput chart"
+    );
+    let spectrum = fs::read_to_string(out.path().join("latency-spectrum-plaintext.svg")).unwrap();
+    assert!(
+        spectrum.contains("node-http [FAILED]"),
+        "failed server's curve not marked"
+    );
+    let memory = fs::read_to_string(out.path().join("memory-plaintext.svg")).unwrap();
+    assert!(memory.contains("FAILED"));
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("FAILED: exited with signal 9 during repetition 2"));
+    assert!(html.contains("SKIPPED: toolchain missing"));
+}
+
+#[test]
+fn generator_limited_figures_are_marked_not_drawn_clean() {
+    let (out, _) = render(&[fixture("generator-limited")], false);
+    let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();
+    assert_eq!(
+        bars.matches("generator-limited").count(),
+        1,
+        "exactly the limited server is marked"
+    );
+    let spectrum = fs::read_to_string(out.path().join("latency-spectrum-plaintext.svg")).unwrap();
+    assert!(spectrum.contains("rust-hyper [generator-limited]"));
+    assert!(!spectrum.contains("go-nethttp [generator-limited]"));
+    let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    assert!(md.contains("generator-limited, a lower bound (generator used 97% of 1 CPU"));
+}
+
+#[test]
+fn markdown_summary_of_a_clean_run() {
+    let (out, _) = render(&[fixture("two-servers")], false);
+    insta::assert_snapshot!(fs::read_to_string(out.path().join("summary.md")).unwrap());
+}
+
+#[test]
+fn markdown_summary_of_a_run_with_a_failed_server() {
+    let (out, _) = render(&[fixture("failed-server")], false);
+    insta::assert_snapshot!(fs::read_to_string(out.path().join("summary.md")).unwrap());
+}
+
+#[test]
+fn png_charts_carry_rendered_text() {
+    let (out, written) = render(&[fixture("generator-limited")], true);
+    let png = out.path().join("throughput-plaintext.png");
+    assert!(written.contains(&png));
+    let img = image::open(&png).expect("decode png").to_rgb8();
+    assert_eq!(img.dimensions(), (960, 520));
+    // the title is drawn in black near the top centre: without a font there is no ink there
+    let dark = (0..40)
+        .flat_map(|y| (300..660).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|c| *c < 80))
+        .count();
+    assert!(
+        dark > 100,
+        "no title text in the PNG ({dark} dark pixels): is a font installed?"
+    );
+}
+
+#[test]
+fn several_runs_and_single_files_render_side_by_side() {
+    let single = fixture("generator-limited").join("plaintext__go-nethttp.json");
+    let (out, _) = render(&[fixture("two-servers"), single], false);
+    let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();
+    assert!(bars.contains("rust-hyper (run 1)"));
+    assert!(bars.contains("go-nethttp (run 2)"));
+    let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    assert!(md.contains("**Run 2**: 2026-11-22T12-00-00Z-generator-limited"));
+    assert!(md.contains("# Gauntlet report: 2026-11-22T10-00-00Z-two-servers vs 2026-11-22T12-00-00Z-generator-limited"));
+}
+
+#[test]
+fn cli_writes_the_report_and_names_bad_input() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("gauntlet")
+        .unwrap()
+        .arg("report")
+        .arg(fixture("two-servers"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("index.html"));
+    assert!(out.path().join("index.html").is_file());
+
+    Command::cargo_bin("gauntlet")
+        .unwrap()
+        .args(["report", "no/such/run", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/run does not exist"));
+
+    let bogus = out.path().join("bogus.json");
+    fs::write(&bogus, "{\"hello\": 1}").unwrap();
+    Command::cargo_bin("gauntlet")
+        .unwrap()
+        .arg("report")
+        .arg(&bogus)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bogus.json is not a Gauntlet result file",
+        ));
+}
+
+#[test]
+fn a_crashed_run_missing_a_listed_result_renders_what_is_there() {
+    let run = tempfile::tempdir().unwrap();
+    let src = fixture("two-servers");
+    for name in [
+        "manifest.json",
+        "plaintext__rust-hyper.json",
+        "json__rust-hyper.json",
+    ] {
+        fs::copy(src.join(name), run.path().join(name)).unwrap();
+    }
+    let (out, _) = render(&[run.path().to_path_buf()], false);
+    let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    assert!(md.contains("**Missing results**"), "{md}");
+    assert!(md.contains("plaintext__go-nethttp.json"));
+    assert!(md.contains("| 1 | rust-hyper |"));
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("listed in the manifest but not found"));
+}
