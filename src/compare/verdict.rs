@@ -5,8 +5,10 @@
 //! U test rejects "same distribution" at `alpha`, the whole bootstrap
 //! interval of the ratio of medians lies beyond half the noise threshold
 //! (on the same side of 1), and the change of the medians is larger than the
-//! metric's noise threshold. Anything less is "no change". When the
-//! sample sizes make significance impossible, the verdict says so instead of
+//! metric's noise threshold. Anything less is "no change". When the sample
+//! sizes make significance impossible, "no change" is said only when every
+//! current sample is within the noise threshold of every baseline sample;
+//! otherwise the verdict says how many samples are needed instead of
 //! guessing.
 
 use serde::Serialize;
@@ -79,6 +81,27 @@ pub struct MetricComparison {
     pub verdict: Verdict,
 }
 
+/// Fewest samples per run with which "no change" may be shown without the
+/// test (see [`within_noise_pairwise`]).
+pub const MIN_SAMPLES_FOR_EQUIVALENCE: usize = 3;
+
+/// True when both runs have at least [`MIN_SAMPLES_FOR_EQUIVALENCE`] samples
+/// and every ratio current / baseline over all pairs of samples lies within
+/// 1 ± `noise`.
+fn within_noise_pairwise(baseline: &[f64], current: &[f64], noise: f64) -> bool {
+    if baseline.len() < MIN_SAMPLES_FOR_EQUIVALENCE || current.len() < MIN_SAMPLES_FOR_EQUIVALENCE {
+        return false;
+    }
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (base_low, base_high) = (min(baseline), max(baseline));
+    if base_low <= 0.0 {
+        // Ratios are undefined; only identical samples are no change.
+        return base_low == base_high && min(current) == base_low && max(current) == base_high;
+    }
+    max(current) / base_low <= 1.0 + noise && min(current) / base_high >= 1.0 - noise
+}
+
 /// Compares the samples of one metric.
 pub fn compare_samples(
     metric: CompareMetric,
@@ -104,8 +127,15 @@ pub fn compare_samples(
     );
     let enough = stats::smallest_p_value(baseline.len(), current.len()) < opts.alpha;
     let verdict = if !enough {
-        Verdict::NotEnoughSamples {
-            needed: stats::samples_needed(opts.alpha),
+        // The test cannot detect anything at this size, but "no change" can
+        // still be shown positively: every current sample lies within the
+        // noise threshold of every baseline sample.
+        if within_noise_pairwise(baseline, current, noise) {
+            Verdict::NoChange
+        } else {
+            Verdict::NotEnoughSamples {
+                needed: stats::samples_needed(opts.alpha),
+            }
         }
     } else {
         let significant = test.is_some_and(|t| t.p_value < opts.alpha);
@@ -252,5 +282,27 @@ mod tests {
         assert!(cmp.verdict.label().contains("need >= 4"));
         let none = compare_samples(CompareMetric::Startup, &[], &[5.0; 5], &opts);
         assert!(matches!(none.verdict, Verdict::NotEnoughSamples { .. }));
+        // An 8 % spread is not within throughput's 5 % pairwise either.
+        let spread = compare_samples(
+            CompareMetric::Throughput,
+            &[100.0, 104.0, 108.0],
+            &[99.0, 103.0, 107.0],
+            &opts,
+        );
+        assert_eq!(spread.verdict, Verdict::NotEnoughSamples { needed: 4 });
+    }
+
+    #[test]
+    fn three_samples_all_within_noise_of_each_other_are_no_change() {
+        let opts = CompareOptions::default();
+        let cmp = compare_samples(
+            CompareMetric::Throughput,
+            &[100.0, 101.0, 102.0],
+            &[99.0, 100.5, 101.5],
+            &opts,
+        );
+        assert_eq!(cmp.verdict, Verdict::NoChange);
+        let two = compare_samples(CompareMetric::Throughput, &[100.0; 2], &[100.0; 2], &opts);
+        assert!(matches!(two.verdict, Verdict::NotEnoughSamples { .. }));
     }
 }
