@@ -70,6 +70,8 @@ pub struct Shared {
     pub timeout: Duration,
     /// Speak HTTP/2.
     pub http2: bool,
+    /// Speak HTTP/1.1 through hyper instead of the lean client (measurement only).
+    pub hyper_http1: bool,
     /// Stop on Ctrl-C.
     pub interrupt: Interrupt,
 }
@@ -287,6 +289,10 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
 async fn open_conn(shared: &Shared) -> std::io::Result<Conn> {
     if shared.http2 {
         Ok(Conn::H2(http2::Connection::open(&shared.target).await?))
+    } else if shared.hyper_http1 {
+        Ok(Conn::H2(
+            http2::Connection::open_http1(&shared.target).await?,
+        ))
     } else {
         Ok(Conn::H1(http1::Connection::open(&shared.target).await?))
     }
