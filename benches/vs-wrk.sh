@@ -120,7 +120,7 @@ PY
 echo
 echo "generator RSS per connection (open model, 2,000 req/s; every connection is used)"
 rss() { # connections seconds
-  taskset -c "$LOADGEN_CPU" "$BIN/gauntlet" bench "$URL" -c "$1" -R 2000 -d "$2" -t 1 --cpus "$LOADGEN_CPU" \
+  taskset -c "$LOADGEN_CPU" "$BIN/gauntlet" bench "$URL" -c "$1" -R 2000 -d "$2s" -t 1 --cpus "$LOADGEN_CPU" \
     --timeout 30s -q --json "$WORK/rss.json" >/dev/null
   python3 -c "import json; r=json.load(open('$WORK/rss.json')); print(r['generator']['rss_bytes'], r['requests'], sum(r['errors'].values()))"
 }

@@ -154,13 +154,19 @@ pub fn run_worker(
                 }
             })
         };
-        let tasks: Vec<_> = connections
-            .into_iter()
-            .map(|i| tokio::task::spawn_local(connection_loop(shared.clone(), i, sink.clone())))
-            .collect();
-        for t in tasks {
-            let _ = t.await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in connections {
+            tasks.spawn_local(connection_loop(shared.clone(), i, sink.clone()));
         }
+        // Ctrl-C aborts the connections at their next await point; what they
+        // recorded stays, requests in flight are dropped. Watching the
+        // interrupt here, once, keeps it out of the per-request path.
+        let all_done = async { while tasks.join_next().await.is_some() {} };
+        tokio::select! {
+            _ = all_done => {}
+            _ = shared.interrupt.raised() => {}
+        }
+        tasks.abort_all();
         ticker.abort();
         Instant::now()
     });
@@ -194,7 +200,6 @@ enum Attempt {
         done: Instant,
     },
     Failed(ErrorKind),
-    Interrupted,
 }
 
 async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
@@ -222,17 +227,15 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             if index >= shared.pacer.active_connections(now - shared.start) {
                 conn = None;
                 let wake = (now + Duration::from_millis(50)).min(shared.end);
-                if !sleep_or_interrupt(&shared, wake).await {
-                    return;
-                }
+                sleep(wake).await;
                 continue;
             }
             now
         };
         // 2. Wait for it (open model), waking a timer tick early.
         if let Some(wake) = intended.checked_sub(TIMER_SLACK) {
-            if wake > Instant::now() && !sleep_or_interrupt(&shared, wake).await {
-                return;
+            if wake > Instant::now() {
+                sleep(wake).await;
             }
         }
         let ready = Instant::now();
@@ -245,10 +248,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         // 3. Connect if needed.
         if !conn.as_ref().is_some_and(Conn::reusable) {
             conn = None;
-            let opened = tokio::select! {
-                r = tokio::time::timeout(shared.timeout, open_conn(&shared)) => r,
-                _ = shared.interrupt.raised() => return,
-            };
+            let opened = tokio::time::timeout(shared.timeout, open_conn(&shared)).await;
             match opened {
                 Ok(Ok(c)) => conn = Some(c),
                 Ok(Err(_)) | Err(_) => {
@@ -261,7 +261,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                             ready,
                         );
                     }
-                    let _ = sleep_or_interrupt(&shared, Instant::now() + CONNECT_BACKOFF).await;
+                    sleep(Instant::now() + CONNECT_BACKOFF).await;
                     free_since = Instant::now();
                     continue;
                 }
@@ -274,9 +274,6 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         let attempt = send(&shared, c, spec).await;
         if let Attempt::Failed(_) = attempt {
             conn = None;
-        }
-        if let Attempt::Interrupted = attempt {
-            return;
         }
         // 5. Record (only what was meant for the measured phase).
         if measuring {
@@ -307,10 +304,7 @@ async fn send(shared: &Shared, conn: &mut Conn, spec: &PreparedSpec) -> Attempt 
             (Conn::H2(_), None) => Err(http1::ReadError::Malformed),
         }
     };
-    let result = tokio::select! {
-        r = tokio::time::timeout(shared.timeout, exchange) => r,
-        _ = shared.interrupt.raised() => return Attempt::Interrupted,
-    };
+    let result = tokio::time::timeout(shared.timeout, exchange).await;
     let done = Instant::now();
     match result {
         Err(_) => Attempt::Failed(ErrorKind::Timeout),
@@ -371,14 +365,9 @@ fn record(shared: &Shared, sink: &Sink, attempt: Attempt, intended: Instant, sen
             );
         }
         Attempt::Failed(kind) => recorder.record_error(kind),
-        Attempt::Interrupted => {}
     }
 }
 
-/// Sleeps until `until`; false when interrupted first.
-async fn sleep_or_interrupt(shared: &Shared, until: Instant) -> bool {
-    tokio::select! {
-        _ = tokio::time::sleep_until(until.into()) => true,
-        _ = shared.interrupt.raised() => false,
-    }
+async fn sleep(until: Instant) {
+    tokio::time::sleep_until(until.into()).await;
 }
