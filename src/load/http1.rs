@@ -3,11 +3,13 @@
 //! Content-Length, chunked and read-until-close bodies. The body is kept only
 //! when the request mix wants to compare it.
 //!
-//! Why not hyper's client here: on the same machine (plaintext, 64
-//! connections, 1 generator CPU) this client completed more requests per
-//! generator CPU-second than `hyper::client::conn::http1`; see the figures in
-//! benches/vs-wrk.sh's notes and the final report of issue 2. HTTP/2 goes
-//! through hyper (see `http2.rs`).
+//! Why not hyper's client here: measured with benches/vs-wrk.sh (plaintext,
+//! 64 connections, server on CPU 0, generator on CPU 1, release build, on a
+//! shared 2-core machine, 2026-11-23), this client completed about 1.4x the
+//! requests per generator CPU-second of `hyper::client::conn::http1` (164k vs
+//! 115k) and 1.2x the requests/s. `GAUNTLET_HTTP1_CLIENT=hyper` switches to
+//! hyper's client to repeat the measurement. HTTP/2 goes through hyper (see
+//! `http2.rs`).
 
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
