@@ -118,7 +118,13 @@ impl ServerEntry {
         }
         let _ = fs::remove_file(&stamp);
         let started = Instant::now();
-        let output = run_bounded(&m.build, &self.dir, BUILD_TIMEOUT).map_err(|e| match e {
+        let output = run_bounded(
+            &self.program(&m.build[0]),
+            &m.build[1..],
+            &self.dir,
+            BUILD_TIMEOUT,
+        )
+        .map_err(|e| match e {
             Bounded::Spawn(source) => BuildError::Spawn {
                 server: m.name.clone(),
                 program: m.build[0].clone(),
@@ -158,15 +164,7 @@ impl ServerEntry {
     /// (e.g. after `cargo clean`), so a stale stamp does not skip the build.
     fn run_program_present(&self) -> bool {
         let program = &self.manifest.run[0];
-        if !program.contains('/') {
-            return true;
-        }
-        let path = Path::new(program);
-        if path.is_absolute() {
-            path.exists()
-        } else {
-            self.dir.join(path).exists()
-        }
+        !program.contains('/') || self.program(program).exists()
     }
 
     /// FNV-1a over the server's folder, the build command and every file under `build_inputs`
@@ -200,11 +198,16 @@ enum Bounded {
     TimedOut,
 }
 
-/// Runs `command` in `dir` in its own process group with stdout and stderr
+/// Runs `program` with `args` in `dir` in its own process group with stdout and stderr
 /// captured; past `limit` the whole group is killed.
-fn run_bounded(command: &[String], dir: &Path, limit: Duration) -> Result<Output, Bounded> {
-    let mut child = Command::new(&command[0])
-        .args(&command[1..])
+fn run_bounded(
+    program: &Path,
+    args: &[String],
+    dir: &Path,
+    limit: Duration,
+) -> Result<Output, Bounded> {
+    let mut child = Command::new(program)
+        .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
