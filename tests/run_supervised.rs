@@ -211,6 +211,18 @@ fn a_failed_threshold_exits_with_1_and_is_recorded() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("threshold failed: throughput > 1000000000")
     );
+    // The same verdict in --json form, for scripts.
+    let out = s.command(&scenario).arg("--json").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let row = &summary["rows"][0];
+    assert_eq!(row["server"], "hello");
+    assert_eq!(row["status"], "ok");
+    assert!(row["failed_thresholds"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("throughput > 1000000000"));
+    assert!(row["throughput_rps"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
