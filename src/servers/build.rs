@@ -1,8 +1,9 @@
 //! Cached builds of reference servers: the build command runs in the
 //! server's folder only when a hash of its `build_inputs` and the command
 //! differs from the one stamped after the last successful build
-//! (`<target_dir>/gauntlet-builds/<name>.stamp`). Concurrent builds of the
-//! same server wait for each other through a lock file.
+//! (`<target_dir>/gauntlet-builds/<name>.stamp`), or when an output is gone
+//! (the run program, or an output folder the build had left). Concurrent
+//! builds of the same server wait for each other through a lock file.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -17,6 +18,9 @@ use crate::results::BuildInfo;
 
 /// Lines of build output kept in a failure message.
 const FAILURE_TAIL_LINES: usize = 40;
+/// Folders of a server where builds leave their outputs
+/// (reference-servers/README.md); the stamp remembers which ones existed.
+const OUTPUT_DIRS: [&str; 3] = ["build", ".venv", "node_modules"];
 /// A build taking longer than this is stopped and reported as failed.
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
@@ -108,9 +112,11 @@ impl ServerEntry {
             return Err(io(&lock_path)(std::io::Error::last_os_error()));
         }
 
-        let hash = format!("{:016x}", self.input_hash().map_err(|(p, e)| io(&p)(e))?);
+        let hash = format!("v2 {:016x}", self.input_hash().map_err(|(p, e)| io(&p)(e))?);
         let previous = fs::read_to_string(&stamp).unwrap_or_default();
-        if previous.trim() == hash && self.run_program_present() {
+        let mut lines = previous.lines();
+        let outputs_kept = lines.clone().skip(1).all(|dir| self.dir.join(dir).is_dir());
+        if lines.next() == Some(hash.as_str()) && outputs_kept && self.run_program_present() {
             return Ok(BuildInfo {
                 seconds: 0.0,
                 cached: true,
@@ -152,8 +158,17 @@ impl ServerEntry {
                 tail,
             });
         }
+        // The stamp: the input hash, then the output folders the build left,
+        // so that deleting one of them (e.g. `rm -rf build`) forces a rebuild.
+        let mut text = format!("{hash}\n");
+        for dir in OUTPUT_DIRS {
+            if self.dir.join(dir).is_dir() {
+                text.push_str(dir);
+                text.push('\n');
+            }
+        }
         let mut file = fs::File::create(&stamp).map_err(io(&stamp))?;
-        writeln!(file, "{hash}").map_err(io(&stamp))?;
+        file.write_all(text.as_bytes()).map_err(io(&stamp))?;
         Ok(BuildInfo {
             seconds,
             cached: false,

@@ -112,6 +112,10 @@ impl Checker {
     ) {
         let verdict = match client::send(&self.target, &request) {
             Ok(response) => judge(&response),
+            Err(err @ ClientError::Connect { .. }) => {
+                // Down before this request: nothing more to learn from it.
+                return self.record(name, Err(no_response(&err)));
+            }
             Err(err) => Err(no_response(&err)),
         };
         let after = match client::send(&self.target, &Request::get("/plaintext")) {
@@ -328,7 +332,7 @@ impl Checker {
                 "invalid JSON"
             };
             self.expect_refusal(
-                format!("POST /echo {body:?} ({label}, 400)"),
+                format!("POST /echo `{body}` ({label}, 400)"),
                 Request::post("/echo", body.as_bytes()),
                 |r| status(r, 400),
             );
@@ -397,8 +401,8 @@ fn exact_body(r: &Response, expected: &[u8]) -> Verdict {
         Ok(())
     } else {
         Err(format!(
-            "body: expected {:?} ({} bytes), got {} ({} bytes)",
-            String::from_utf8_lossy(expected),
+            "body: expected {} ({} bytes), got {} ({} bytes)",
+            shorten(&String::from_utf8_lossy(expected)),
             expected.len(),
             shorten(&r.body_text()),
             r.body.len()
@@ -489,14 +493,22 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The text cut to a readable length, quoted.
+/// The text cut to a readable length, in backticks; escaped only when it
+/// holds control characters.
 fn shorten(text: &str) -> String {
     const MAX: usize = 160;
+    let quote = |t: &str| {
+        if t.chars().any(char::is_control) {
+            format!("{t:?}")
+        } else {
+            format!("`{t}`")
+        }
+    };
     if text.chars().count() <= MAX {
-        format!("{text:?}")
+        quote(text)
     } else {
         let head: String = text.chars().take(MAX).collect();
-        format!("{head:?}... ({} bytes)", text.len())
+        format!("{}... ({} bytes)", quote(&head), text.len())
     }
 }
 
