@@ -89,3 +89,33 @@ fn verify_url_rejects_a_malformed_url_with_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn verify_url_json_lists_every_check_with_its_verdict() {
+    cargo_build(&["-p", "gauntlet-testservers", "--bin", "broken-server"]);
+    let server = Server::start(&target_dir().join("debug/broken-server"), &[]);
+    let output = assert_cmd::Command::cargo_bin("gauntlet")
+        .expect("gauntlet binary")
+        .args(["verify", "--url", &server.url, "--json"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(doc["passed"], false);
+    let checks = doc["checks"].as_array().expect("checks array");
+    let json = checks
+        .iter()
+        .find(|c| c["name"] == "GET /json")
+        .expect("GET /json check");
+    assert_eq!(json["passed"], false);
+    assert!(json["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("Hello, world")));
+    let echo = checks
+        .iter()
+        .find(|c| c["name"] == "POST /echo (object)")
+        .expect("echo check");
+    assert_eq!(echo["passed"], true);
+    assert!(echo["detail"].is_null());
+}

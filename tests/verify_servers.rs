@@ -51,3 +51,44 @@ fn fanout_without_upstream_is_503() {
         assert_eq!(response.status, 503, "{name}");
     }
 }
+
+/// Sends `GET path` and returns the JSON body and how long the answer took.
+fn timed_json(url: &str, path: &str) -> (serde_json::Value, Duration) {
+    let target = gauntlet::verify::client::Target::parse(url).expect("url");
+    let started = std::time::Instant::now();
+    let response =
+        gauntlet::verify::client::send(&target, &gauntlet::verify::client::Request::get(path))
+            .expect("a response");
+    let took = started.elapsed();
+    assert_eq!(response.status, 200, "{path}: {}", response.body_text());
+    (
+        serde_json::from_slice(&response.body).expect("JSON body"),
+        took,
+    )
+}
+
+#[test]
+fn fanout_answers_at_the_deadline_or_when_all_arrived() {
+    let bin = build_rust_servers();
+    let slow = spawn_upstream(DelayRange::fixed(Duration::from_millis(300)), 1).expect("upstream");
+    for name in ["rust-hyper", "rust-hyper-single", "rust-threads"] {
+        let server = Server::start(&bin.join(name), &[("UPSTREAM_URL", &slow.url())]);
+        // The upstream takes 300 ms: at a 100 ms deadline nothing has arrived,
+        // and the answer comes at the deadline, not when the calls end.
+        let (body, took) = timed_json(&server.url, "/fanout?n=50&deadline_ms=100");
+        assert_eq!(body["arrived"], 0, "{name}: {body}");
+        assert_eq!(body["missed"], 50, "{name}: {body}");
+        assert!(
+            took >= Duration::from_millis(100) && took < Duration::from_millis(280),
+            "{name}: answered after {took:?} for a 100 ms deadline"
+        );
+        // A deadline far away: all arrive, and the answer comes when they do.
+        let (body, took) = timed_json(&server.url, "/fanout?n=50&deadline_ms=5000");
+        assert_eq!(body["arrived"], 50, "{name}: {body}");
+        assert!(
+            took < Duration::from_millis(2000),
+            "{name}: took {took:?}, it should answer once all 50 arrived (~300 ms)"
+        );
+        eprintln!("{name}: fan-out of 50 to a 300 ms upstream answered in {took:?}");
+    }
+}

@@ -64,6 +64,7 @@ pub fn check_contract(base_url: &str) -> Vec<EndpointCheck> {
     };
     checker.correct_requests();
     checker.echo_bodies();
+    checker.chunked_echo();
     checker.work_endpoints();
     checker.fanout();
     checker.bad_requests();
@@ -209,6 +210,18 @@ impl Checker {
         );
     }
 
+    fn chunked_echo(&mut self) {
+        let body = br#"{"sent":"chunked","n":[1,2,3]}"#;
+        self.expect(
+            "POST /echo (chunked body)",
+            Request::post("/echo", body).chunked(),
+            |r| {
+                status(r, 200)?;
+                json_body(r, &json!({"sent": "chunked", "n": [1, 2, 3]}))
+            },
+        );
+    }
+
     fn work_endpoints(&mut self) {
         for &(n, primes) in PRIMES {
             let path = format!("/cpu?n={n}");
@@ -341,6 +354,12 @@ impl Checker {
         self.expect_refusal(
             "POST /echo (1 MiB + 1 byte, 413)",
             Request::post("/echo", too_big.as_bytes()),
+            |r| status(r, 413),
+        );
+        // Without Content-Length the cap applies to the bytes read.
+        self.expect_refusal(
+            "POST /echo (chunked, 1 MiB + 1 byte, 413)",
+            Request::post("/echo", too_big.as_bytes()).chunked(),
             |r| status(r, 413),
         );
         self.expect_refusal(

@@ -62,14 +62,18 @@ impl Server {
     /// for its `listening on 127.0.0.1:P` line.
     pub fn start(binary: &Path, envs: &[(&str, &str)]) -> Server {
         let mut command = Command::new(binary);
-        command
-            .env("PORT", "0")
-            .env_remove("UPSTREAM_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+        command.env("PORT", "0").env_remove("UPSTREAM_URL");
         for (key, value) in envs {
             command.env(key, value);
         }
+        Self::start_command(command)
+    }
+
+    /// Starts a prepared command and waits (at most 20 s) for its
+    /// `listening on 127.0.0.1:P` line.
+    pub fn start_command(mut command: Command) -> Server {
+        let binary = PathBuf::from(command.get_program());
+        command.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
@@ -121,6 +125,11 @@ impl Server {
         let _ = child.kill();
         let _ = child.wait();
         None
+    }
+
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Whether the process is still running.

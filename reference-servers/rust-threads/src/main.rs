@@ -106,9 +106,20 @@ fn serve_connection(stream: TcpStream, upstream: &Option<fanout::Upstream>) -> i
                 let reply = match api::route(&head.method, &head.target) {
                     Err(reply) => {
                         // Unread bodies would be taken for the next request.
-                        keep_alive &= head.content_length == 0;
+                        keep_alive &= head.content_length == 0 && !head.chunked;
                         reply
                     }
+                    Ok(Route::Echo) if head.chunked => match read_chunked(&mut reader)? {
+                        Chunked::Body(body) => api::echo(&body),
+                        Chunked::TooLarge => {
+                            keep_alive = false;
+                            api::too_large()
+                        }
+                        Chunked::Malformed => {
+                            keep_alive = false;
+                            api::bad_request("malformed chunked body")
+                        }
+                    },
                     Ok(Route::Echo) => {
                         if head.content_length > api::ECHO_LIMIT as u64 {
                             keep_alive = false;
@@ -120,7 +131,7 @@ fn serve_connection(stream: TcpStream, upstream: &Option<fanout::Upstream>) -> i
                         }
                     }
                     Ok(route) => {
-                        keep_alive &= head.content_length == 0;
+                        keep_alive &= head.content_length == 0 && !head.chunked;
                         answer(route, upstream, arrived)
                     }
                 };
@@ -168,6 +179,7 @@ struct Head {
     method: String,
     target: String,
     content_length: u64,
+    chunked: bool,
     keep_alive: bool,
 }
 
@@ -214,6 +226,7 @@ fn parse_head(buf: &[u8]) -> Result<Head, Reply> {
         _ => return Err(api::bad_request("malformed HTTP request")),
     }
     let mut content_length = 0;
+    let mut chunked = false;
     let mut keep_alive = request.version == Some(1);
     for header in request.headers.iter() {
         let value = String::from_utf8_lossy(header.value);
@@ -223,11 +236,14 @@ fn parse_head(buf: &[u8]) -> Result<Head, Reply> {
                 .parse()
                 .map_err(|_| api::bad_request("Content-Length must be a number"))?;
         } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(Reply {
-                status: 411,
-                content_type: "application/json",
-                body: br#"{"error":"send the body with Content-Length"}"#.to_vec(),
-            });
+            if !value.to_ascii_lowercase().contains("chunked") {
+                return Err(Reply {
+                    status: 411,
+                    content_type: "application/json",
+                    body: br#"{"error":"send the body with Content-Length or chunked"}"#.to_vec(),
+                });
+            }
+            chunked = true;
         } else if header.name.eq_ignore_ascii_case("connection") {
             let value = value.to_ascii_lowercase();
             if value.contains("close") {
@@ -241,8 +257,65 @@ fn parse_head(buf: &[u8]) -> Result<Head, Reply> {
         method: request.method.unwrap_or("").to_string(),
         target: request.path.unwrap_or("/").to_string(),
         content_length,
+        chunked,
         keep_alive,
     })
+}
+
+/// A chunked request body, read up to the `/echo` cap.
+enum Chunked {
+    /// The whole body.
+    Body(Vec<u8>),
+    /// Over the cap: the rest is left unread.
+    TooLarge,
+    /// Not valid chunked framing.
+    Malformed,
+}
+
+/// Reads a `Transfer-Encoding: chunked` body, refusing a chunk that would
+/// take it over 1 MiB before reading that chunk.
+fn read_chunked(reader: &mut BufReader<TcpStream>) -> io::Result<Chunked> {
+    let mut body = Vec::new();
+    loop {
+        let Some(line) = read_line(reader, 1024)? else {
+            return Ok(Chunked::Malformed);
+        };
+        let size_text = line.split(';').next().unwrap_or("").trim();
+        let Ok(size) = usize::from_str_radix(size_text, 16) else {
+            return Ok(Chunked::Malformed);
+        };
+        if size == 0 {
+            // Trailers, up to the empty line.
+            loop {
+                match read_line(reader, 8 * 1024)? {
+                    Some(line) if line.is_empty() => return Ok(Chunked::Body(body)),
+                    Some(_) => {}
+                    None => return Ok(Chunked::Malformed),
+                }
+            }
+        }
+        if body.len().saturating_add(size) > api::ECHO_LIMIT {
+            return Ok(Chunked::TooLarge);
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..])?;
+        if !matches!(read_line(reader, 2)?, Some(end) if end.is_empty()) {
+            return Ok(Chunked::Malformed);
+        }
+    }
+}
+
+/// One CRLF-terminated line of at most `max` bytes, without its CRLF;
+/// `None` if it is longer or the connection ends first.
+fn read_line(reader: &mut BufReader<TcpStream>, max: u64) -> io::Result<Option<String>> {
+    let mut line = String::new();
+    let n = (&mut *reader).take(max + 2).read_line(&mut line)?;
+    if n == 0 || !line.ends_with("\r\n") {
+        return Ok(None);
+    }
+    line.truncate(line.len() - 2);
+    Ok(Some(line))
 }
 
 fn write_reply(writer: &mut TcpStream, reply: &Reply, keep_alive: bool) -> io::Result<()> {
