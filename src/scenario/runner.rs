@@ -51,8 +51,7 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
             Scenario::load(file, &overrides, &known).map_err(|e| input_error(e.to_string()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut names: Vec<&str> = scenarios.iter().map(|s| s.info.name.as_str()).collect();
-    names.dedup();
+    let names: Vec<&str> = scenarios.iter().map(|s| s.info.name.as_str()).collect();
     if let Some(dup) = scenarios
         .iter()
         .enumerate()
