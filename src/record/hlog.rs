@@ -46,6 +46,9 @@ pub fn write_hlog(
         path: path.to_path_buf(),
         source,
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
     let file = File::create(path).map_err(io)?;
     let mut out = BufWriter::new(file);
     let mut serializer = V2DeflateSerializer::new();
