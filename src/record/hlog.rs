@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
+use hdrhistogram::serialization::interval_log::IntervalLogWriterBuilder;
 use hdrhistogram::serialization::V2DeflateSerializer;
 
 use super::IntervalHistogram;
@@ -61,14 +61,15 @@ pub fn write_hlog(
             .with_max_value_divisor(1000.0)
             .begin_log_with(&mut out, &mut serializer)
             .map_err(io)?;
-        let tag = Tag::new("latency");
+        // Untagged: HistogramLogProcessor reads untagged histograms by
+        // default and would skip tagged ones unless told the tag.
         for interval in intervals {
             writer
                 .write_histogram(
                     &interval.latency,
                     interval.start,
                     interval.length.max(Duration::from_millis(1)),
-                    tag,
+                    None,
                 )
                 .map_err(|e| HlogError::Serialize {
                     path: path.to_path_buf(),
