@@ -54,6 +54,7 @@ fn unreadable_body_file_and_bad_header_are_rejected() {
     );
     rejects(&[URL, "-H", "no-colon-here"], "--header", "Name: value");
     rejects(&[URL, "--cpus", "3-1"], "--cpus", "expected a list like");
+    rejects(&[URL, "--cpus", "1000"], "--cpus 1000", "not available");
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn open_run_sends_the_scheduled_requests() {
     // 400 req/s for 2 s: exactly 800 requests are scheduled in the measured phase.
     assert_eq!(r.requests, 800);
     assert!(
-        (r.throughput_rps - 400.0).abs() < 20.0,
+        (r.throughput_rps - 400.0).abs() < 40.0,
         "throughput {}",
         r.throughput_rps
     );

@@ -166,10 +166,20 @@ pub fn plan_from_args(args: &BenchArgs, command_line: Vec<String>) -> anyhow::Re
         (None, None) => Bytes::new(),
     };
     let cpus = match &args.cpus {
-        Some(text) => Some(
-            text.parse::<CpuSet>()
-                .map_err(|e| input_error(format!("--cpus: {e}")))?,
-        ),
+        Some(text) => {
+            let set = text
+                .parse::<CpuSet>()
+                .map_err(|e| input_error(format!("--cpus: {e}")))?;
+            if let Ok(allowed) = CpuSet::current() {
+                if let Some(cpu) = set.cpus().iter().find(|c| !allowed.cpus().contains(c)) {
+                    return Err(input_error(format!(
+                        "--cpus {text}: CPU {cpu} is not available to this process \
+                         (expected a list within {allowed})"
+                    )));
+                }
+            }
+            Some(set)
+        }
         None => None,
     };
     let threads = match args.threads {

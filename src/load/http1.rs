@@ -5,9 +5,10 @@
 //!
 //! Why not hyper's client here: measured with benches/vs-wrk.sh (plaintext,
 //! 64 connections, server on CPU 0, generator on CPU 1, release build, on a
-//! shared 2-core machine, 2026-11-23), this client completed about 1.4x the
-//! requests per generator CPU-second of `hyper::client::conn::http1` (164k vs
-//! 115k) and 1.2x the requests/s. `GAUNTLET_HTTP1_CLIENT=hyper` switches to
+//! shared 2-core machine, 2026-11-23; record in benches/runs/), this client
+//! completed about 1.5x the requests per generator CPU-second of
+//! `hyper::client::conn::http1` (170k vs 114k, median of 5) and 1.36x the
+//! requests/s. `GAUNTLET_HTTP1_CLIENT=hyper` switches to
 //! hyper's client to repeat the measurement. HTTP/2 goes through hyper (see
 //! `http2.rs`).
 

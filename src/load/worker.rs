@@ -208,6 +208,9 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
     let mut free_since = Instant::now();
     let mut rng =
         0x9E37_79B9_7F4A_7C15u64 ^ (u64::from(index) + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    // Nothing goes out before the run's start: a closed-model request sent
+    // earlier would count as warmup even when there is none.
+    sleep(shared.start).await;
     loop {
         if shared.interrupt.is_raised() {
             return;

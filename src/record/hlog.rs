@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
+use hdrhistogram::serialization::interval_log::IntervalLogWriterBuilder;
 use hdrhistogram::serialization::V2DeflateSerializer;
 
 use super::IntervalHistogram;
@@ -46,6 +46,9 @@ pub fn write_hlog(
         path: path.to_path_buf(),
         source,
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
     let file = File::create(path).map_err(io)?;
     let mut out = BufWriter::new(file);
     let mut serializer = V2DeflateSerializer::new();
@@ -58,14 +61,15 @@ pub fn write_hlog(
             .with_max_value_divisor(1000.0)
             .begin_log_with(&mut out, &mut serializer)
             .map_err(io)?;
-        let tag = Tag::new("latency");
+        // Untagged: HistogramLogProcessor reads untagged histograms by
+        // default and would skip tagged ones unless told the tag.
         for interval in intervals {
             writer
                 .write_histogram(
                     &interval.latency,
                     interval.start,
                     interval.length.max(Duration::from_millis(1)),
-                    tag,
+                    None,
                 )
                 .map_err(|e| HlogError::Serialize {
                     path: path.to_path_buf(),
