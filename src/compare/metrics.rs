@@ -109,6 +109,17 @@ impl CompareMetric {
         }
     }
 
+    /// An absolute noise floor in the metric's unit: changes smaller than
+    /// this are "no change" whatever their relative size. Only startup has
+    /// one (20 ms): a spawn on a busy machine waits milliseconds for a CPU,
+    /// and identical runs of a 2 ms server had medians of 2.0 ms then 9.3 ms.
+    pub fn noise_floor(self) -> f64 {
+        match self {
+            CompareMetric::Startup => 20.0,
+            _ => 0.0,
+        }
+    }
+
     /// The samples of this metric in a server run: one per completed
     /// repetition (repetitions cut short by Ctrl-C are left out), or the
     /// cold-start samples for startup. Empty when the run has no such figure.
