@@ -164,6 +164,10 @@ fn generator_limited_figures_are_marked_not_drawn_clean() {
     let spectrum = fs::read_to_string(out.path().join("latency-spectrum-plaintext.svg")).unwrap();
     assert!(spectrum.contains("rust-hyper [generator-limited]"));
     assert!(!spectrum.contains("go-nethttp [generator-limited]"));
+    assert!(
+        spectrum.contains("rust-hyper: generator-limited (a lower bound)"),
+        "no banner"
+    );
     let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
     assert!(md.contains("generator-limited, a lower bound (generator used 97% of 1 CPU"));
 }
@@ -265,4 +269,20 @@ fn a_crashed_run_missing_a_listed_result_renders_what_is_there() {
     assert!(md.contains("| 1 | rust-hyper |"));
     let html = fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(html.contains("listed in the manifest but not found"));
+}
+
+#[test]
+fn cli_defaults_to_reports_run_id() {
+    let cwd = tempfile::tempdir().unwrap();
+    Command::cargo_bin("gauntlet")
+        .unwrap()
+        .current_dir(cwd.path())
+        .arg("report")
+        .arg(fixture("generator-limited"))
+        .assert()
+        .success();
+    assert!(cwd
+        .path()
+        .join("reports/2026-11-22T12-00-00Z-generator-limited/index.html")
+        .is_file());
 }

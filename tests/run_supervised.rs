@@ -211,6 +211,18 @@ fn a_failed_threshold_exits_with_1_and_is_recorded() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("threshold failed: throughput > 1000000000")
     );
+    // The same verdict in --json form, for scripts.
+    let out = s.command(&scenario).arg("--json").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let row = &summary["rows"][0];
+    assert_eq!(row["server"], "hello");
+    assert_eq!(row["status"], "ok");
+    assert!(row["failed_thresholds"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("throughput > 1000000000"));
+    assert!(row["throughput_rps"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
@@ -307,4 +319,61 @@ fn ctrl_c_stops_the_servers_keeps_the_partial_result_and_exits_130() {
         processes_running(&exe).is_empty(),
         "no server process may survive"
     );
+}
+
+#[test]
+fn baselines_are_saved_by_name_and_an_unknown_one_stops_the_run_at_once() {
+    let s = Setup::new();
+    s.server(
+        "needs-tool",
+        "slow-start",
+        HELLO_ENV,
+        &["no-such-toolchain-gauntlet"],
+    );
+    let scenario = s.scenario(
+        "name = \"base\"\nservers = \"all\"\nduration = \"1s\"\n[[request]]\npath = \"/plaintext\"\n",
+    );
+    let out = s
+        .command(&scenario)
+        .args(["--save-baseline", "main"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let saved = s.dir.path().join("results/baselines/main");
+    assert!(saved.join("manifest.json").is_file());
+    assert!(saved.join("base__needs-tool.json").is_file());
+    let out = s
+        .command(&scenario)
+        .args(["--baseline", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("main"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_server_never_ready_within_startup_timeout_is_failed_with_its_stderr() {
+    let s = Setup::new();
+    s.server("sluggish", "slow-start", &[("START_DELAY_MS", "5000")], &[]);
+    let scenario = s.scenario(
+        "name = \"late\"\nservers = \"all\"\nduration = \"1s\"\nstartup_timeout = \"300ms\"\n\
+         [[request]]\npath = \"/plaintext\"\n",
+    );
+    let started = Instant::now();
+    let out = s.command(&scenario).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(started.elapsed() < Duration::from_secs(4), "gave up late");
+    match s.result("late", "sluggish").status {
+        RunStatus::Failed { reason, .. } => {
+            assert!(
+                reason.contains("not ready within startup_timeout"),
+                "{reason}"
+            )
+        }
+        other => panic!("expected failed, got {other:?}"),
+    }
 }

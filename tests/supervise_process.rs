@@ -316,3 +316,56 @@ fn thread_cpu_time() -> Duration {
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
+
+#[test]
+fn relative_programs_are_taken_from_the_server_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let server = supervise_support::testserver("slow-start");
+    let mut spec = supervise_support::Spec::testserver("scripted", "slow-start", &[]);
+    spec.run = vec!["bin/start.sh".into()];
+    spec.build = vec!["./build.sh"];
+    let dir = supervise_support::write_servers(tmp.path(), &[spec]);
+    let script = |path: &std::path::Path, text: String| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let folder = dir.join("scripted");
+    script(
+        &folder.join("build.sh"),
+        format!("#!/bin/sh\nprintf '#!/bin/sh\\nexec {} \"$@\"\\n' > bin/start.sh && chmod +x bin/start.sh\n", server.display()),
+    );
+    script(&folder.join("bin/start.sh"), "#!/bin/sh\nexit 9\n".into());
+    let registry = gauntlet::servers::Registry::from_dir(&dir).unwrap();
+    let entry = registry.get("scripted").unwrap();
+    entry.build().unwrap();
+    let mut server = launch(entry, &LaunchOptions::default()).unwrap();
+    server.wait_ready(READY_TIMEOUT).unwrap();
+    assert_eq!(get(&server.base_url(), "/plaintext"), 200);
+}
+
+#[test]
+fn the_sampler_keeps_what_it_read_before_the_server_died() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entry = single(
+        tmp.path(),
+        "exit-early",
+        &[("LISTEN", "1"), ("EXIT_AFTER_MS", "300")],
+    );
+    let mut server = launch(&entry, &LaunchOptions::default()).unwrap();
+    server.wait_ready(READY_TIMEOUT).unwrap();
+    let sampler = Sampler::start(server.pid(), Duration::from_millis(10));
+    sampler.mark_zero();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while server.exit_status().is_none() {
+        assert!(std::time::Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let samples = sampler.finish();
+    assert!(samples.len() >= 5, "{} samples", samples.len());
+    let last = samples.last().unwrap();
+    assert!(last.t_s < 0.4, "sampled after the death: {last:?}");
+    assert!(samples.iter().all(|s| s.rss_bytes > 0 && s.processes == 1));
+}

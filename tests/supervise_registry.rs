@@ -145,7 +145,7 @@ fn placeholders_are_expanded_in_commands_and_env() {
 fn builds_are_cached_until_an_input_changes_and_failures_show_their_output() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = spec("built");
-    s.build = vec!["sh", "-c", "echo run >> builds.log"];
+    s.build = vec!["sh", "-c", "echo run >> builds.log && mkdir -p build"];
     s.build_inputs = vec!["src"];
     let mut failing = spec("broken-build");
     failing.build = vec![
@@ -177,6 +177,12 @@ fn builds_are_cached_until_an_input_changes_and_failures_show_their_output() {
     std::fs::write(dir.join("built/src/new.txt"), "new file").unwrap();
     assert!(!entry.build().unwrap().cached);
     assert_eq!(builds(), 3);
+    assert!(entry.build().unwrap().cached);
+    // Outputs deleted by hand: the stamp alone must not skip the build.
+    std::fs::remove_dir_all(dir.join("built/build")).unwrap();
+    assert!(!entry.build().unwrap().cached);
+    assert_eq!(builds(), 4);
+    assert!(entry.build().unwrap().cached);
 
     let err = registry.get("broken-build").unwrap().build().unwrap_err();
     let text = format!("{err:#}");

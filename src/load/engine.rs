@@ -27,7 +27,7 @@ use crate::results::{
 /// The generator counts as saturated at this share of its CPUs.
 pub const CPU_SATURATION: f64 = 0.90;
 /// An open-model run fell behind when its p99 schedule lag exceeds this.
-pub const LAG_LIMIT: Duration = Duration::from_millis(2);
+pub const LAG_LIMIT: Duration = Duration::from_millis(5);
 
 /// What a run produced.
 #[derive(Debug, Clone)]
@@ -65,6 +65,8 @@ pub fn run_plan(
         sent_in_measure: AtomicU64::new(0),
         timeout: plan.timeout,
         http2: plan.http2,
+        hyper_http1: !plan.http2
+            && std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() == Ok("hyper"),
         interrupt: interrupt.clone(),
     });
 
@@ -220,7 +222,9 @@ fn prepare_mix(plan: &LoadPlan) -> anyhow::Result<Vec<PreparedSpec>> {
             cumulative += u64::from(spec.weight.max(1));
             Ok(PreparedSpec {
                 h1: http1::encode_request(&plan.target, spec),
-                h2: if plan.http2 {
+                h2: if plan.http2
+                    || std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() == Ok("hyper")
+                {
                     Some(http2::prepare(&plan.target, spec)?)
                 } else {
                     None

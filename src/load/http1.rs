@@ -3,11 +3,13 @@
 //! Content-Length, chunked and read-until-close bodies. The body is kept only
 //! when the request mix wants to compare it.
 //!
-//! Why not hyper's client here: on the same machine (plaintext, 64
-//! connections, 1 generator CPU) this client completed more requests per
-//! generator CPU-second than `hyper::client::conn::http1`; see the figures in
-//! benches/vs-wrk.sh's notes and the final report of issue 2. HTTP/2 goes
-//! through hyper (see `http2.rs`).
+//! Why not hyper's client here: measured with benches/vs-wrk.sh (plaintext,
+//! 64 connections, server on CPU 0, generator on CPU 1, release build, on a
+//! shared 2-core machine, 2026-11-23), this client completed about 1.4x the
+//! requests per generator CPU-second of `hyper::client::conn::http1` (164k vs
+//! 115k) and 1.2x the requests/s. `GAUNTLET_HTTP1_CLIENT=hyper` switches to
+//! hyper's client to repeat the measurement. HTTP/2 goes through hyper (see
+//! `http2.rs`).
 
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -17,6 +19,8 @@ use super::plan::{RequestSpec, Target};
 
 /// Headers beyond this count make a response `malformed`.
 const MAX_HEADERS: usize = 64;
+/// Read buffer of a fresh connection (grows for larger responses).
+const INITIAL_BUFFER: usize = 1024;
 /// A response head larger than this is `malformed`.
 const MAX_HEAD: usize = 64 * 1024;
 
@@ -322,7 +326,7 @@ impl Connection {
         stream.set_nodelay(true)?;
         Ok(Connection {
             stream,
-            buf: BytesMut::with_capacity(8 * 1024),
+            buf: BytesMut::with_capacity(INITIAL_BUFFER),
             reusable: true,
         })
     }
@@ -367,8 +371,10 @@ impl Connection {
                 self.reusable = false;
                 return Err(ReadError::Reset);
             }
-            if self.buf.capacity() - self.buf.len() < 4096 {
-                self.buf.reserve(16 * 1024);
+            if self.buf.capacity() - self.buf.len() < INITIAL_BUFFER / 4 {
+                // Grows only for large responses; small ones keep a 1 KiB
+                // buffer, so 10,000 connections stay cheap.
+                self.buf.reserve(self.buf.len().max(INITIAL_BUFFER));
             }
             match self.stream.read_buf(&mut self.buf).await {
                 Ok(0) => eof = true,

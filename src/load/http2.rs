@@ -1,10 +1,13 @@
 //! HTTP/2 over cleartext (h2c, prior knowledge) through hyper's client
 //! connection API: one HTTP/2 connection per engine connection, one request in
 //! flight on it at a time, so `--connections` means the same in both versions.
+//!
+//! The same wrapper can speak HTTP/1.1 through hyper
+//! (`GAUNTLET_HTTP1_CLIENT=hyper`): only there to measure hyper's client
+//! against the lean one in `http1.rs` (see benches/vs-wrk.sh).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http2::SendRequest;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
@@ -59,9 +62,14 @@ pub fn prepare(target: &Target, spec: &RequestSpec) -> Result<PreparedRequest, P
 
 /// One HTTP/2 connection.
 pub struct Connection {
-    sender: SendRequest<Full<Bytes>>,
+    sender: Sender,
     /// False once the connection failed.
     pub reusable: bool,
+}
+
+enum Sender {
+    H1(hyper::client::conn::http1::SendRequest<Full<Bytes>>),
+    H2(hyper::client::conn::http2::SendRequest<Full<Bytes>>),
 }
 
 impl std::fmt::Debug for Connection {
@@ -87,7 +95,25 @@ impl Connection {
             let _ = conn.await;
         });
         Ok(Connection {
-            sender,
+            sender: Sender::H2(sender),
+            reusable: true,
+        })
+    }
+
+    /// Opens a TCP connection spoken over hyper's HTTP/1.1 client (for
+    /// measuring it against the lean client).
+    pub async fn open_http1(target: &Target) -> std::io::Result<Connection> {
+        let host = target.host.trim_start_matches('[').trim_end_matches(']');
+        let stream = TcpStream::connect((host, target.port)).await?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(std::io::Error::other)?;
+        tokio::task::spawn_local(async move {
+            let _ = conn.await;
+        });
+        Ok(Connection {
+            sender: Sender::H1(sender),
             reusable: true,
         })
     }
@@ -103,8 +129,24 @@ impl Connection {
         *req.uri_mut() = request.uri.clone();
         *req.headers_mut() = request.headers.clone();
         let result = async {
-            self.sender.ready().await?;
-            let resp = self.sender.send_request(req).await?;
+            let resp = match &mut self.sender {
+                Sender::H1(s) => {
+                    if let Some(authority) = request.uri.authority() {
+                        if let Ok(value) = hyper::header::HeaderValue::from_str(authority.as_str())
+                        {
+                            req.headers_mut()
+                                .entry(hyper::header::HOST)
+                                .or_insert(value);
+                        }
+                    }
+                    s.ready().await?;
+                    s.send_request(req).await?
+                }
+                Sender::H2(s) => {
+                    s.ready().await?;
+                    s.send_request(req).await?
+                }
+            };
             let status = resp.status().as_u16();
             let body = resp.into_body().collect().await?.to_bytes();
             Ok::<_, hyper::Error>(Response {

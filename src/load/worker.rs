@@ -70,6 +70,8 @@ pub struct Shared {
     pub timeout: Duration,
     /// Speak HTTP/2.
     pub http2: bool,
+    /// Speak HTTP/1.1 through hyper instead of the lean client (measurement only).
+    pub hyper_http1: bool,
     /// Stop on Ctrl-C.
     pub interrupt: Interrupt,
 }
@@ -152,13 +154,19 @@ pub fn run_worker(
                 }
             })
         };
-        let tasks: Vec<_> = connections
-            .into_iter()
-            .map(|i| tokio::task::spawn_local(connection_loop(shared.clone(), i, sink.clone())))
-            .collect();
-        for t in tasks {
-            let _ = t.await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in connections {
+            tasks.spawn_local(connection_loop(shared.clone(), i, sink.clone()));
         }
+        // Ctrl-C aborts the connections at their next await point; what they
+        // recorded stays, requests in flight are dropped. Watching the
+        // interrupt here, once, keeps it out of the per-request path.
+        let all_done = async { while tasks.join_next().await.is_some() {} };
+        tokio::select! {
+            _ = all_done => {}
+            _ = shared.interrupt.raised() => {}
+        }
+        tasks.abort_all();
         ticker.abort();
         Instant::now()
     });
@@ -192,7 +200,6 @@ enum Attempt {
         done: Instant,
     },
     Failed(ErrorKind),
-    Interrupted,
 }
 
 async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
@@ -220,17 +227,15 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             if index >= shared.pacer.active_connections(now - shared.start) {
                 conn = None;
                 let wake = (now + Duration::from_millis(50)).min(shared.end);
-                if !sleep_or_interrupt(&shared, wake).await {
-                    return;
-                }
+                sleep(wake).await;
                 continue;
             }
             now
         };
         // 2. Wait for it (open model), waking a timer tick early.
         if let Some(wake) = intended.checked_sub(TIMER_SLACK) {
-            if wake > Instant::now() && !sleep_or_interrupt(&shared, wake).await {
-                return;
+            if wake > Instant::now() {
+                sleep(wake).await;
             }
         }
         let ready = Instant::now();
@@ -243,10 +248,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         // 3. Connect if needed.
         if !conn.as_ref().is_some_and(Conn::reusable) {
             conn = None;
-            let opened = tokio::select! {
-                r = tokio::time::timeout(shared.timeout, open_conn(&shared)) => r,
-                _ = shared.interrupt.raised() => return,
-            };
+            let opened = tokio::time::timeout(shared.timeout, open_conn(&shared)).await;
             match opened {
                 Ok(Ok(c)) => conn = Some(c),
                 Ok(Err(_)) | Err(_) => {
@@ -259,7 +261,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                             ready,
                         );
                     }
-                    let _ = sleep_or_interrupt(&shared, Instant::now() + CONNECT_BACKOFF).await;
+                    sleep(Instant::now() + CONNECT_BACKOFF).await;
                     free_since = Instant::now();
                     continue;
                 }
@@ -273,9 +275,6 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         if let Attempt::Failed(_) = attempt {
             conn = None;
         }
-        if let Attempt::Interrupted = attempt {
-            return;
-        }
         // 5. Record (only what was meant for the measured phase).
         if measuring {
             record(&shared, &sink, attempt, intended, sent);
@@ -287,6 +286,10 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
 async fn open_conn(shared: &Shared) -> std::io::Result<Conn> {
     if shared.http2 {
         Ok(Conn::H2(http2::Connection::open(&shared.target).await?))
+    } else if shared.hyper_http1 {
+        Ok(Conn::H2(
+            http2::Connection::open_http1(&shared.target).await?,
+        ))
     } else {
         Ok(Conn::H1(http1::Connection::open(&shared.target).await?))
     }
@@ -301,10 +304,7 @@ async fn send(shared: &Shared, conn: &mut Conn, spec: &PreparedSpec) -> Attempt 
             (Conn::H2(_), None) => Err(http1::ReadError::Malformed),
         }
     };
-    let result = tokio::select! {
-        r = tokio::time::timeout(shared.timeout, exchange) => r,
-        _ = shared.interrupt.raised() => return Attempt::Interrupted,
-    };
+    let result = tokio::time::timeout(shared.timeout, exchange).await;
     let done = Instant::now();
     match result {
         Err(_) => Attempt::Failed(ErrorKind::Timeout),
@@ -365,14 +365,9 @@ fn record(shared: &Shared, sink: &Sink, attempt: Attempt, intended: Instant, sen
             );
         }
         Attempt::Failed(kind) => recorder.record_error(kind),
-        Attempt::Interrupted => {}
     }
 }
 
-/// Sleeps until `until`; false when interrupted first.
-async fn sleep_or_interrupt(shared: &Shared, until: Instant) -> bool {
-    tokio::select! {
-        _ = tokio::time::sleep_until(until.into()) => true,
-        _ = shared.interrupt.raised() => false,
-    }
+async fn sleep(until: Instant) {
+    tokio::time::sleep_until(until.into()).await;
 }

@@ -364,3 +364,37 @@ pub fn log_sub_ticks<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// Lists, at the top right of `root`, the series of `entries` whose figures
+/// are marked (failed, skipped, interrupted, generator-limited), so a line
+/// chart never shows them as if they were clean.
+pub fn marks_banner<'e, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ReportData,
+    entries: impl Iterator<Item = &'e super::model::Entry>,
+) -> Result<(), ChartError> {
+    let (w, _) = root.dim_in_pixel();
+    let mut y = 48;
+    for e in entries {
+        let label = &data.series[e.series].label;
+        let mut lines = Vec::new();
+        if let Some(mark) = e.summary.state.mark() {
+            lines.push((format!("{label}: {mark}"), FAIL_RED));
+        }
+        if e.summary.generator_limited {
+            lines.push((
+                format!("{label}: generator-limited (a lower bound)"),
+                LIMIT_AMBER,
+            ));
+        }
+        for (text, color) in lines {
+            root.draw(&Text::new(
+                text,
+                (w as i32 - 40, y),
+                font(15).color(&color).pos(Pos::new(HPos::Right, VPos::Top)),
+            ))?;
+            y += 19;
+        }
+    }
+    Ok(())
+}

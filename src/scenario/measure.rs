@@ -221,7 +221,14 @@ pub fn measure_server(
         let timeline = sampler.finish();
         match outcome {
             Ok(load) => {
-                let usage = usage(&timeline, idle_rss, &load, window, scenario);
+                let window = window.unwrap_or(load.elapsed_s);
+                let usage = usage(
+                    &timeline,
+                    idle_rss,
+                    load.requests,
+                    window,
+                    scenario.sample_interval,
+                );
                 cx.say(
                     scenario,
                     &name,
@@ -394,15 +401,17 @@ impl LoadObserver for Observer<'_> {
     }
 }
 
-/// The server's consumption over the measured window `[0, end]` of a timeline.
+/// The server's consumption over the measured window `[0, window_s]` of a
+/// timeline (time 0 = start of the measured phase), in which `requests`
+/// were completed.
 pub fn usage(
     timeline: &[ResourceSample],
     idle_rss: u64,
-    load: &LoadReport,
-    window: Option<f64>,
-    scenario: &Scenario,
+    requests: u64,
+    window_s: f64,
+    sample_interval: Duration,
 ) -> ServerUsage {
-    let end = window.unwrap_or(load.elapsed_s).max(0.0);
+    let end = window_s.max(0.0);
     let inside: Vec<&ResourceSample> = timeline
         .iter()
         .filter(|s| s.t_s >= 0.0 && s.t_s <= end + 1e-3)
@@ -437,13 +446,13 @@ pub fn usage(
         steady_rss_bytes,
         cpu_s,
         requests_per_cpu_s: if cpu_s > 0.0 {
-            load.requests as f64 / cpu_s
+            requests as f64 / cpu_s
         } else {
             0.0
         },
         peak_threads: inside.iter().map(|s| s.threads).max().unwrap_or(0),
         peak_fds: inside.iter().map(|s| s.fds).max().unwrap_or(0),
-        sample_interval_ms: scenario.sample_interval.as_millis() as u64,
+        sample_interval_ms: sample_interval.as_millis() as u64,
         timeline: timeline.to_vec(),
     }
 }
@@ -540,4 +549,48 @@ fn one_request(port: u16, request: &[u8]) -> std::io::Result<TcpStream> {
 /// Bytes as MiB with one decimal.
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(t_s: f64, rss_mib: u64, cpu_s: f64) -> ResourceSample {
+        ResourceSample {
+            t_s,
+            rss_bytes: rss_mib << 20,
+            cpu_s,
+            threads: 4,
+            fds: 10,
+            processes: 1,
+        }
+    }
+
+    #[test]
+    fn usage_counts_only_the_measured_window() {
+        // Warmup burns 5 CPU-s and peaks at 900 MiB; only [0, 2] counts.
+        let timeline = [
+            sample(-1.0, 900, 1.0),
+            sample(0.0, 100, 6.0),
+            sample(1.0, 300, 7.0),
+            sample(1.5, 200, 7.5),
+            sample(2.0, 200, 8.0),
+            sample(3.0, 999, 20.0),
+        ];
+        let u = usage(&timeline, 50 << 20, 4000, 2.0, Duration::from_millis(100));
+        assert!((u.cpu_s - 2.0).abs() < 1e-9, "{}", u.cpu_s);
+        assert!((u.requests_per_cpu_s - 2000.0).abs() < 1e-6);
+        assert_eq!(u.peak_rss_bytes, 300 << 20);
+        assert_eq!(u.steady_rss_bytes, 200 << 20);
+        assert_eq!(u.idle_rss_bytes, 50 << 20);
+        assert_eq!(u.timeline.len(), timeline.len());
+    }
+
+    #[test]
+    fn startup_stats_keep_the_order_and_take_the_median() {
+        let s = startup_stats(vec![30.0, 10.0, 20.0, 40.0]).unwrap();
+        assert_eq!(s.samples_ms, [30.0, 10.0, 20.0, 40.0]);
+        assert_eq!((s.median_ms, s.min_ms, s.max_ms), (25.0, 10.0, 40.0));
+        assert!(startup_stats(Vec::new()).is_none());
+    }
 }

@@ -63,6 +63,13 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
             dup.1.info.name
         )));
     }
+    if let Some(name) = &args.baseline {
+        // Fail before measuring anything when the baseline does not exist.
+        crate::compare::resolve_baseline(
+            Path::new(name),
+            Path::new(crate::compare::DEFAULT_RESULTS_ROOT),
+        )?;
+    }
     let progress = !args.quiet;
     for s in &scenarios {
         if let Some(note) = &s.placement_note {
@@ -177,20 +184,20 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
         print!("{}", summary::table(&rows));
         println!("results: {}", out.display());
     }
-    if !interrupted {
-        after_run(args, &id, &out);
-    }
+    let regressed = !interrupted && after_run(args, &id, &out)?;
     Ok(if interrupted {
         Outcome::Interrupted
-    } else if rows.iter().any(Row::is_failure) {
+    } else if regressed || rows.iter().any(Row::is_failure) {
         Outcome::Failed
     } else {
         Outcome::Success
     })
 }
 
-/// The report, then the baseline hooks (owned by report and compare).
-fn after_run(args: &RunArgs, id: &str, out: &Path) {
+/// The report, then the baselines (both owned by their modules): saves this
+/// run as a named baseline, and/or compares it with one; `true` when the
+/// comparison found a regression.
+fn after_run(args: &RunArgs, id: &str, out: &Path) -> Result<bool> {
     if !args.no_report {
         let dir = PathBuf::from("reports").join(id);
         match crate::report::render(&[out.to_path_buf()], &dir, false) {
@@ -198,36 +205,22 @@ fn after_run(args: &RunArgs, id: &str, out: &Path) {
             Err(e) => eprintln!("warning: no report written: {e:#}"),
         }
     }
-    if let Some(name) = &args.save_baseline {
-        // Hook for the compare module: a baseline is a copy of the run folder.
-        let dest = PathBuf::from("results").join("baselines").join(name);
-        match copy_folder(out, &dest) {
-            Ok(()) => eprintln!("baseline {name:?} saved to {}", dest.display()),
-            Err(e) => eprintln!("warning: baseline {name:?} not saved: {e:#}"),
-        }
-    }
+    let root = Path::new(crate::compare::DEFAULT_RESULTS_ROOT);
+    let mut regressed = false;
     if let Some(name) = &args.baseline {
-        // Hook for the compare module (statistics and verdicts live there).
-        eprintln!(
-            "note: --baseline {name}: run `gauntlet compare {name} {}` (automatic comparison is not wired in yet)",
-            out.display()
-        );
-    }
-}
-
-fn copy_folder(from: &Path, to: &Path) -> Result<()> {
-    if to.exists() {
-        std::fs::remove_dir_all(to).with_context(|| format!("replacing {}", to.display()))?;
-    }
-    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
-    for item in std::fs::read_dir(from).with_context(|| format!("listing {}", from.display()))? {
-        let item = item?;
-        if item.file_type()?.is_file() {
-            std::fs::copy(item.path(), to.join(item.file_name()))
-                .with_context(|| format!("copying {}", item.path().display()))?;
+        let base = crate::compare::resolve_baseline(Path::new(name), root)?;
+        let comparison =
+            crate::compare::compare_runs(&base, out, &crate::compare::CompareOptions::default())?;
+        if !args.json {
+            comparison.print_table(crate::compare::output::stdout_wants_color());
         }
+        regressed = comparison.has_regression();
     }
-    Ok(())
+    if let Some(name) = &args.save_baseline {
+        let dir = crate::compare::save_baseline(out, name, root)?;
+        eprintln!("baseline {name:?} saved to {}", dir.display());
+    }
+    Ok(regressed)
 }
 
 /// Raises the soft open-files limit to the hard one: idle-connection

@@ -1,8 +1,9 @@
 //! Cached builds of reference servers: the build command runs in the
 //! server's folder only when a hash of its `build_inputs` and the command
 //! differs from the one stamped after the last successful build
-//! (`<target_dir>/gauntlet-builds/<name>.stamp`). Concurrent builds of the
-//! same server wait for each other through a lock file.
+//! (`<target_dir>/gauntlet-builds/<name>.stamp`), or when an output is gone
+//! (the run program, or an output folder the build had left). Concurrent
+//! builds of the same server wait for each other through a lock file.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -17,6 +18,9 @@ use crate::results::BuildInfo;
 
 /// Lines of build output kept in a failure message.
 const FAILURE_TAIL_LINES: usize = 40;
+/// Folders of a server where builds leave their outputs
+/// (reference-servers/README.md); the stamp remembers which ones existed.
+const OUTPUT_DIRS: [&str; 3] = ["build", ".venv", "node_modules"];
 /// A build taking longer than this is stopped and reported as failed.
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
@@ -108,9 +112,11 @@ impl ServerEntry {
             return Err(io(&lock_path)(std::io::Error::last_os_error()));
         }
 
-        let hash = format!("{:016x}", self.input_hash().map_err(|(p, e)| io(&p)(e))?);
+        let hash = format!("v2 {:016x}", self.input_hash().map_err(|(p, e)| io(&p)(e))?);
         let previous = fs::read_to_string(&stamp).unwrap_or_default();
-        if previous.trim() == hash && self.run_program_present() {
+        let mut lines = previous.lines();
+        let outputs_kept = lines.clone().skip(1).all(|dir| self.dir.join(dir).is_dir());
+        if lines.next() == Some(hash.as_str()) && outputs_kept && self.run_program_present() {
             return Ok(BuildInfo {
                 seconds: 0.0,
                 cached: true,
@@ -118,7 +124,13 @@ impl ServerEntry {
         }
         let _ = fs::remove_file(&stamp);
         let started = Instant::now();
-        let output = run_bounded(&m.build, &self.dir, BUILD_TIMEOUT).map_err(|e| match e {
+        let output = run_bounded(
+            &self.program(&m.build[0]),
+            &m.build[1..],
+            &self.dir,
+            BUILD_TIMEOUT,
+        )
+        .map_err(|e| match e {
             Bounded::Spawn(source) => BuildError::Spawn {
                 server: m.name.clone(),
                 program: m.build[0].clone(),
@@ -146,8 +158,17 @@ impl ServerEntry {
                 tail,
             });
         }
+        // The stamp: the input hash, then the output folders the build left,
+        // so that deleting one of them (e.g. `rm -rf build`) forces a rebuild.
+        let mut text = format!("{hash}\n");
+        for dir in OUTPUT_DIRS {
+            if self.dir.join(dir).is_dir() {
+                text.push_str(dir);
+                text.push('\n');
+            }
+        }
         let mut file = fs::File::create(&stamp).map_err(io(&stamp))?;
-        writeln!(file, "{hash}").map_err(io(&stamp))?;
+        file.write_all(text.as_bytes()).map_err(io(&stamp))?;
         Ok(BuildInfo {
             seconds,
             cached: false,
@@ -158,15 +179,7 @@ impl ServerEntry {
     /// (e.g. after `cargo clean`), so a stale stamp does not skip the build.
     fn run_program_present(&self) -> bool {
         let program = &self.manifest.run[0];
-        if !program.contains('/') {
-            return true;
-        }
-        let path = Path::new(program);
-        if path.is_absolute() {
-            path.exists()
-        } else {
-            self.dir.join(path).exists()
-        }
+        !program.contains('/') || self.program(program).exists()
     }
 
     /// FNV-1a over the server's folder, the build command and every file under `build_inputs`
@@ -200,11 +213,16 @@ enum Bounded {
     TimedOut,
 }
 
-/// Runs `command` in `dir` in its own process group with stdout and stderr
+/// Runs `program` with `args` in `dir` in its own process group with stdout and stderr
 /// captured; past `limit` the whole group is killed.
-fn run_bounded(command: &[String], dir: &Path, limit: Duration) -> Result<Output, Bounded> {
-    let mut child = Command::new(&command[0])
-        .args(&command[1..])
+fn run_bounded(
+    program: &Path,
+    args: &[String],
+    dir: &Path,
+    limit: Duration,
+) -> Result<Output, Bounded> {
+    let mut child = Command::new(program)
+        .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

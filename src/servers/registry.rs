@@ -175,7 +175,7 @@ impl ServerEntry {
 
     fn run_version_command(&self) -> Result<String, String> {
         let cmd = &self.manifest.version_command;
-        let mut child = Command::new(&cmd[0])
+        let mut child = Command::new(self.program(&cmd[0]))
             .args(&cmd[1..])
             .current_dir(&self.dir)
             .stdin(Stdio::null())
@@ -209,6 +209,18 @@ impl ServerEntry {
         first_line(&output.stdout)
             .or_else(|| first_line(&output.stderr))
             .ok_or_else(|| format!("{} printed nothing ({})", cmd[0], output.status))
+    }
+
+    /// The program of a command as it will be started: a relative path with
+    /// a `/` (e.g. `build/server`) is taken from the server's folder, a bare
+    /// name is looked up on PATH, an absolute path is kept.
+    pub fn program(&self, program: &str) -> PathBuf {
+        let path = Path::new(program);
+        if program.contains('/') && path.is_relative() {
+            self.dir.join(path)
+        } else {
+            path.to_path_buf()
+        }
     }
 
     /// The server's identity for a result file.

@@ -125,7 +125,7 @@ pub struct Supervised {
 pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
     let m = &entry.manifest;
     let port = free_port().context("finding a free port")?;
-    let mut cmd = Command::new(&m.run[0]);
+    let mut cmd = Command::new(entry.program(&m.run[0]));
     cmd.args(&m.run[1..])
         .current_dir(&entry.dir)
         .envs(&m.env)
@@ -155,7 +155,7 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
         });
     }
     let spawned_at = Instant::now();
-    let mut child = spawn_from_reaper_thread(cmd)
+    let mut child = spawn_from_spawner_thread(cmd)
         .with_context(|| format!("starting {} (`{}`)", m.name, m.run.join(" ")))?;
     let stderr = Arc::new(Mutex::new(VecDeque::new()));
     let stdout = Arc::new(Mutex::new(VecDeque::new()));
@@ -193,7 +193,7 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
 
 /// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child ends, so
 /// every server is forked from one thread that lives as long as the process.
-fn spawn_from_reaper_thread(cmd: Command) -> Result<Child> {
+fn spawn_from_spawner_thread(cmd: Command) -> Result<Child> {
     type Request = (Command, mpsc::Sender<std::io::Result<Child>>);
     static SPAWNER: OnceLock<Mutex<mpsc::Sender<Request>>> = OnceLock::new();
     let sender = SPAWNER

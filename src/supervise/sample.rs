@@ -31,7 +31,8 @@ pub struct TreeSample {
 }
 
 /// Reads the tree rooted at `root_pid` once. Fails only when the root itself
-/// cannot be read (e.g. it has ended); descendants that end mid-reading are skipped.
+/// cannot be read or has ended (a zombie counts as ended); descendants that
+/// end mid-reading are skipped.
 pub fn sample_tree(root_pid: u32) -> std::io::Result<TreeSample> {
     let page = page_size();
     let ticks = clock_ticks();
@@ -67,6 +68,13 @@ fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSampl
     let base = format!("/proc/{pid}");
     let stat = fs::read_to_string(format!("{base}/stat"))?;
     let fields = stat_fields(&stat).ok_or_else(|| bad_data(&base, "stat"))?;
+    if matches!(fields.first(), Some(&"Z") | Some(&"X")) {
+        // Ended, not yet reaped: nothing of it is left to measure.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("process {pid} has ended"),
+        ));
+    }
     // Fields after the command, 0-based from field 3 (state): utime is field
     // 14, stime 15, cutime 16, cstime 17, num_threads 20.
     let num = |field: usize| -> std::io::Result<u64> {
@@ -346,6 +354,20 @@ mod tests {
         let f = stat_fields("12 (a b) c)) S 1 12 12 0").unwrap();
         assert_eq!(f[0], "S");
         assert_eq!(f[1], "1");
+    }
+
+    #[test]
+    fn an_ended_unreaped_process_is_not_measured() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        // Until it is reaped, /proc/<pid> stays (as a zombie).
+        while sample_tree(pid).is_ok() {
+            assert!(Instant::now() < deadline, "still measured as running");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+        child.wait().unwrap();
     }
 
     #[test]

@@ -101,6 +101,9 @@ pub struct Request<'a> {
     pub path: &'a str,
     /// The body, sent with a `Content-Length` header.
     pub body: Option<&'a [u8]>,
+    /// Send the body with `Transfer-Encoding: chunked` (64 KiB chunks)
+    /// instead of `Content-Length`.
+    pub chunked: bool,
     /// How long to wait for the response.
     pub timeout: Duration,
 }
@@ -112,6 +115,7 @@ impl<'a> Request<'a> {
             method: "GET",
             path,
             body: None,
+            chunked: false,
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -122,8 +126,15 @@ impl<'a> Request<'a> {
             method: "POST",
             path,
             body: Some(body),
+            chunked: false,
             timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// The same request with its body sent chunked.
+    pub fn chunked(mut self) -> Self {
+        self.chunked = true;
+        self
     }
 
     /// The same request with another timeout.
@@ -212,17 +223,27 @@ impl Connection {
             "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: gauntlet-verify\r\nAccept: */*\r\n",
             request.method, request.path, self.host
         );
-        if let Some(body) = request.body {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
+        let encoded;
+        let body = match request.body {
+            Some(body) if request.chunked => {
+                head.push_str("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n");
+                encoded = chunk_encode(body);
+                Some(encoded.as_slice())
+            }
+            Some(body) => {
+                head.push_str(&format!(
+                    "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                    body.len()
+                ));
+                Some(body)
+            }
+            None => None,
+        };
         head.push_str("\r\n");
         self.stream.set_read_timeout(Some(request.timeout))?;
         self.stream.set_write_timeout(Some(request.timeout))?;
         self.stream.write_all(head.as_bytes())?;
-        match request.body {
+        match body {
             Some(body) if body.len() >= STREAMED_BODY => {
                 // The server may answer and close before reading it all: write
                 // from another thread and ignore its errors, read here.
@@ -304,6 +325,18 @@ impl Connection {
             body,
         })
     }
+}
+
+/// The body in `Transfer-Encoding: chunked` framing, 64 KiB per chunk.
+fn chunk_encode(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + body.len() / 8192 + 16);
+    for chunk in body.chunks(64 * 1024) {
+        out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
 }
 
 fn read_some(

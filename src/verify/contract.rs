@@ -64,6 +64,7 @@ pub fn check_contract(base_url: &str) -> Vec<EndpointCheck> {
     };
     checker.correct_requests();
     checker.echo_bodies();
+    checker.chunked_echo();
     checker.work_endpoints();
     checker.fanout();
     checker.bad_requests();
@@ -112,6 +113,10 @@ impl Checker {
     ) {
         let verdict = match client::send(&self.target, &request) {
             Ok(response) => judge(&response),
+            Err(err @ ClientError::Connect { .. }) => {
+                // Down before this request: nothing more to learn from it.
+                return self.record(name, Err(no_response(&err)));
+            }
             Err(err) => Err(no_response(&err)),
         };
         let after = match client::send(&self.target, &Request::get("/plaintext")) {
@@ -201,6 +206,18 @@ impl Checker {
             |r| {
                 status(r, 200)?;
                 json_body(r, &expected)
+            },
+        );
+    }
+
+    fn chunked_echo(&mut self) {
+        let body = br#"{"sent":"chunked","n":[1,2,3]}"#;
+        self.expect(
+            "POST /echo (chunked body)",
+            Request::post("/echo", body).chunked(),
+            |r| {
+                status(r, 200)?;
+                json_body(r, &json!({"sent": "chunked", "n": [1, 2, 3]}))
             },
         );
     }
@@ -328,7 +345,7 @@ impl Checker {
                 "invalid JSON"
             };
             self.expect_refusal(
-                format!("POST /echo {body:?} ({label}, 400)"),
+                format!("POST /echo `{body}` ({label}, 400)"),
                 Request::post("/echo", body.as_bytes()),
                 |r| status(r, 400),
             );
@@ -337,6 +354,12 @@ impl Checker {
         self.expect_refusal(
             "POST /echo (1 MiB + 1 byte, 413)",
             Request::post("/echo", too_big.as_bytes()),
+            |r| status(r, 413),
+        );
+        // Without Content-Length the cap applies to the bytes read.
+        self.expect_refusal(
+            "POST /echo (chunked, 1 MiB + 1 byte, 413)",
+            Request::post("/echo", too_big.as_bytes()).chunked(),
             |r| status(r, 413),
         );
         self.expect_refusal(
@@ -397,8 +420,8 @@ fn exact_body(r: &Response, expected: &[u8]) -> Verdict {
         Ok(())
     } else {
         Err(format!(
-            "body: expected {:?} ({} bytes), got {} ({} bytes)",
-            String::from_utf8_lossy(expected),
+            "body: expected {} ({} bytes), got {} ({} bytes)",
+            shorten(&String::from_utf8_lossy(expected)),
             expected.len(),
             shorten(&r.body_text()),
             r.body.len()
@@ -489,14 +512,22 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The text cut to a readable length, quoted.
+/// The text cut to a readable length, in backticks; escaped only when it
+/// holds control characters.
 fn shorten(text: &str) -> String {
     const MAX: usize = 160;
+    let quote = |t: &str| {
+        if t.chars().any(char::is_control) {
+            format!("{t:?}")
+        } else {
+            format!("`{t}`")
+        }
+    };
     if text.chars().count() <= MAX {
-        format!("{text:?}")
+        quote(text)
     } else {
         let head: String = text.chars().take(MAX).collect();
-        format!("{head:?}... ({} bytes)", text.len())
+        format!("{}... ({} bytes)", quote(&head), text.len())
     }
 }
 

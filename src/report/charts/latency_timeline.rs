@@ -5,7 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{font, legend, log_sub_ticks, ms_label, no_data, Chart, ChartError};
+use crate::report::chart::{
+    font, legend, log_sub_ticks, marks_banner, ms_label, no_data, Chart, ChartError,
+};
 use crate::report::model::ReportData;
 
 /// Latency timeline of one scenario.
@@ -114,6 +116,7 @@ impl Chart for LatencyTimelineChart {
                     });
             }
         }
+        marks_banner(root, data, data.scenario_entries(&self.scenario))?;
         legend(&mut chart)
     }
 }

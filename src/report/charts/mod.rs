@@ -10,12 +10,13 @@ pub mod startup;
 pub mod throughput;
 pub mod throughput_timeline;
 
-/// A file-name-safe form of a scenario name.
+/// A file-name-safe form of a name: letters, digits, `-` and `_` kept,
+/// anything else (spaces, slashes, dots) becomes `-`.
 pub fn slug(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c.to_ascii_lowercase()
+                c
             } else {
                 '-'
             }

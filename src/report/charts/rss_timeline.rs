@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{font, legend, no_data, Chart, ChartError};
+use crate::report::chart::{font, legend, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -90,6 +90,7 @@ impl Chart for RssTimelineChart {
                     PathElement::new(vec![(x, y), (x + 19, y)], color.stroke_width(3))
                 });
         }
+        marks_banner(root, data, data.scenario_entries(&self.scenario))?;
         legend(&mut chart)
     }
 }

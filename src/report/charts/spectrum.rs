@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{font, legend, log_sub_ticks, ms_label, no_data, Chart, ChartError};
+use crate::report::chart::{
+    font, legend, log_sub_ticks, marks_banner, ms_label, no_data, Chart, ChartError,
+};
 use crate::report::model::ReportData;
 
 /// Highest "nines" drawn: 5 is 99.999 %.
@@ -164,6 +166,7 @@ impl Chart for SpectrumChart {
                     });
             }
         }
+        marks_banner(root, data, data.scenario_entries(&self.scenario))?;
         legend(&mut chart)
     }
 }

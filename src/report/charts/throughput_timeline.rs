@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{font, legend, no_data, si, Chart, ChartError};
+use crate::report::chart::{font, legend, marks_banner, no_data, si, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Throughput timeline of one scenario.
@@ -107,6 +107,7 @@ impl Chart for ThroughputTimelineChart {
                     .map(|p| Cross::new(p, 6, super::super::chart::FAIL_RED.stroke_width(2))),
             )?;
         }
+        marks_banner(root, data, data.scenario_entries(&self.scenario))?;
         legend(&mut chart)
     }
 }

@@ -1,0 +1,3 @@
+module gauntlet/reference-servers/go-nethttp
+
+go 1.22

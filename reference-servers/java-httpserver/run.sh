@@ -1,0 +1,10 @@
+#!/bin/sh
+# Starts the server on the JDK build.sh compiled it with. Production JVM:
+# default (G1) collector and heap sizing, no debug or agent flags; only Nagle's
+# algorithm is turned off for the server's sockets (see README.md).
+set -eu
+cd "$(dirname "$0")"
+[ -f build/java-home ] || { echo "run.sh: build first (sh build.sh)" >&2; exit 1; }
+exec "$(cat build/java-home)/bin/java" \
+    -Dsun.net.httpserver.nodelay=true \
+    -cp build/classes gauntlet.Server
