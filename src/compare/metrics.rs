@@ -94,7 +94,8 @@ impl CompareMetric {
     /// "no change" whatever the test says. Chosen from how much each figure
     /// moves between identical runs on a shared machine over loopback: the
     /// tails move far more than the median, CPU accounting more than
-    /// throughput, and idle memory barely at all.
+    /// throughput (23 % between identical runs, measured, see
+    /// docs/compare.md), and idle memory barely at all.
     pub fn default_noise(self) -> f64 {
         match self {
             CompareMetric::Throughput => 0.05,
@@ -103,8 +104,19 @@ impl CompareMetric {
             CompareMetric::P99_9 => 0.30,
             CompareMetric::RssIdle => 0.05,
             CompareMetric::RssPeak => 0.10,
-            CompareMetric::RequestsPerCpuSecond => 0.10,
+            CompareMetric::RequestsPerCpuSecond => 0.30,
             CompareMetric::Startup => 0.20,
+        }
+    }
+
+    /// An absolute noise floor in the metric's unit: changes smaller than
+    /// this are "no change" whatever their relative size. Only startup has
+    /// one (20 ms): a spawn on a busy machine waits milliseconds for a CPU,
+    /// and identical runs of a 2 ms server had medians of 2.0 ms then 9.3 ms.
+    pub fn noise_floor(self) -> f64 {
+        match self {
+            CompareMetric::Startup => 20.0,
+            _ => 0.0,
         }
     }
 

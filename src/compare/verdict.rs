@@ -74,7 +74,8 @@ pub struct MetricComparison {
     pub p_value: Option<f64>,
     /// True when the p-value is exact (permutation distribution).
     pub exact: bool,
-    /// The noise threshold applied, as a fraction.
+    /// The noise threshold applied, as a fraction: the metric's threshold,
+    /// or its absolute floor relative to the baseline median when larger.
     pub noise: f64,
     /// The verdict.
     #[serde(flatten)]
@@ -109,9 +110,14 @@ pub fn compare_samples(
     current: &[f64],
     opts: &CompareOptions,
 ) -> MetricComparison {
-    let noise = opts.noise_for(metric);
     let baseline_median = stats::median(baseline);
     let current_median = stats::median(current);
+    // A metric with an absolute noise floor (startup) gets the larger of the
+    // relative threshold and the floor relative to the baseline's median.
+    let noise = match baseline_median {
+        Some(b) if b > 0.0 => opts.noise_for(metric).max(metric.noise_floor() / b),
+        _ => opts.noise_for(metric),
+    };
     let change = match (baseline_median, current_median) {
         (Some(b), Some(c)) if b != 0.0 => Some(c / b - 1.0),
         (Some(b), Some(c)) if b == c => Some(0.0),
@@ -255,6 +261,22 @@ mod tests {
         );
         assert!(cmp.p_value.unwrap() < 0.05);
         assert_eq!(cmp.verdict, Verdict::NoChange);
+    }
+
+    #[test]
+    fn startup_changes_of_a_few_milliseconds_stay_within_its_floor() {
+        // Measured between identical runs of a 2 ms server on a loaded
+        // machine: 2 ms then 6-9 ms. Relative change huge, absolute small.
+        let opts = CompareOptions::default();
+        let base = [2.0, 2.1, 1.9, 2.0, 2.2];
+        let cur = [6.0, 9.0, 7.0, 8.0, 6.5];
+        let cmp = compare_samples(CompareMetric::Startup, &base, &cur, &opts);
+        assert_eq!(cmp.verdict, Verdict::NoChange);
+        // A JVM-sized start that gets 50 % slower is still flagged.
+        let base = [500.0, 510.0, 490.0, 505.0, 495.0];
+        let cur: Vec<f64> = base.iter().map(|v| v * 1.5).collect();
+        let cmp = compare_samples(CompareMetric::Startup, &base, &cur, &opts);
+        assert_eq!(cmp.verdict, Verdict::Regressed);
     }
 
     #[test]
