@@ -212,7 +212,7 @@ pub struct ReportArgs {
 gauntlet compare results/A/ results/B/\n  \
 gauntlet compare main results/B/ --markdown summary.md --json diff.json   # baseline named main\n  \
 gauntlet compare results/A/ results/B/ --noise-for p99=0.10\n\n\
-Default noise thresholds: throughput 5%, p50 10%, p99 20%, p99.9 30%, rss_idle 5%, rss_peak 10%, \
+Default noise thresholds: throughput 5%, p50 10%, p99 20%, p99.9 30%, rss_idle 5%, rss_peak 10% (memory at least 1 MiB), \
 requests_per_cpu_s 30%, startup 20% (at least 20 ms). See docs/compare.md for the method.\n\
 Exit codes: 0 no regression, 1 regression found, 2 usage or input error.")]
 pub struct CompareArgs {

@@ -110,12 +110,15 @@ impl CompareMetric {
     }
 
     /// An absolute noise floor in the metric's unit: changes smaller than
-    /// this are "no change" whatever their relative size. Only startup has
-    /// one (20 ms): a spawn on a busy machine waits milliseconds for a CPU,
-    /// and identical runs of a 2 ms server had medians of 2.0 ms then 9.3 ms.
+    /// this are "no change" whatever their relative size. Startup has 20 ms
+    /// (a spawn on a busy machine waits milliseconds for a CPU; identical
+    /// runs of a 2 ms server had medians of 2.0 ms then 9.3 ms); memory has
+    /// 1 MiB (a few pages of loader or allocator state moved a 2.1 MiB test
+    /// server's idle RSS by 6 % between runs of the same binary).
     pub fn noise_floor(self) -> f64 {
         match self {
             CompareMetric::Startup => 20.0,
+            CompareMetric::RssIdle | CompareMetric::RssPeak => 1024.0 * 1024.0,
             _ => 0.0,
         }
     }

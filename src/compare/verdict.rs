@@ -280,6 +280,23 @@ mod tests {
     }
 
     #[test]
+    fn memory_moves_below_one_mebibyte_stay_within_its_floor() {
+        let opts = CompareOptions::default();
+        let mib = 1024.0 * 1024.0;
+        let small: Vec<f64> = [2.10, 2.11, 2.10, 2.12, 2.10]
+            .iter()
+            .map(|v| v * mib)
+            .collect();
+        let grown: Vec<f64> = small.iter().map(|v| v * 1.06).collect();
+        let cmp = compare_samples(CompareMetric::RssIdle, &small, &grown, &opts);
+        assert_eq!(cmp.verdict, Verdict::NoChange);
+        let big: Vec<f64> = small.iter().map(|v| v * 50.0).collect();
+        let bigger: Vec<f64> = big.iter().map(|v| v * 1.2).collect();
+        let cmp = compare_samples(CompareMetric::RssPeak, &big, &bigger, &opts);
+        assert_eq!(cmp.verdict, Verdict::Regressed);
+    }
+
+    #[test]
     fn improvement_respects_direction() {
         let opts = CompareOptions::default();
         let base = [100.0, 101.0, 102.0, 103.0, 104.0];
