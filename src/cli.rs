@@ -208,15 +208,28 @@ pub struct ReportArgs {
 
 /// `gauntlet compare`.
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 no regression, 1 regression found, 2 usage or input error.")]
+#[command(after_help = "Examples:\n  \
+gauntlet compare results/A/ results/B/\n  \
+gauntlet compare main results/B/ --markdown summary.md --json diff.json   # baseline named main\n  \
+gauntlet compare results/A/ results/B/ --noise-for p99=0.10\n\n\
+Default noise thresholds: throughput 5%, p50 10%, p99 20%, p99.9 30%, rss_idle 5%, rss_peak 10% (memory at least 1 MiB), \
+requests_per_cpu_s 30%, startup 20% (at least 20 ms). See docs/compare.md for the method.\n\
+Exit codes: 0 no regression, 1 regression found, 2 usage or input error.")]
 pub struct CompareArgs {
-    /// The baseline run folder (or a baseline name under results/baselines/).
+    /// The baseline run folder, or the name of a baseline under <results-root>/baselines/.
     pub baseline: PathBuf,
     /// The current run folder.
     pub current: PathBuf,
-    /// Noise threshold: relative changes smaller than this are "no change" (e.g. 0.05).
-    #[arg(long, default_value_t = 0.05)]
-    pub noise: f64,
+    /// Noise threshold for every metric, as a fraction: relative changes
+    /// smaller than this are "no change" (e.g. 0.05). Default: per metric.
+    #[arg(long)]
+    pub noise: Option<f64>,
+    /// Noise threshold of one metric, METRIC=FRACTION (repeatable), e.g. p99=0.10.
+    #[arg(long = "noise-for", value_name = "METRIC=FRACTION")]
+    pub noise_for: Vec<String>,
+    /// Folder holding baselines/<name>/.
+    #[arg(long, default_value = "results")]
+    pub results_root: PathBuf,
     /// Write the comparison as Markdown to this file.
     #[arg(long)]
     pub markdown: Option<PathBuf>,

@@ -1,9 +1,413 @@
 //! `gauntlet bench`: load one URL from the command line and print a summary.
+//! Flags are validated into a [`LoadPlan`] here (bad input names the flag and
+//! the expected form, exit 2); the engine runs it; the summary, `--json` and
+//! `--hlog` are written from the [`LoadOutcome`], also after Ctrl-C.
 
-use crate::exit::Outcome;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
 
-/// Runs the command (not implemented yet).
-pub fn execute(args: &crate::cli::BenchArgs) -> anyhow::Result<Outcome> {
-    let _ = args;
-    anyhow::bail!("gauntlet bench is not implemented yet")
+use anyhow::Context;
+use bytes::Bytes;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::plan::{LoadObserver, LoadPlan, Phase, Progress, RequestSpec, Schedule, Target};
+use super::{run_plan, LoadOutcome};
+use crate::cli::BenchArgs;
+use crate::cpus::CpuSet;
+use crate::exit::{input_error, Outcome};
+use crate::interrupt::Interrupt;
+use crate::results::{LatencyStats, LoadModel, LoadReport};
+
+/// Runs the command.
+pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
+    let command_line: Vec<String> = std::env::args().collect();
+    let plan = plan_from_args(args, command_line)?;
+    let interrupt = Interrupt::global();
+    let observer = TerminalProgress::new(!args.quiet && std::io::stderr().is_terminal());
+    let outcome = run_plan(&plan, &interrupt, &observer)?;
+    observer.finish();
+    print!("{}", summary(&outcome.report));
+    if let Some(path) = &args.json {
+        crate::results::write_json_atomic(path, &outcome.report)
+            .with_context(|| format!("writing --json {}", path.display()))?;
+    }
+    if let Some(path) = &args.hlog {
+        write_hlog(path, &outcome)?;
+    }
+    Ok(if outcome.report.interrupted {
+        Outcome::Interrupted
+    } else {
+        Outcome::Success
+    })
+}
+
+fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<()> {
+    let comment = format!(
+        "gauntlet {} bench {}",
+        env!("CARGO_PKG_VERSION"),
+        outcome.report.target
+    );
+    crate::record::hlog::write_hlog(
+        path,
+        outcome.measure_started,
+        &outcome.interval_histograms,
+        &comment,
+    )?;
+    Ok(())
+}
+
+/// Splits an `http://host[:port]/path` URL, naming `flag` in errors.
+pub fn parse_url(url: &str, flag: &str) -> anyhow::Result<(Target, String)> {
+    let form = "expected a URL like http://127.0.0.1:8080/plaintext";
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|_| input_error(format!("{flag} {url:?} is not a valid URL ({form})")))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some(other) => {
+            return Err(input_error(format!(
+                "{flag} {url:?}: the scheme {other}:// is not supported, only http:// ({form})"
+            )))
+        }
+        None => {
+            return Err(input_error(format!(
+                "{flag} {url:?} has no http:// scheme ({form})"
+            )))
+        }
+    }
+    let host = uri
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| input_error(format!("{flag} {url:?} has no host ({form})")))?;
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/");
+    Ok((
+        Target {
+            host: host.to_string(),
+            port: uri.port_u16().unwrap_or(80),
+        },
+        path.to_string(),
+    ))
+}
+
+/// Parses `Name: value` (the `-H` form).
+pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
+    let bad = || {
+        input_error(format!(
+            "--header {text:?}: expected `Name: value`, e.g. -H 'Accept: application/json'"
+        ))
+    };
+    let (name, value) = text.split_once(':').ok_or_else(bad)?;
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(is_token_byte) {
+        return Err(bad());
+    }
+    let value = value.trim();
+    if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(bad());
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Turns the flags into a validated plan.
+pub fn plan_from_args(args: &BenchArgs, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
+    let (target, path) = parse_url(&args.url, "URL")?;
+    if args.connections == 0 {
+        return Err(input_error("--connections must be at least 1, e.g. -c 64"));
+    }
+    if args.duration.is_zero() {
+        return Err(input_error(
+            "--duration must be longer than 0, e.g. -d 10s or -d 2m",
+        ));
+    }
+    if args.timeout.is_zero() {
+        return Err(input_error(
+            "--timeout must be longer than 0, e.g. --timeout 5s",
+        ));
+    }
+    let schedule = match args.rate {
+        None => Schedule::Closed,
+        Some(rate) if rate.is_finite() && rate > 0.0 => Schedule::OpenConstant { rate },
+        Some(rate) => {
+            return Err(input_error(format!(
+                "--rate {rate}: expected a positive number of requests per second, e.g. -R 1000 \
+                 (leave it out for the closed model)"
+            )))
+        }
+    };
+    let method = args.method.to_ascii_uppercase();
+    if method.is_empty() || !method.bytes().all(is_token_byte) {
+        return Err(input_error(format!(
+            "--method {:?}: expected an HTTP method such as GET or POST",
+            args.method
+        )));
+    }
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let body = match (&args.body, &args.body_file) {
+        (Some(text), _) => Bytes::from(text.clone().into_bytes()),
+        (None, Some(path)) => Bytes::from(std::fs::read(path).map_err(|e| {
+            input_error(format!(
+                "--body-file {}: cannot read it ({e}); expected a readable file",
+                path.display()
+            ))
+        })?),
+        (None, None) => Bytes::new(),
+    };
+    let cpus = match &args.cpus {
+        Some(text) => {
+            let set = text
+                .parse::<CpuSet>()
+                .map_err(|e| input_error(format!("--cpus: {e}")))?;
+            if let Ok(allowed) = CpuSet::current() {
+                if let Some(cpu) = set.cpus().iter().find(|c| !allowed.cpus().contains(c)) {
+                    return Err(input_error(format!(
+                        "--cpus {text}: CPU {cpu} is not available to this process \
+                         (expected a list within {allowed})"
+                    )));
+                }
+            }
+            Some(set)
+        }
+        None => None,
+    };
+    let threads = match args.threads {
+        Some(0) => return Err(input_error("--threads must be at least 1, e.g. -t 2")),
+        Some(t) => t,
+        None => match &cpus {
+            Some(set) => set.len(),
+            None => CpuSet::current().map(|s| s.len()).unwrap_or(1),
+        },
+    }
+    .max(1);
+    Ok(LoadPlan {
+        target,
+        requests: vec![RequestSpec {
+            method,
+            path,
+            headers,
+            body,
+            weight: 1,
+            expect_status: None,
+            expect_body: None,
+        }],
+        connections: args.connections,
+        schedule,
+        duration: args.duration,
+        warmup: args.warmup,
+        threads,
+        cpus,
+        timeout: args.timeout,
+        http2: args.http2,
+        command_line,
+    })
+}
+
+/// Live progress on a terminal (indicatif), nothing otherwise.
+struct TerminalProgress {
+    bar: Option<ProgressBar>,
+    last: Mutex<Option<Progress>>,
+}
+
+impl TerminalProgress {
+    fn new(live: bool) -> Self {
+        let bar = live.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        TerminalProgress {
+            bar,
+            last: Mutex::new(None),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl LoadObserver for TerminalProgress {
+    fn phase_started(&self, phase: Phase) {
+        if let Some(bar) = &self.bar {
+            match phase {
+                Phase::Warmup => bar.set_message("warming up (not recorded)"),
+                Phase::Measure => bar.set_message("measuring"),
+                Phase::Done => bar.set_message("done"),
+            }
+        }
+    }
+
+    fn progress(&self, p: &Progress) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(*p);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!(
+                "{:>4.0}s/{:.0}s  {:>9.0} req/s  {} requests  {} errors  p99 {}",
+                p.elapsed.as_secs_f64(),
+                p.phase_length.as_secs_f64(),
+                p.recent_rps,
+                p.requests,
+                p.errors,
+                fmt_us(p.recent_p99_us)
+            ));
+        }
+    }
+}
+
+/// Formats microseconds for people: `850µs`, `12.40ms`, `1.50s`.
+pub fn fmt_us(us: u64) -> String {
+    if us < 1_000 {
+        format!("{us}µs")
+    } else if us < 1_000_000 {
+        format!("{:.2}ms", us as f64 / 1e3)
+    } else {
+        format!("{:.2}s", us as f64 / 1e6)
+    }
+}
+
+fn percentile_row(name: &str, s: &LatencyStats) -> String {
+    format!(
+        "  {name:<9} p50 {:>9}  p75 {:>9}  p90 {:>9}  p99 {:>9}  p99.9 {:>9}  p99.99 {:>9}  max {:>9}\n",
+        fmt_us(s.p50_us),
+        fmt_us(s.p75_us),
+        fmt_us(s.p90_us),
+        fmt_us(s.p99_us),
+        fmt_us(s.p99_9_us),
+        fmt_us(s.p99_99_us),
+        fmt_us(s.max_us)
+    )
+}
+
+/// The end-of-run summary as printed on the terminal.
+pub fn summary(r: &LoadReport) -> String {
+    let mut out = String::new();
+    let model = match (r.model, r.rate_rps) {
+        (LoadModel::Open, Some(rate)) => format!("open model at {rate} req/s"),
+        (LoadModel::Open, None) => "open model".to_string(),
+        (LoadModel::Closed, _) => "closed model".to_string(),
+    };
+    out.push_str(&format!(
+        "{} {} — {}, {} connections, {:.1}s measured{}\n",
+        r.http_version,
+        r.target,
+        model,
+        r.connections,
+        r.elapsed_s,
+        if r.interrupted {
+            " (INTERRUPTED: figures cover what ran)"
+        } else {
+            ""
+        }
+    ));
+    out.push_str(&format!(
+        "  requests  {} ({} ok), {:.1} req/s\n",
+        r.requests, r.successes, r.throughput_rps
+    ));
+    out.push_str(&percentile_row("latency", &r.latency));
+    if r.corrected {
+        out.push_str(&percentile_row("service", &r.service_time));
+        out.push_str(
+            "  latency is measured from each request's intended send time (corrected for coordinated omission)\n",
+        );
+    } else {
+        out.push_str(
+            "  closed model: latencies are NOT corrected for coordinated omission (use -R for the open model)\n",
+        );
+    }
+    if let Some(lag) = &r.schedule_lag {
+        out.push_str(&format!(
+            "  schedule lag  mean {}  p99 {}  max {}\n",
+            fmt_us(lag.mean_us.round() as u64),
+            fmt_us(lag.p99_us),
+            fmt_us(lag.max_us)
+        ));
+    }
+    if r.errors.is_empty() {
+        out.push_str("  errors    none\n");
+    } else {
+        let list: Vec<String> = r.errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        out.push_str(&format!("  errors    {}\n", list.join(", ")));
+    }
+    let codes: Vec<String> = r
+        .status_codes
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    if !codes.is_empty() {
+        out.push_str(&format!("  statuses  {}\n", codes.join(", ")));
+    }
+    let g = &r.generator;
+    out.push_str(&format!(
+        "  generator {:.2}s user + {:.2}s sys CPU on {} thread(s) ({:.0}% of {} CPU(s)), RSS {:.1} MiB\n",
+        g.cpu_user_s,
+        g.cpu_sys_s,
+        g.threads,
+        g.cpu_utilization * 100.0,
+        g.cpus_given,
+        g.rss_bytes as f64 / (1024.0 * 1024.0)
+    ));
+    if r.saturation.generator_limited {
+        out.push_str(&format!(
+            "  WARNING: figures may be limited by the generator, not the server: {}\n",
+            r.saturation.reasons.join("; ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_split_into_target_and_path() {
+        let (t, p) = parse_url("http://127.0.0.1:8080/json?x=1", "URL").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.port, p.as_str()),
+            ("127.0.0.1", 8080, "/json?x=1")
+        );
+        let (t, p) = parse_url("http://localhost", "URL").unwrap();
+        assert_eq!((t.port, p.as_str()), (80, "/"));
+    }
+
+    #[test]
+    fn bad_headers_name_the_flag() {
+        assert_eq!(
+            parse_header("X-A:  b ").unwrap(),
+            ("X-A".to_string(), "b".to_string())
+        );
+        for bad in ["nocolon", ": v", "Bad Name: v"] {
+            let msg = parse_header(bad).unwrap_err().to_string();
+            assert!(
+                msg.contains("--header") && msg.contains("Name: value"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn microseconds_read_naturally() {
+        assert_eq!(fmt_us(850), "850µs");
+        assert_eq!(fmt_us(12_400), "12.40ms");
+        assert_eq!(fmt_us(1_500_000), "1.50s");
+    }
 }

@@ -3,4 +3,13 @@
 //! hyper, and the `bench` command built on it.
 
 pub mod bench;
+pub mod engine;
+pub mod http1;
+pub mod http2;
 pub mod plan;
+pub mod schedule;
+pub mod worker;
+
+pub use crate::record::IntervalHistogram;
+pub use engine::{run_plan, LoadOutcome};
+pub use plan::*;

@@ -1,3 +1,350 @@
 //! Recording: HdrHistograms per worker (merged at the end), per-second
 //! interval histograms for timelines, and the coordinated-omission bookkeeping
 //! that charges latency from the intended send time.
+//!
+//! A [`Recorder`] belongs to one worker thread and is never shared; the engine
+//! merges the workers' recorders when the run ends. Nothing here keeps a value
+//! per request: memory depends on the range of values, not on the run's length.
+
+pub mod hlog;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine as _;
+use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
+use hdrhistogram::Histogram;
+
+use crate::results::{IntervalStats, LatencyStats};
+
+/// Smallest trackable value in µs.
+const LOWEST_US: u64 = 1;
+/// Largest trackable value in µs: 2 hours, beyond the required hour.
+pub const HIGHEST_US: u64 = 2 * 3600 * 1_000_000;
+/// Significant decimal digits kept.
+const SIGFIG: u8 = 3;
+
+/// A new, empty latency histogram (µs, 1 µs .. 2 h, 3 significant digits).
+pub fn new_histogram() -> Histogram<u64> {
+    // The bounds are constants that satisfy the crate's preconditions.
+    Histogram::new_with_bounds(LOWEST_US, HIGHEST_US, SIGFIG).expect("valid histogram bounds")
+}
+
+/// A new interval histogram: same precision, but it grows only as far as the
+/// values recorded into it, so a per-second timeline of a long run stays small.
+pub fn new_interval_histogram() -> Histogram<u64> {
+    let mut h = Histogram::new_with_bounds(LOWEST_US, 2, SIGFIG).expect("valid histogram bounds");
+    h.auto(true);
+    h
+}
+
+/// Records `value_us` clamped into the trackable range.
+pub fn record_clamped(h: &mut Histogram<u64>, value_us: u64) {
+    // Clamping keeps `record` infallible: the value is within the histogram's bounds.
+    let v = value_us.clamp(LOWEST_US, HIGHEST_US);
+    let _ = h.record(v);
+}
+
+/// Microseconds in a duration, saturating.
+pub fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Why a request did not count as a success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorKind {
+    /// The TCP connection could not be opened.
+    Connect,
+    /// The connection was reset or closed before the response was complete.
+    Reset,
+    /// No complete response within the timeout.
+    Timeout,
+    /// The bytes received were not a valid HTTP response.
+    Malformed,
+    /// A complete response with an unexpected status.
+    Status,
+    /// A complete response whose body differed from the expected one.
+    BodyMismatch,
+}
+
+impl ErrorKind {
+    /// The name used in summaries and the JSON (`connect`, `reset`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Connect => "connect",
+            ErrorKind::Reset => "reset",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Malformed => "malformed",
+            ErrorKind::Status => "status",
+            ErrorKind::BodyMismatch => "body_mismatch",
+        }
+    }
+}
+
+/// One finished interval of one worker, sent to the engine as it closes.
+#[derive(Debug, Clone)]
+pub struct IntervalPart {
+    /// Interval number (second `index` of the measured phase).
+    pub index: usize,
+    /// Latency of the responses completed in it.
+    pub latency: Histogram<u64>,
+    /// Responses completed in it.
+    pub requests: u64,
+    /// Errors in it.
+    pub errors: u64,
+}
+
+/// The per-second histogram of a run, merged over workers, for `.hlog` files
+/// and timelines.
+#[derive(Debug, Clone)]
+pub struct IntervalHistogram {
+    /// Start of the interval, measured from the start of the measured phase.
+    pub start: Duration,
+    /// Length of the interval (1 s, the last one possibly shorter).
+    pub length: Duration,
+    /// Latency of the responses completed in the interval (µs).
+    pub latency: Histogram<u64>,
+    /// Responses completed in the interval.
+    pub requests: u64,
+    /// Errors in the interval.
+    pub errors: u64,
+}
+
+impl IntervalHistogram {
+    /// The summary line of this interval for the JSON timeline.
+    pub fn stats(&self) -> IntervalStats {
+        let empty = self.latency.is_empty();
+        let q = |q: f64| {
+            if empty {
+                0
+            } else {
+                self.latency.value_at_quantile(q)
+            }
+        };
+        IntervalStats {
+            start_s: self.start.as_secs_f64(),
+            length_s: self.length.as_secs_f64(),
+            requests: self.requests,
+            errors: self.errors,
+            p50_us: q(0.5),
+            p99_us: q(0.99),
+            max_us: if empty { 0 } else { self.latency.max() },
+        }
+    }
+}
+
+/// Everything one worker measured during the measured phase.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    /// Latency from the intended send time (open model) or the send (closed).
+    pub latency: Histogram<u64>,
+    /// Latency from the actual send.
+    pub service: Histogram<u64>,
+    /// Delay of the actual send past the intended time that was not caused by
+    /// every connection being busy (open model only).
+    pub lag: Histogram<u64>,
+    /// Complete responses (any status).
+    pub requests: u64,
+    /// Responses judged successful.
+    pub successes: u64,
+    /// Errors by kind.
+    pub errors: BTreeMap<ErrorKind, u64>,
+    /// Responses by status code.
+    pub status_codes: BTreeMap<u16, u64>,
+    current: IntervalPart,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Recorder {
+    /// An empty recorder whose first interval is second 0.
+    pub fn new() -> Self {
+        Recorder {
+            latency: new_histogram(),
+            service: new_histogram(),
+            lag: new_histogram(),
+            requests: 0,
+            successes: 0,
+            errors: BTreeMap::new(),
+            status_codes: BTreeMap::new(),
+            current: IntervalPart {
+                index: 0,
+                latency: new_interval_histogram(),
+                requests: 0,
+                errors: 0,
+            },
+        }
+    }
+
+    /// The interval currently being filled.
+    pub fn current_interval(&self) -> usize {
+        self.current.index
+    }
+
+    /// Closes every interval before `index`, handing each (possibly empty) to
+    /// `sink` in order, so every worker reports every second exactly once.
+    pub fn roll_to(&mut self, index: usize, sink: &mut dyn FnMut(IntervalPart)) {
+        while self.current.index < index {
+            let next = IntervalPart {
+                index: self.current.index + 1,
+                latency: new_interval_histogram(),
+                requests: 0,
+                errors: 0,
+            };
+            sink(std::mem::replace(&mut self.current, next));
+        }
+    }
+
+    /// Records one complete response. `interval` is the second of the measured
+    /// phase it completed in (the caller rolls intervals first).
+    pub fn record_response(
+        &mut self,
+        status: u16,
+        latency_us: u64,
+        service_us: u64,
+        outcome: Result<(), ErrorKind>,
+    ) {
+        record_clamped(&mut self.latency, latency_us);
+        record_clamped(&mut self.service, service_us);
+        record_clamped(&mut self.current.latency, latency_us);
+        self.requests += 1;
+        self.current.requests += 1;
+        *self.status_codes.entry(status).or_default() += 1;
+        match outcome {
+            Ok(()) => self.successes += 1,
+            Err(kind) => self.record_error_only(kind),
+        }
+    }
+
+    /// Records a request that failed without a complete response.
+    pub fn record_error(&mut self, kind: ErrorKind) {
+        self.record_error_only(kind);
+    }
+
+    fn record_error_only(&mut self, kind: ErrorKind) {
+        *self.errors.entry(kind).or_default() += 1;
+        self.current.errors += 1;
+    }
+
+    /// Records the schedule lag of one send (open model).
+    pub fn record_lag(&mut self, lag_us: u64) {
+        // A lag of 0 is common; the histogram's floor is 1 µs.
+        record_clamped(&mut self.lag, lag_us.max(1));
+    }
+
+    /// Adds another worker's whole-run figures to this one (intervals are
+    /// merged separately, as they arrive).
+    pub fn merge(&mut self, other: &Recorder) {
+        // Same bounds on both sides, so adding cannot fail.
+        let _ = self.latency.add(&other.latency);
+        let _ = self.service.add(&other.service);
+        let _ = self.lag.add(&other.lag);
+        self.requests += other.requests;
+        self.successes += other.successes;
+        for (k, v) in &other.errors {
+            *self.errors.entry(*k).or_default() += v;
+        }
+        for (k, v) in &other.status_codes {
+            *self.status_codes.entry(*k).or_default() += v;
+        }
+    }
+
+    /// Total errors of every kind.
+    pub fn error_count(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+/// Serializes a histogram as V2-deflate, base64 encoded (what
+/// `LatencyStats::histogram` holds).
+pub fn encode_histogram(h: &Histogram<u64>) -> String {
+    let mut buf = Vec::new();
+    match V2DeflateSerializer::new().serialize(h, &mut buf) {
+        Ok(_) => base64::engine::general_purpose::STANDARD.encode(&buf),
+        Err(_) => String::new(),
+    }
+}
+
+/// Why a stored histogram could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// The text is not base64.
+    #[error("histogram is not valid base64: {0}")]
+    Base64(#[from] base64::DecodeError),
+    /// The bytes are not a serialized HdrHistogram.
+    #[error("histogram bytes could not be decoded: {0:?}")]
+    Histogram(hdrhistogram::serialization::DeserializeError),
+}
+
+/// Reads back a histogram written by [`encode_histogram`].
+pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, DecodeError> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text)?;
+    hdrhistogram::serialization::Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .map_err(DecodeError::Histogram)
+}
+
+/// The summary statistics of a histogram, with the histogram itself encoded.
+pub fn latency_stats(h: &Histogram<u64>) -> LatencyStats {
+    let empty = h.is_empty();
+    let q = |q: f64| if empty { 0 } else { h.value_at_quantile(q) };
+    LatencyStats {
+        count: h.len(),
+        min_us: if empty { 0 } else { h.min() },
+        mean_us: if empty { 0.0 } else { h.mean() },
+        stdev_us: if empty { 0.0 } else { h.stdev() },
+        p50_us: q(0.5),
+        p75_us: q(0.75),
+        p90_us: q(0.9),
+        p99_us: q(0.99),
+        p99_9_us: q(0.999),
+        p99_99_us: q(0.9999),
+        max_us: if empty { 0 } else { h.max() },
+        histogram: encode_histogram(h),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_histograms_round_trip() {
+        let mut h = new_histogram();
+        for v in [5, 100, 1_000, 250_000] {
+            record_clamped(&mut h, v);
+        }
+        let back = decode_histogram(&encode_histogram(&h)).unwrap();
+        assert_eq!(back.len(), 4);
+        assert_eq!(back.value_at_quantile(1.0), h.max());
+    }
+
+    #[test]
+    fn rolling_reports_every_interval_once() {
+        let mut r = Recorder::new();
+        r.record_response(200, 10, 10, Ok(()));
+        let mut seen = Vec::new();
+        r.roll_to(3, &mut |p| seen.push((p.index, p.requests)));
+        assert_eq!(seen, vec![(0, 1), (1, 0), (2, 0)]);
+        assert_eq!(r.current_interval(), 3);
+    }
+
+    #[test]
+    fn merging_adds_counts_and_errors() {
+        let mut a = Recorder::new();
+        let mut b = Recorder::new();
+        a.record_response(200, 10, 10, Ok(()));
+        b.record_response(500, 20, 20, Err(ErrorKind::Status));
+        b.record_error(ErrorKind::Reset);
+        a.merge(&b);
+        assert_eq!(a.requests, 2);
+        assert_eq!(a.successes, 1);
+        assert_eq!(a.error_count(), 2);
+        assert_eq!(a.latency.len(), 2);
+        assert_eq!(a.status_codes.get(&500), Some(&1));
+    }
+}

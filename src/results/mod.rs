@@ -2,6 +2,7 @@
 //! leave a half-written file behind, and reading results back for report and
 //! compare.
 
+pub mod environment;
 pub mod schema;
 
 use std::fs;

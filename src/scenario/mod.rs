@@ -1,4 +1,11 @@
-//! Scenarios: the TOML model, parsing with spans, validation into a plan
-//! that nothing downstream re-validates, and the runner behind `gauntlet run`.
+//! Scenarios: the TOML model ([`model`], parsed with spans), validation into
+//! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
+//! runner behind `gauntlet run` ([`runner`]).
 
+pub mod measure;
+pub mod model;
 pub mod runner;
+pub mod summary;
+pub mod validate;
+
+pub use validate::{Overrides, Scenario, ScenarioError, UpstreamSpec};

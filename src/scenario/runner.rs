@@ -1,9 +1,237 @@
-//! `gauntlet run`: execute a plan of scenario × server × repetition.
+//! `gauntlet run`: every scenario file validated before anything starts, then
+//! each scenario × server measured ([`super::measure`]), its thresholds
+//! evaluated and its result written atomically into `results/<run-id>/`
+//! with the manifest kept current. Ends with a comparison table (or JSON),
+//! the report, the baseline hooks, and the exit code: 0 ok, 1 a threshold or
+//! a server failed, 130 interrupted.
 
-use crate::exit::Outcome;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-/// Runs the command (not implemented yet).
-pub fn execute(args: &crate::cli::RunArgs) -> anyhow::Result<Outcome> {
-    let _ = args;
-    anyhow::bail!("gauntlet run is not implemented yet")
+use anyhow::{Context as _, Result};
+
+use super::measure::{self, Context, Driver};
+use super::summary::{self, Row};
+use super::{Overrides, Scenario};
+use crate::cli::RunArgs;
+use crate::exit::{input_error, Outcome};
+use crate::interrupt::Interrupt;
+use crate::results::environment::{fingerprint, now_rfc3339, run_id, RunFolder};
+use crate::results::{RunManifest, RunStatus, SCHEMA_VERSION};
+use crate::servers::upstream::spawn_upstream;
+use crate::servers::Registry;
+
+/// Runs the command with the load engine.
+pub fn execute(args: &RunArgs) -> Result<Outcome> {
+    run_with(args, &Interrupt::global(), &engine)
+}
+
+/// The load engine behind [`Driver`].
+fn engine(
+    plan: &crate::load::plan::LoadPlan,
+    interrupt: &Interrupt,
+    observer: &dyn crate::load::plan::LoadObserver,
+) -> Result<crate::results::LoadReport> {
+    Ok(crate::load::run_plan(plan, interrupt, observer)?.report)
+}
+
+/// Runs the command with a given interrupt flag and load driver.
+pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Result<Outcome> {
+    let registry = Registry::discover()?;
+    let known = registry.names();
+    let overrides = Overrides {
+        servers: args.servers.clone(),
+        duration: args.duration,
+        repetitions: args.repetitions,
+    };
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|file| {
+            Scenario::load(file, &overrides, &known).map_err(|e| input_error(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let names: Vec<&str> = scenarios.iter().map(|s| s.info.name.as_str()).collect();
+    if let Some(dup) = scenarios
+        .iter()
+        .enumerate()
+        .find(|(i, s)| scenarios[..*i].iter().any(|o| o.info.name == s.info.name))
+    {
+        return Err(input_error(format!(
+            "two scenarios are both named {:?}; result files would collide (set `name` in one)",
+            dup.1.info.name
+        )));
+    }
+    if let Some(name) = &args.baseline {
+        // Fail before measuring anything when the baseline does not exist.
+        crate::compare::resolve_baseline(
+            Path::new(name),
+            Path::new(crate::compare::DEFAULT_RESULTS_ROOT),
+        )?;
+    }
+    let progress = !args.quiet;
+    for s in &scenarios {
+        if let Some(note) = &s.placement_note {
+            eprintln!("note: {}: {note}", s.info.file);
+        }
+    }
+    raise_nofile_limit();
+
+    // Versions of every runtime that will run, for the fingerprint.
+    let mut runtimes = BTreeMap::new();
+    for s in &scenarios {
+        for name in &s.servers {
+            if !runtimes.contains_key(name) {
+                let entry = registry.get(name)?;
+                let version = match entry.availability() {
+                    Ok(()) => entry.runtime_version(),
+                    Err(why) => format!("unavailable ({why})"),
+                };
+                runtimes.insert(name.clone(), version);
+            }
+        }
+    }
+    let environment = fingerprint(runtimes.clone());
+    let id = run_id(&names.join("+"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&id));
+    let command_line: Vec<String> = std::env::args().collect();
+    let mut folder = RunFolder::create(
+        &out,
+        RunManifest {
+            schema_version: SCHEMA_VERSION,
+            run_id: id.clone(),
+            started_at: now_rfc3339(),
+            finished_at: None,
+            command_line: command_line.clone(),
+            scenario_files: scenarios.iter().map(|s| s.info.file.clone()).collect(),
+            environment: environment.clone(),
+            results: Vec::new(),
+            interrupted: false,
+        },
+    )?;
+    if progress {
+        eprintln!("run {id}: writing results to {}", out.display());
+    }
+
+    let mut rows = Vec::new();
+    let mut interrupted = false;
+    'scenarios: for scenario in &scenarios {
+        let upstream = match &scenario.upstream {
+            Some(spec) if !interrupted => Some(
+                spawn_upstream(spec.delay, spec.seed)
+                    .with_context(|| format!("starting the upstream of {}", scenario.info.file))?,
+            ),
+            _ => None,
+        };
+        let extra_env = upstream
+            .as_ref()
+            .map(|u| vec![("UPSTREAM_URL".to_string(), u.url())])
+            .unwrap_or_default();
+        let cx = Context {
+            run_id: &id,
+            environment: &environment,
+            interrupt,
+            driver,
+            extra_env,
+            progress,
+            command_line: command_line.clone(),
+        };
+        for name in &scenario.servers {
+            let entry = registry.get(name)?;
+            let version = runtimes.get(name).cloned().unwrap_or_default();
+            let mut result = measure::measure_server(&cx, scenario, entry, entry.info(version));
+            if args.require_all {
+                if let RunStatus::Skipped { reason } = &result.status {
+                    result.status = RunStatus::Failed {
+                        reason: format!("required but skipped (--require-all): {reason}"),
+                        exit_status: None,
+                        stderr_tail: Vec::new(),
+                    };
+                }
+            }
+            if !result.repetitions.is_empty() {
+                result.thresholds = scenario
+                    .thresholds
+                    .iter()
+                    .map(|t| t.evaluate(&result))
+                    .collect();
+            }
+            let path = folder.write_result(&result)?;
+            if progress {
+                eprintln!(
+                    "[{} · {name}] {}; wrote {}",
+                    scenario.info.name,
+                    summary::status_text(&result.status),
+                    path.display()
+                );
+            }
+            rows.push(Row::from_result(&result));
+            if result.status == RunStatus::Interrupted || interrupt.is_raised() {
+                interrupted = true;
+                break 'scenarios;
+            }
+        }
+    }
+    folder.finish(interrupted)?;
+
+    if args.json {
+        println!("{}", summary::json(&id, &out, &rows)?);
+    } else {
+        print!("{}", summary::table(&rows));
+        println!("results: {}", out.display());
+    }
+    let regressed = !interrupted && after_run(args, &id, &out)?;
+    Ok(if interrupted {
+        Outcome::Interrupted
+    } else if regressed || rows.iter().any(Row::is_failure) {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The report, then the baselines (both owned by their modules): saves this
+/// run as a named baseline, and/or compares it with one; `true` when the
+/// comparison found a regression.
+fn after_run(args: &RunArgs, id: &str, out: &Path) -> Result<bool> {
+    if !args.no_report {
+        let dir = PathBuf::from("reports").join(id);
+        match crate::report::render(&[out.to_path_buf()], &dir, false) {
+            Ok(_) => eprintln!("report: {}", dir.join("index.html").display()),
+            Err(e) => eprintln!("warning: no report written: {e:#}"),
+        }
+    }
+    let root = Path::new(crate::compare::DEFAULT_RESULTS_ROOT);
+    let mut regressed = false;
+    if let Some(name) = &args.baseline {
+        let base = crate::compare::resolve_baseline(Path::new(name), root)?;
+        let comparison =
+            crate::compare::compare_runs(&base, out, &crate::compare::CompareOptions::default())?;
+        if !args.json {
+            comparison.print_table(crate::compare::output::stdout_wants_color());
+        }
+        regressed = comparison.has_regression();
+    }
+    if let Some(name) = &args.save_baseline {
+        let dir = crate::compare::save_baseline(out, name, root)?;
+        eprintln!("baseline {name:?} saved to {}", dir.display());
+    }
+    Ok(regressed)
+}
+
+/// Raises the soft open-files limit to the hard one: idle-connection
+/// measurements and high connection counts need many descriptors (servers
+/// started afterwards inherit it).
+fn raise_nofile_limit() {
+    // SAFETY: plain system calls on a local struct.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
 }

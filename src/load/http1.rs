@@ -1,0 +1,447 @@
+//! The lean HTTP/1.1 keep-alive client: requests are encoded once, up front,
+//! and written as bytes; responses are parsed with `httparse` in place, with
+//! Content-Length, chunked and read-until-close bodies. The body is kept only
+//! when the request mix wants to compare it.
+//!
+//! Why not hyper's client here: measured with benches/vs-wrk.sh (plaintext,
+//! 64 connections, server on CPU 0, generator on CPU 1, release build, on a
+//! shared 2-core machine, 2026-11-23; record in benches/runs/), this client
+//! completed about 1.5x the requests per generator CPU-second of
+//! `hyper::client::conn::http1` (170k vs 114k, median of 5) and 1.36x the
+//! requests/s. `GAUNTLET_HTTP1_CLIENT=hyper` switches to
+//! hyper's client to repeat the measurement. HTTP/2 goes through hyper (see
+//! `http2.rs`).
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::plan::{RequestSpec, Target};
+
+/// Headers beyond this count make a response `malformed`.
+const MAX_HEADERS: usize = 64;
+/// Read buffer of a fresh connection (grows for larger responses).
+const INITIAL_BUFFER: usize = 1024;
+/// A response head larger than this is `malformed`.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// A request encoded once, sent many times.
+#[derive(Debug, Clone)]
+pub struct EncodedRequest {
+    /// The bytes on the wire.
+    pub bytes: Vec<u8>,
+    /// True for HEAD requests (their responses have no body).
+    pub head: bool,
+}
+
+/// Encodes `spec` for `target`: request line, Host, the spec's headers,
+/// Content-Length when there is a body, then the body.
+pub fn encode_request(target: &Target, spec: &RequestSpec) -> EncodedRequest {
+    let mut out = Vec::with_capacity(128 + spec.body.len());
+    out.extend_from_slice(spec.method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(spec.path.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+    out.extend_from_slice(target.host.as_bytes());
+    if target.port != 80 {
+        out.extend_from_slice(format!(":{}", target.port).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in &spec.headers {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !spec.body.is_empty() || matches!(spec.method.as_str(), "POST" | "PUT" | "PATCH") {
+        out.extend_from_slice(format!("Content-Length: {}\r\n", spec.body.len()).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&spec.body);
+    EncodedRequest {
+        bytes: out,
+        head: spec.method == "HEAD",
+    }
+}
+
+/// Why a response could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The connection closed or failed before the response was complete.
+    #[error("connection closed or reset before the response was complete")]
+    Reset,
+    /// The bytes are not a valid HTTP/1.1 response.
+    #[error("malformed HTTP response")]
+    Malformed,
+}
+
+/// How the body of a response is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Length(usize),
+    Chunked,
+    UntilClose,
+}
+
+/// A complete response as far as the engine cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// The body, when it was asked to be kept.
+    pub body: Option<Vec<u8>>,
+    /// True when the server asked to close the connection afterwards.
+    pub close: bool,
+}
+
+/// Incremental parser of one response in a buffer that grows as bytes arrive.
+#[derive(Debug)]
+pub struct ResponseParser {
+    keep_body: bool,
+    head_request: bool,
+    state: State,
+    body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum State {
+    Head,
+    Body {
+        status: u16,
+        close: bool,
+        framing: Framing,
+        /// Offset in the buffer where the unparsed body begins.
+        pos: usize,
+        /// Chunked: bytes left in the current chunk (including its CRLF) .
+        chunk_left: usize,
+    },
+}
+
+/// What [`ResponseParser::parse`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// More bytes are needed.
+    Partial,
+    /// The response is complete and used this many bytes of the buffer.
+    Done(Response, usize),
+}
+
+impl ResponseParser {
+    /// A parser for the response to a request (`head_request`: a HEAD, whose
+    /// response has no body). `keep_body` keeps the body for comparison.
+    pub fn new(keep_body: bool, head_request: bool) -> Self {
+        ResponseParser {
+            keep_body,
+            head_request,
+            state: State::Head,
+            body: Vec::new(),
+        }
+    }
+
+    /// Parses what `buf` holds so far. `eof` says the peer closed.
+    pub fn parse(&mut self, buf: &[u8], eof: bool) -> Result<Parsed, ReadError> {
+        if let State::Head = self.state {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut resp = httparse::Response::new(&mut headers);
+            let head_len = match resp.parse(buf) {
+                Ok(httparse::Status::Complete(n)) => n,
+                Ok(httparse::Status::Partial) => {
+                    if buf.len() > MAX_HEAD {
+                        return Err(ReadError::Malformed);
+                    }
+                    return if eof {
+                        Err(ReadError::Reset)
+                    } else {
+                        Ok(Parsed::Partial)
+                    };
+                }
+                Err(_) => return Err(ReadError::Malformed),
+            };
+            let status = resp.code.ok_or(ReadError::Malformed)?;
+            let mut close = resp.version == Some(0);
+            let mut length = None;
+            let mut chunked = false;
+            for h in resp.headers.iter() {
+                if h.name.eq_ignore_ascii_case("content-length") {
+                    let text = std::str::from_utf8(h.value).map_err(|_| ReadError::Malformed)?;
+                    length = Some(
+                        text.trim()
+                            .parse::<usize>()
+                            .map_err(|_| ReadError::Malformed)?,
+                    );
+                } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = h
+                        .value
+                        .rsplit(|&b| b == b',')
+                        .next()
+                        .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+                } else if h.name.eq_ignore_ascii_case("connection") {
+                    close = h.value.trim_ascii().eq_ignore_ascii_case(b"close");
+                }
+            }
+            if (100..200).contains(&status) {
+                // An interim response (e.g. 100 Continue): the caller skips it.
+                return Ok(Parsed::Done(
+                    Response {
+                        status,
+                        body: None,
+                        close: false,
+                    },
+                    head_len,
+                ));
+            }
+            let no_body = self.head_request || status == 204 || status == 304;
+            let framing = if no_body {
+                Framing::Length(0)
+            } else if chunked {
+                Framing::Chunked
+            } else if let Some(n) = length {
+                Framing::Length(n)
+            } else {
+                close = true;
+                Framing::UntilClose
+            };
+            self.state = State::Body {
+                status,
+                close,
+                framing,
+                pos: head_len,
+                chunk_left: 0,
+            };
+        }
+        let State::Body {
+            status,
+            close,
+            framing,
+            ref mut pos,
+            ref mut chunk_left,
+        } = self.state
+        else {
+            return Ok(Parsed::Partial);
+        };
+        let done = |body: Option<Vec<u8>>, used: usize| {
+            Ok(Parsed::Done(
+                Response {
+                    status,
+                    body,
+                    close,
+                },
+                used,
+            ))
+        };
+        match framing {
+            Framing::Length(n) => {
+                if buf.len() - *pos >= n {
+                    let body = self.keep_body.then(|| buf[*pos..*pos + n].to_vec());
+                    done(body, *pos + n)
+                } else if eof {
+                    Err(ReadError::Reset)
+                } else {
+                    Ok(Parsed::Partial)
+                }
+            }
+            Framing::UntilClose => {
+                if eof {
+                    let body = self.keep_body.then(|| buf[*pos..].to_vec());
+                    done(body, buf.len())
+                } else {
+                    Ok(Parsed::Partial)
+                }
+            }
+            Framing::Chunked => loop {
+                if *chunk_left > 0 {
+                    let avail = (buf.len() - *pos).min(*chunk_left);
+                    if self.keep_body {
+                        // The last two bytes of a chunk are its CRLF.
+                        let data_end = (*chunk_left).saturating_sub(2).min(avail);
+                        self.body.extend_from_slice(&buf[*pos..*pos + data_end]);
+                    }
+                    *pos += avail;
+                    *chunk_left -= avail;
+                    if *chunk_left > 0 {
+                        return if eof {
+                            Err(ReadError::Reset)
+                        } else {
+                            Ok(Parsed::Partial)
+                        };
+                    }
+                }
+                match httparse::parse_chunk_size(&buf[*pos..]) {
+                    Ok(httparse::Status::Complete((used, 0))) => {
+                        // Last chunk: skip trailers up to the empty line.
+                        let rest = &buf[*pos + used..];
+                        match find_end_of_trailers(rest) {
+                            Some(end) => {
+                                let body = self.keep_body.then(|| std::mem::take(&mut self.body));
+                                return done(body, *pos + used + end);
+                            }
+                            None if eof => return Err(ReadError::Reset),
+                            None => return Ok(Parsed::Partial),
+                        }
+                    }
+                    Ok(httparse::Status::Complete((used, size))) => {
+                        *pos += used;
+                        *chunk_left = usize::try_from(size)
+                            .ok()
+                            .and_then(|s| s.checked_add(2))
+                            .ok_or(ReadError::Malformed)?;
+                    }
+                    Ok(httparse::Status::Partial) => {
+                        return if eof {
+                            Err(ReadError::Reset)
+                        } else {
+                            Ok(Parsed::Partial)
+                        };
+                    }
+                    Err(_) => return Err(ReadError::Malformed),
+                }
+            },
+        }
+    }
+}
+
+/// Offset just past the CRLF that ends the trailer section, if present.
+fn find_end_of_trailers(rest: &[u8]) -> Option<usize> {
+    if rest.starts_with(b"\r\n") {
+        return Some(2);
+    }
+    rest.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+}
+
+/// One keep-alive connection.
+#[derive(Debug)]
+pub struct Connection {
+    stream: TcpStream,
+    buf: BytesMut,
+    /// False once the server asked to close or the connection failed.
+    pub reusable: bool,
+}
+
+impl Connection {
+    /// Opens a connection to the target.
+    pub async fn open(target: &Target) -> std::io::Result<Connection> {
+        let host = target.host.trim_start_matches('[').trim_end_matches(']');
+        let stream = TcpStream::connect((host, target.port)).await?;
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            stream,
+            buf: BytesMut::with_capacity(INITIAL_BUFFER),
+            reusable: true,
+        })
+    }
+
+    /// Sends one request and reads its response.
+    pub async fn send(
+        &mut self,
+        request: &EncodedRequest,
+        keep_body: bool,
+    ) -> Result<Response, ReadError> {
+        if let Err(e) = self.stream.write_all(&request.bytes).await {
+            self.reusable = false;
+            return Err(match e.kind() {
+                std::io::ErrorKind::InvalidData => ReadError::Malformed,
+                _ => ReadError::Reset,
+            });
+        }
+        let mut parser = ResponseParser::new(keep_body, request.head);
+        let mut eof = false;
+        loop {
+            if !self.buf.is_empty() || eof {
+                match parser.parse(&self.buf, eof) {
+                    Ok(Parsed::Done(resp, used)) => {
+                        self.buf.advance(used);
+                        if (100..200).contains(&resp.status) {
+                            parser = ResponseParser::new(keep_body, request.head);
+                            continue;
+                        }
+                        if resp.close {
+                            self.reusable = false;
+                        }
+                        return Ok(resp);
+                    }
+                    Ok(Parsed::Partial) => {}
+                    Err(e) => {
+                        self.reusable = false;
+                        return Err(e);
+                    }
+                }
+            }
+            if eof {
+                self.reusable = false;
+                return Err(ReadError::Reset);
+            }
+            if self.buf.capacity() - self.buf.len() < INITIAL_BUFFER / 4 {
+                // Grows only for large responses; small ones keep a 1 KiB
+                // buffer, so 10,000 connections stay cheap.
+                self.buf.reserve(self.buf.len().max(INITIAL_BUFFER));
+            }
+            match self.stream.read_buf(&mut self.buf).await {
+                Ok(0) => eof = true,
+                Ok(_) => {}
+                Err(_) => {
+                    self.reusable = false;
+                    return Err(ReadError::Reset);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(bytes: &[u8], keep: bool) -> Result<Parsed, ReadError> {
+        ResponseParser::new(keep, false).parse(bytes, false)
+    }
+
+    #[test]
+    fn content_length_bodies_are_framed() {
+        let r = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!HTTP/1.1";
+        let Parsed::Done(resp, used) = parse_all(r, true).unwrap() else {
+            panic!("incomplete")
+        };
+        assert_eq!(resp.status, 200);
+        assert_eq!(resp.body.as_deref(), Some(&b"Hello, World!"[..]));
+        assert_eq!(used, r.len() - "HTTP/1.1".len());
+    }
+
+    #[test]
+    fn chunked_bodies_are_decoded_across_reads() {
+        let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n8\r\n, World!\r\n0\r\n\r\n";
+        let mut p = ResponseParser::new(true, false);
+        for cut in [10, 50, 60, 70] {
+            assert_eq!(p.parse(&r[..cut], false).unwrap(), Parsed::Partial, "{cut}");
+        }
+        let Parsed::Done(resp, used) = p.parse(r, false).unwrap() else {
+            panic!("incomplete")
+        };
+        assert_eq!(resp.body.as_deref(), Some(&b"Hello, World!"[..]));
+        assert_eq!(used, r.len());
+    }
+
+    #[test]
+    fn garbage_is_malformed_and_a_cut_response_is_a_reset() {
+        assert_eq!(
+            parse_all(b"SSH-2.0-OpenSSH\r\n\r\n", false),
+            Err(ReadError::Malformed)
+        );
+        let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello";
+        assert_eq!(
+            ResponseParser::new(false, false).parse(cut, true),
+            Err(ReadError::Reset)
+        );
+    }
+
+    #[test]
+    fn connection_close_marks_the_connection_unusable() {
+        let r = b"HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+        let Parsed::Done(resp, _) = parse_all(r, false).unwrap() else {
+            panic!("incomplete")
+        };
+        assert!(resp.close);
+        assert_eq!(resp.status, 503);
+    }
+}

@@ -1,0 +1,194 @@
+//! The end of `gauntlet run`: one row per scenario × server (medians over the
+//! repetitions), printed as an aligned table with the thresholds that failed,
+//! or as JSON with `--json`.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::results::{RunStatus, ServerRunResult};
+
+/// One line of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Scenario name.
+    pub scenario: String,
+    /// Server name.
+    pub server: String,
+    /// Median throughput over repetitions, requests per second.
+    pub throughput_rps: Option<f64>,
+    /// Median p99 latency over repetitions, µs.
+    pub p99_us: Option<f64>,
+    /// Median idle RSS, bytes.
+    pub idle_rss_bytes: Option<f64>,
+    /// Median peak RSS, bytes.
+    pub peak_rss_bytes: Option<f64>,
+    /// Median requests per server CPU-second.
+    pub requests_per_cpu_s: Option<f64>,
+    /// Median cold start, ms.
+    pub startup_median_ms: Option<f64>,
+    /// Memory per idle connection, bytes.
+    pub bytes_per_idle_connection: Option<f64>,
+    /// `ok`, `failed`, `interrupted` or `skipped`.
+    pub status: String,
+    /// Why it failed or was skipped.
+    pub reason: Option<String>,
+    /// Thresholds that failed, as `expression (observed X)`.
+    pub failed_thresholds: Vec<String>,
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 0 {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    } else {
+        v[n / 2]
+    })
+}
+
+/// One word for a status, with its reason.
+pub fn status_text(status: &RunStatus) -> String {
+    match status {
+        RunStatus::Ok => "ok".into(),
+        RunStatus::Failed { reason, .. } => format!("failed: {reason}"),
+        RunStatus::Interrupted => "interrupted".into(),
+        RunStatus::Skipped { reason } => format!("skipped: {reason}"),
+    }
+}
+
+impl Row {
+    /// The row of one result.
+    pub fn from_result(r: &ServerRunResult) -> Row {
+        let reps = &r.repetitions;
+        let per = |f: &dyn Fn(&crate::results::Repetition) -> Option<f64>| {
+            median(reps.iter().filter_map(f).collect())
+        };
+        let (status, reason) = match &r.status {
+            RunStatus::Ok => ("ok", None),
+            RunStatus::Failed { reason, .. } => ("failed", Some(reason.clone())),
+            RunStatus::Interrupted => ("interrupted", None),
+            RunStatus::Skipped { reason } => ("skipped", Some(reason.clone())),
+        };
+        Row {
+            scenario: r.scenario.name.clone(),
+            server: r.server.name.clone(),
+            throughput_rps: per(&|x| Some(x.load.throughput_rps)),
+            p99_us: per(&|x| Some(x.load.latency.p99_us as f64)),
+            idle_rss_bytes: per(&|x| x.server.as_ref().map(|s| s.idle_rss_bytes as f64)),
+            peak_rss_bytes: per(&|x| x.server.as_ref().map(|s| s.peak_rss_bytes as f64)),
+            requests_per_cpu_s: per(&|x| x.server.as_ref().map(|s| s.requests_per_cpu_s)),
+            startup_median_ms: r.startup.as_ref().map(|s| s.median_ms),
+            bytes_per_idle_connection: r.idle_connections.as_ref().map(|i| i.bytes_per_connection),
+            status: status.into(),
+            reason,
+            failed_thresholds: r
+                .thresholds
+                .iter()
+                .filter(|t| !t.passed)
+                .map(|t| format!("{} (observed {})", t.expression, t.observed))
+                .collect(),
+        }
+    }
+
+    /// True when this row makes the run exit with 1: a failed server or a
+    /// failed threshold.
+    pub fn is_failure(&self) -> bool {
+        self.status == "failed" || !self.failed_thresholds.is_empty()
+    }
+}
+
+fn fmt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.map_or_else(|| "-".to_string(), f)
+}
+
+/// The comparison table, with a line per failed threshold and per failure reason.
+pub fn table(rows: &[Row]) -> String {
+    let header = [
+        "scenario",
+        "server",
+        "req/s",
+        "p99",
+        "idle RSS",
+        "peak RSS",
+        "req/CPU-s",
+        "startup",
+        "status",
+    ];
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.scenario.clone(),
+                r.server.clone(),
+                fmt(r.throughput_rps, |v| format!("{v:.0}")),
+                fmt(r.p99_us, |v| format!("{:.2} ms", v / 1e3)),
+                fmt(r.idle_rss_bytes, |v| format!("{:.1} MiB", v / 1048576.0)),
+                fmt(r.peak_rss_bytes, |v| format!("{:.1} MiB", v / 1048576.0)),
+                fmt(r.requests_per_cpu_s, |v| format!("{v:.0}")),
+                fmt(r.startup_median_ms, |v| format!("{v:.1} ms")),
+                if r.failed_thresholds.is_empty() {
+                    r.status.clone()
+                } else {
+                    format!("{}, threshold failed", r.status)
+                },
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |items: &[String]| {
+        let mut s = String::new();
+        for (i, item) in items.iter().enumerate() {
+            if i > 1 && i < items.len() - 1 {
+                s.push_str(&format!("{item:>w$}  ", w = widths[i]));
+            } else {
+                s.push_str(&format!("{item:<w$}  ", w = widths[i]));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header.map(String::from));
+    for c in &cells {
+        out.push_str(&line(c));
+    }
+    for r in rows {
+        if let Some(reason) = &r.reason {
+            out.push_str(&format!("{} · {}: {}\n", r.scenario, r.server, reason));
+        }
+        for t in &r.failed_thresholds {
+            out.push_str(&format!(
+                "{} · {}: threshold failed: {t}\n",
+                r.scenario, r.server
+            ));
+        }
+    }
+    out
+}
+
+/// The run's summary as JSON: run id, results folder, rows.
+pub fn json(run_id: &str, dir: &Path, rows: &[Row]) -> anyhow::Result<String> {
+    #[derive(Serialize)]
+    struct Summary<'a> {
+        run_id: &'a str,
+        results_dir: String,
+        rows: &'a [Row],
+    }
+    Ok(serde_json::to_string_pretty(&Summary {
+        run_id,
+        results_dir: dir.display().to_string(),
+        rows,
+    })?)
+}
