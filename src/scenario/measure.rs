@@ -12,12 +12,13 @@ use std::time::{Duration, Instant};
 use crate::interrupt::Interrupt;
 use crate::load::plan::{LoadObserver, LoadPlan, Phase, Progress, Target};
 use crate::results::{
-    Environment, IdleConnections, LoadReport, Repetition, ResourceSample, RunStatus, ServerInfo,
-    ServerRunResult, ServerUsage, StartupStats, SCHEMA_VERSION,
+    Environment, IdleConnections, LoadReport, Repetition, RunStatus, ServerInfo, ServerRunResult,
+    SCHEMA_VERSION,
 };
 use crate::servers::ServerEntry;
 use crate::supervise::{
-    describe_status, launch, sample_tree, LaunchOptions, Sampler, StartError, Supervised, WaitError,
+    describe_status, launch, sample_tree, startup_stats, usage, LaunchOptions, Sampler, StartError,
+    Supervised, WaitError,
 };
 
 use super::Scenario;
@@ -157,7 +158,7 @@ pub fn measure_server(
             ),
         );
     }
-    result.startup = startup_stats(samples_ms);
+    result.startup = (!samples_ms.is_empty()).then(|| startup_stats(samples_ms));
     if result.status != RunStatus::Ok {
         return result;
     }
@@ -401,83 +402,6 @@ impl LoadObserver for Observer<'_> {
     }
 }
 
-/// The server's consumption over the measured window `[0, window_s]` of a
-/// timeline (time 0 = start of the measured phase), in which `requests`
-/// were completed.
-pub fn usage(
-    timeline: &[ResourceSample],
-    idle_rss: u64,
-    requests: u64,
-    window_s: f64,
-    sample_interval: Duration,
-) -> ServerUsage {
-    let end = window_s.max(0.0);
-    let inside: Vec<&ResourceSample> = timeline
-        .iter()
-        .filter(|s| s.t_s >= 0.0 && s.t_s <= end + 1e-3)
-        .collect();
-    // CPU at the window's edges: the last reading at or before 0, the first at or after the end.
-    let cpu_start = timeline
-        .iter()
-        .rev()
-        .find(|s| s.t_s <= 0.0)
-        .or_else(|| timeline.first())
-        .map_or(0.0, |s| s.cpu_s);
-    let cpu_end = timeline
-        .iter()
-        .find(|s| s.t_s >= end)
-        .or_else(|| timeline.last())
-        .map_or(0.0, |s| s.cpu_s);
-    let cpu_s = (cpu_end - cpu_start).max(0.0);
-    let peak_rss_bytes = inside.iter().map(|s| s.rss_bytes).max().unwrap_or(idle_rss);
-    let mut second_half: Vec<u64> = inside
-        .iter()
-        .filter(|s| s.t_s >= end / 2.0)
-        .map(|s| s.rss_bytes)
-        .collect();
-    second_half.sort_unstable();
-    let steady_rss_bytes = second_half
-        .get(second_half.len() / 2)
-        .copied()
-        .unwrap_or(peak_rss_bytes);
-    ServerUsage {
-        idle_rss_bytes: idle_rss,
-        peak_rss_bytes,
-        steady_rss_bytes,
-        cpu_s,
-        requests_per_cpu_s: if cpu_s > 0.0 {
-            requests as f64 / cpu_s
-        } else {
-            0.0
-        },
-        peak_threads: inside.iter().map(|s| s.threads).max().unwrap_or(0),
-        peak_fds: inside.iter().map(|s| s.fds).max().unwrap_or(0),
-        sample_interval_ms: sample_interval.as_millis() as u64,
-        timeline: timeline.to_vec(),
-    }
-}
-
-/// Distribution of cold starts, or `None` without samples.
-pub fn startup_stats(mut samples_ms: Vec<f64>) -> Option<StartupStats> {
-    if samples_ms.is_empty() {
-        return None;
-    }
-    let in_order = samples_ms.clone();
-    samples_ms.sort_by(f64::total_cmp);
-    let n = samples_ms.len();
-    let median_ms = if n % 2 == 0 {
-        (samples_ms[n / 2 - 1] + samples_ms[n / 2]) / 2.0
-    } else {
-        samples_ms[n / 2]
-    };
-    Some(StartupStats {
-        samples_ms: in_order,
-        median_ms,
-        min_ms: samples_ms[0],
-        max_ms: samples_ms[n - 1],
-    })
-}
-
 /// Opens `k` keep-alive connections, one request each, holds them and reads
 /// the server's RSS before and with them open.
 fn idle_connections(server: &Supervised, k: u32, path: &str) -> IdleConnections {
@@ -549,48 +473,4 @@ fn one_request(port: u16, request: &[u8]) -> std::io::Result<TcpStream> {
 /// Bytes as MiB with one decimal.
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample(t_s: f64, rss_mib: u64, cpu_s: f64) -> ResourceSample {
-        ResourceSample {
-            t_s,
-            rss_bytes: rss_mib << 20,
-            cpu_s,
-            threads: 4,
-            fds: 10,
-            processes: 1,
-        }
-    }
-
-    #[test]
-    fn usage_counts_only_the_measured_window() {
-        // Warmup burns 5 CPU-s and peaks at 900 MiB; only [0, 2] counts.
-        let timeline = [
-            sample(-1.0, 900, 1.0),
-            sample(0.0, 100, 6.0),
-            sample(1.0, 300, 7.0),
-            sample(1.5, 200, 7.5),
-            sample(2.0, 200, 8.0),
-            sample(3.0, 999, 20.0),
-        ];
-        let u = usage(&timeline, 50 << 20, 4000, 2.0, Duration::from_millis(100));
-        assert!((u.cpu_s - 2.0).abs() < 1e-9, "{}", u.cpu_s);
-        assert!((u.requests_per_cpu_s - 2000.0).abs() < 1e-6);
-        assert_eq!(u.peak_rss_bytes, 300 << 20);
-        assert_eq!(u.steady_rss_bytes, 200 << 20);
-        assert_eq!(u.idle_rss_bytes, 50 << 20);
-        assert_eq!(u.timeline.len(), timeline.len());
-    }
-
-    #[test]
-    fn startup_stats_keep_the_order_and_take_the_median() {
-        let s = startup_stats(vec![30.0, 10.0, 20.0, 40.0]).unwrap();
-        assert_eq!(s.samples_ms, [30.0, 10.0, 20.0, 40.0]);
-        assert_eq!((s.median_ms, s.min_ms, s.max_ms), (25.0, 10.0, 40.0));
-        assert!(startup_stats(Vec::new()).is_none());
-    }
 }

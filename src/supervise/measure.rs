@@ -1,6 +1,6 @@
 //! Turning supervision into result figures: the cold-start distribution
 //! ([`measure_startup`]: several spawn → first correct response clocks) and
-//! the server's consumption during one repetition ([`summarize_usage`]: idle,
+//! the server's consumption during one repetition ([`usage`]: idle,
 //! peak and steady RSS, CPU seconds and requests per CPU-second from a
 //! sampler's timeline).
 
@@ -76,59 +76,59 @@ fn median(sorted: &[f64]) -> Option<f64> {
     }
 }
 
-/// Summarizes a sampler timeline of one repetition. `t_s < 0` is before the
-/// load (idle), `0 ≤ t_s ≤ load_s` is under load; `completed_requests` is
-/// what the generator saw complete during the load phase.
-///
-/// - idle RSS: the last sample before the load (or the first sample);
-/// - peak RSS, peak threads and fds: the largest under load;
-/// - steady RSS: median of the samples in the second half of the load;
-/// - CPU seconds: cumulative CPU at the end of the load minus at its start
-///   (each taken from the sample nearest in time).
-pub fn summarize_usage(
-    timeline: Vec<ResourceSample>,
-    load_s: f64,
-    completed_requests: u64,
+/// The server's consumption over the measured window `[0, window_s]` of a
+/// timeline (time 0 = start of the measured phase), in which `requests`
+/// were completed.
+pub fn usage(
+    timeline: &[ResourceSample],
+    idle_rss: u64,
+    requests: u64,
+    window_s: f64,
     sample_interval: Duration,
 ) -> ServerUsage {
-    let before: Vec<&ResourceSample> = timeline.iter().filter(|s| s.t_s < 0.0).collect();
-    let during: Vec<&ResourceSample> = timeline
+    let end = window_s.max(0.0);
+    let inside: Vec<&ResourceSample> = timeline
         .iter()
-        .filter(|s| s.t_s >= 0.0 && s.t_s <= load_s)
+        .filter(|s| s.t_s >= 0.0 && s.t_s <= end + 1e-3)
         .collect();
-    let idle_rss_bytes = before
-        .last()
-        .or(timeline.first().as_ref())
-        .map_or(0, |s| s.rss_bytes);
-    let peak_rss_bytes = during.iter().map(|s| s.rss_bytes).max().unwrap_or(0);
-    let mut steady: Vec<f64> = during
+    // CPU at the window's edges: the last reading at or before 0, the first at or after the end.
+    let cpu_start = timeline
         .iter()
-        .filter(|s| s.t_s >= load_s / 2.0)
-        .map(|s| s.rss_bytes as f64)
+        .rev()
+        .find(|s| s.t_s <= 0.0)
+        .or_else(|| timeline.first())
+        .map_or(0.0, |s| s.cpu_s);
+    let cpu_end = timeline
+        .iter()
+        .find(|s| s.t_s >= end)
+        .or_else(|| timeline.last())
+        .map_or(0.0, |s| s.cpu_s);
+    let cpu_s = (cpu_end - cpu_start).max(0.0);
+    let peak_rss_bytes = inside.iter().map(|s| s.rss_bytes).max().unwrap_or(idle_rss);
+    let mut second_half: Vec<u64> = inside
+        .iter()
+        .filter(|s| s.t_s >= end / 2.0)
+        .map(|s| s.rss_bytes)
         .collect();
-    steady.sort_by(f64::total_cmp);
-    let steady_rss_bytes = median(&steady).unwrap_or(peak_rss_bytes as f64) as u64;
-    let nearest = |t: f64| {
-        timeline
-            .iter()
-            .min_by(|a, b| (a.t_s - t).abs().total_cmp(&(b.t_s - t).abs()))
-            .map_or(0.0, |s| s.cpu_s)
-    };
-    let cpu_s = (nearest(load_s) - nearest(0.0)).max(0.0);
+    second_half.sort_unstable();
+    let steady_rss_bytes = second_half
+        .get(second_half.len() / 2)
+        .copied()
+        .unwrap_or(peak_rss_bytes);
     ServerUsage {
-        idle_rss_bytes,
+        idle_rss_bytes: idle_rss,
         peak_rss_bytes,
         steady_rss_bytes,
         cpu_s,
         requests_per_cpu_s: if cpu_s > 0.0 {
-            completed_requests as f64 / cpu_s
+            requests as f64 / cpu_s
         } else {
             0.0
         },
-        peak_threads: during.iter().map(|s| s.threads).max().unwrap_or(0),
-        peak_fds: during.iter().map(|s| s.fds).max().unwrap_or(0),
+        peak_threads: inside.iter().map(|s| s.threads).max().unwrap_or(0),
+        peak_fds: inside.iter().map(|s| s.fds).max().unwrap_or(0),
         sample_interval_ms: sample_interval.as_millis() as u64,
-        timeline,
+        timeline: timeline.to_vec(),
     }
 }
 
@@ -148,23 +148,23 @@ mod tests {
     }
 
     #[test]
-    fn usage_splits_idle_peak_and_steady() {
-        let timeline = vec![
-            sample(-0.2, 10, 0.1),
-            sample(-0.1, 11, 0.1),
-            sample(0.0, 12, 0.1),
-            sample(1.0, 40, 0.6),
-            sample(2.0, 30, 1.1),
-            sample(3.0, 31, 1.6),
-            sample(4.0, 32, 2.1),
+    fn usage_counts_only_the_measured_window() {
+        // Warmup burns 5 CPU-s and peaks at 900 MiB; only [0, 2] counts.
+        let timeline = [
+            sample(-1.0, 900, 1.0),
+            sample(0.0, 100, 6.0),
+            sample(1.0, 300, 7.0),
+            sample(1.5, 200, 7.5),
+            sample(2.0, 200, 8.0),
+            sample(3.0, 999, 20.0),
         ];
-        let u = summarize_usage(timeline, 4.0, 20_000, Duration::from_millis(100));
-        assert_eq!(u.idle_rss_bytes, 11 << 20);
-        assert_eq!(u.peak_rss_bytes, 40 << 20);
-        assert_eq!(u.steady_rss_bytes, 31 << 20);
-        assert!((u.cpu_s - 2.0).abs() < 1e-9);
-        assert!((u.requests_per_cpu_s - 10_000.0).abs() < 1e-6);
-        assert_eq!(u.sample_interval_ms, 100);
+        let u = usage(&timeline, 50 << 20, 4000, 2.0, Duration::from_millis(100));
+        assert!((u.cpu_s - 2.0).abs() < 1e-9, "{}", u.cpu_s);
+        assert!((u.requests_per_cpu_s - 2000.0).abs() < 1e-6);
+        assert_eq!(u.peak_rss_bytes, 300 << 20);
+        assert_eq!(u.steady_rss_bytes, 200 << 20);
+        assert_eq!(u.idle_rss_bytes, 50 << 20);
+        assert_eq!(u.timeline.len(), timeline.len());
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub mod measure;
 pub mod process;
 pub mod sample;
 
-pub use measure::{measure_startup, startup_stats, summarize_usage, StartupError};
+pub use measure::{measure_startup, startup_stats, usage, StartupError};
 pub use process::{
     describe_status, free_port, launch, LaunchOptions, StartError, Supervised, WaitError,
 };
