@@ -134,7 +134,10 @@ pub fn run_plan(
                 entry.0.requests += part.requests;
                 entry.0.errors += part.errors;
                 entry.1 += 1;
-                if entry.1 == threads {
+                // A partial interval after the measured window (responses
+                // drained after the last send) is recorded but not shown as
+                // progress: it would read like "4/3s: 64 req/s".
+                if entry.1 == threads && entry.0.start < plan.duration {
                     let done = &entry.0;
                     requests_so_far += done.requests;
                     errors_so_far += done.errors;
