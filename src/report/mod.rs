@@ -128,103 +128,92 @@ pub fn render_charts(
     out: &Path,
     png: bool,
 ) -> Result<(Vec<PlacedChart>, Vec<PathBuf>), ReportError> {
-    let mut placed = Vec::new();
-    let mut pngs = Vec::new();
+    let mut charts = ChartWriter {
+        data,
+        out,
+        png,
+        placed: Vec::new(),
+        pngs: Vec::new(),
+    };
     for scenario in &data.scenarios {
-        let sc = || scenario.clone();
-        let s = Some(scenario.clone());
-        emit(
-            &ThroughputChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        let s = Some(scenario.as_str());
+        let scenario = || scenario.clone();
+        charts.emit(
+            &ThroughputChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
-        emit(
-            &SpectrumChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        charts.emit(
+            &SpectrumChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
-        emit(
-            &LatencyTimelineChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        charts.emit(
+            &LatencyTimelineChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
-        emit(
-            &ThroughputTimelineChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        charts.emit(
+            &ThroughputTimelineChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
-        emit(
-            &RssTimelineChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        charts.emit(
+            &RssTimelineChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
-        emit(
-            &MemoryChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        charts.emit(
+            &MemoryChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
-        emit(
-            &EfficiencyChart { scenario: sc() },
-            data,
-            out,
-            png,
-            &s,
-            &mut placed,
-            &mut pngs,
+        charts.emit(
+            &EfficiencyChart {
+                scenario: scenario(),
+            },
+            s,
         )?;
     }
-    emit(&StartupChart, data, out, png, &None, &mut placed, &mut pngs)?;
-    Ok((placed, pngs))
+    charts.emit(&StartupChart, None)?;
+    Ok((charts.placed, charts.pngs))
 }
 
-fn emit<C: Chart>(
-    chart: &C,
-    data: &ReportData,
-    out: &Path,
+/// Renders charts one by one, keeping what was placed in the page and the
+/// PNG files written. (`Chart::draw` is generic over the backend, so charts
+/// cannot sit in one `dyn` list; each is emitted by name instead.)
+struct ChartWriter<'a> {
+    data: &'a ReportData,
+    out: &'a Path,
     png: bool,
-    scenario: &Option<String>,
-    placed: &mut Vec<PlacedChart>,
-    pngs: &mut Vec<PathBuf>,
-) -> Result<(), ReportError> {
-    let draw_err = |source| ReportError::Draw {
-        chart: chart.file_stem(),
-        source,
-    };
-    let rendered = render_svg(chart, data).map_err(draw_err)?;
-    if png {
-        let path = out.join(format!("{}.png", chart.file_stem()));
-        render_png(chart, data, &path).map_err(draw_err)?;
-        pngs.push(path);
+    placed: Vec<PlacedChart>,
+    pngs: Vec<PathBuf>,
+}
+
+impl ChartWriter<'_> {
+    fn emit<C: Chart>(&mut self, chart: &C, scenario: Option<&str>) -> Result<(), ReportError> {
+        let draw_err = |source| ReportError::Draw {
+            chart: chart.file_stem(),
+            source,
+        };
+        let rendered = render_svg(chart, self.data).map_err(draw_err)?;
+        if self.png {
+            let path = self.out.join(format!("{}.png", chart.file_stem()));
+            render_png(chart, self.data, &path).map_err(draw_err)?;
+            self.pngs.push(path);
+        }
+        self.placed.push(PlacedChart {
+            scenario: scenario.map(str::to_string),
+            chart: rendered,
+        });
+        Ok(())
     }
-    placed.push(PlacedChart {
-        scenario: scenario.clone(),
-        chart: rendered,
-    });
-    Ok(())
 }
 
 /// Writes the whole report of `data` into `out`; returns the paths written.
