@@ -138,6 +138,20 @@ impl Server {
             .as_mut()
             .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
+
+    /// True when the process has exited within `limit`. A process that
+    /// aborts closes its sockets before the kernel has reaped it (a core
+    /// dump takes a while), so a crash is waited for, not sampled once.
+    pub fn exits_within(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if !self.is_running() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        !self.is_running()
+    }
 }
 
 impl Drop for Server {
