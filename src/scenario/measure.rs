@@ -4,8 +4,6 @@
 //! server that dies keeps what was measured and is marked failed; Ctrl-C
 //! keeps it too and marks it interrupted. The server is always stopped.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -20,6 +18,7 @@ use crate::supervise::{
     describe_status, launch, sample_tree, startup_stats, usage, LaunchOptions, Sampler, StartError,
     Supervised, WaitError,
 };
+use crate::verify::client;
 
 use super::Scenario;
 
@@ -29,6 +28,8 @@ pub const STOP_GRACE: Duration = Duration::from_secs(3);
 const TAIL_LINES: usize = 20;
 /// Pause after readiness before idle RSS is read.
 const SETTLE: Duration = Duration::from_millis(300);
+/// How long the one request on each idle connection may take.
+const IDLE_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs one plan through the load engine; a seam so the runner does not
 /// care how the engine is reached.
@@ -408,14 +409,18 @@ fn idle_connections(server: &Supervised, k: u32, path: &str) -> IdleConnections 
     let pid = server.pid();
     let before = sample_tree(pid).map_or(0, |s| s.rss_bytes);
     let mut held = Vec::with_capacity(k as usize);
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-        server.port()
-    );
-    for _ in 0..k {
-        match one_request(server.port(), request.as_bytes()) {
-            Ok(stream) => held.push(stream),
-            Err(_) => break,
+    // The contract checker's blocking keep-alive client: one request on each
+    // connection, then the connection is held open, idle.
+    if let Ok(target) = client::Target::parse(&server.base_url()) {
+        let request = client::Request::get(path).with_timeout(IDLE_REQUEST_TIMEOUT);
+        for _ in 0..k {
+            let Ok(mut connection) = client::Connection::open(&target) else {
+                break;
+            };
+            if connection.send(&request).is_err() {
+                break;
+            }
+            held.push(connection);
         }
     }
     std::thread::sleep(SETTLE);
@@ -432,41 +437,6 @@ fn idle_connections(server: &Supervised, k: u32, path: &str) -> IdleConnections 
         } else {
             0.0
         },
-    }
-}
-
-/// Connects, sends one request and reads the whole response head and body.
-fn one_request(port: u16, request: &[u8]) -> std::io::Result<TcpStream> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    stream.write_all(request)?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    loop {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut response = httparse::Response::new(&mut headers);
-        if let Ok(httparse::Status::Complete(head)) = response.parse(&buf) {
-            let length = response
-                .headers
-                .iter()
-                .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-                .and_then(|h| {
-                    std::str::from_utf8(h.value)
-                        .ok()?
-                        .trim()
-                        .parse::<usize>()
-                        .ok()
-                })
-                .unwrap_or(0);
-            if buf.len() >= head + length {
-                return Ok(stream);
-            }
-        }
     }
 }
 

@@ -1,4 +1,6 @@
-//! A deliberately small, blocking HTTP/1.1 client for the contract checker.
+//! A deliberately small, blocking HTTP/1.1 client for the contract checker
+//! (and for `gauntlet run`'s idle-connection measurement, which holds its
+//! keep-alive connections open after one request).
 //!
 //! It speaks exactly what the contract asks of servers and nothing more:
 //! requests with an optional body, responses framed by `Content-Length` (a
