@@ -31,7 +31,8 @@ pub struct TreeSample {
 }
 
 /// Reads the tree rooted at `root_pid` once. Fails only when the root itself
-/// cannot be read or has ended (a zombie counts as ended); descendants that
+/// cannot be read or has ended (a zombie, or a process that has already
+/// released its memory on the way out, counts as ended); descendants that
 /// end mid-reading are skipped.
 pub fn sample_tree(root_pid: u32) -> std::io::Result<TreeSample> {
     let page = page_size();
@@ -92,6 +93,15 @@ fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSampl
         .nth(1)
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| bad_data(&base, "statm"))?;
+    if resident == 0 {
+        // A user process always has resident pages while it lives. Zero means
+        // it is between releasing its memory and becoming a zombie: it has
+        // ended, and a reading now would show a false drop to 0 bytes.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("process {pid} is exiting"),
+        ));
+    }
     let fds = fs::read_dir(format!("{base}/fd"))
         .map(|d| d.count() as u32)
         .unwrap_or(0);
