@@ -374,3 +374,83 @@ fn the_sampler_keeps_what_it_read_before_the_server_died() {
         "{samples:?}"
     );
 }
+
+/// A server folder `name` whose `start.sh` is `script`.
+fn scripted(root: &std::path::Path, name: &str, script: &str) -> gauntlet::servers::ServerEntry {
+    use std::os::unix::fs::PermissionsExt;
+    let mut spec = supervise_support::Spec::testserver(name, "slow-start", &[]);
+    spec.run = vec!["./start.sh".into()];
+    let dir = supervise_support::write_servers(root, &[spec]);
+    let path = dir.join(name).join("start.sh");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    gauntlet::servers::Registry::from_dir(&dir)
+        .unwrap()
+        .get(name)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_server_whose_port_was_taken_is_started_again_on_a_fresh_one() {
+    // The first start finds its port bound by another socket (bound by the
+    // script itself, so the race the port picker leaves open happens every
+    // time; like a client's local port, it does not listen) and fails with
+    // the runtime's own "Address already in use".
+    let tmp = tempfile::tempdir().unwrap();
+    let server_bin = supervise_support::testserver("slow-start");
+    let script = format!(
+        "#!/bin/sh\n\
+         if [ ! -e tried ]; then\n\
+           touch tried\n\
+           python3 -c 'import os, socket, time\n\
+         s = socket.socket()\n\
+         s.bind((\"127.0.0.1\", int(os.environ[\"PORT\"])))\n\
+         print(s.getsockname()[1], flush=True)\n\
+         time.sleep(30)' > holder.out &\n\
+           echo $! > holder.pid\n\
+           until [ -s holder.out ]; do sleep 0.01; done\n\
+         fi\n\
+         START_DELAY_MS=0 exec {bin}\n",
+        bin = server_bin.display()
+    );
+    let entry = scripted(tmp.path(), "port-taken", &script);
+    let folder = entry.dir.clone();
+    let mut server = launch(&entry, &LaunchOptions::default()).unwrap();
+    server.wait_ready(READY_TIMEOUT).unwrap();
+
+    assert!(folder.join("tried").exists(), "the first start did not run");
+    let taken: u16 = std::fs::read_to_string(folder.join("holder.out"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_ne!(server.port(), taken, "still on the taken port");
+    assert_eq!(get(&server.base_url(), "/plaintext"), 200);
+    // The failed start's process group, holder included, is gone.
+    let holder: u32 = std::fs::read_to_string(folder.join("holder.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let left = wait_gone(&[holder], Duration::from_secs(3));
+    assert!(left.is_empty(), "holder {holder} survived");
+    server.stop(Duration::from_secs(2)).unwrap();
+}
+
+#[test]
+fn a_port_that_is_always_taken_is_retried_twice_then_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entry = scripted(
+        tmp.path(),
+        "never-binds",
+        "#!/bin/sh\necho start >> attempts\n\
+         echo \"listen tcp 127.0.0.1:$PORT: bind: address already in use\" >&2\nexit 1\n",
+    );
+    let mut server = launch(&entry, &LaunchOptions::default()).unwrap();
+    let err = server.wait_ready(READY_TIMEOUT).unwrap_err();
+    assert!(matches!(err, StartError::Exited { .. }), "{err}");
+    assert!(err.to_string().contains("address already in use"), "{err}");
+    let attempts = std::fs::read_to_string(entry.dir.join("attempts")).unwrap();
+    assert_eq!(attempts.lines().count(), 3, "one start and two retries");
+}

@@ -27,6 +27,9 @@ const MAX_LINE_BYTES: usize = 4096;
 const POLL_INTERVAL: Duration = Duration::from_micros(500);
 /// Grace period used when a handle is dropped without `stop`.
 const DROP_GRACE: Duration = Duration::from_secs(2);
+/// Times a server whose port was taken before it could bind is started again
+/// on a fresh port (see [`Supervised::wait_ready_or_interrupt`]).
+const PORT_TAKEN_RETRIES: u32 = 2;
 
 /// How to start a server.
 #[derive(Debug, Clone, Default)]
@@ -118,6 +121,10 @@ pub struct Supervised {
     stderr: Arc<Mutex<VecDeque<String>>>,
     stdout: Arc<Mutex<VecDeque<String>>>,
     stderr_closed: Arc<AtomicBool>,
+    /// What it was started from, to start it again on a fresh port.
+    entry: ServerEntry,
+    opts: LaunchOptions,
+    port_retries_left: u32,
 }
 
 /// Starts `entry` on a free port of 127.0.0.1 (the port goes into the
@@ -188,6 +195,9 @@ pub fn launch(entry: &ServerEntry, opts: &LaunchOptions) -> Result<Supervised> {
         stderr,
         stdout,
         stderr_closed,
+        entry: entry.clone(),
+        opts: opts.clone(),
+        port_retries_left: PORT_TAKEN_RETRIES,
     })
 }
 
@@ -255,6 +265,19 @@ fn drain_lines(
     }
 }
 
+/// True when a server's last stderr lines say its listen address was taken.
+/// Every reference server says it in these words (checked by hand against a
+/// held port): Rust "Address already in use (os error 98)", Go "bind:
+/// address already in use", Java "BindException: Address already in use",
+/// Node "listen EADDRINUSE: address already in use", Python "OSError:
+/// [Errno 98] Address already in use".
+fn says_port_taken(stderr_tail: &[String]) -> bool {
+    stderr_tail.iter().any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.contains("address already in use") || line.contains("eaddrinuse")
+    })
+}
+
 /// A port that was free a moment ago on 127.0.0.1.
 pub fn free_port() -> std::io::Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
@@ -289,6 +312,13 @@ impl Supervised {
 
     /// Polls `GET ready_path` every ≤ 1 ms until a 200 answer and returns the
     /// time from spawn to that answer. Fails early if the process exits.
+    ///
+    /// The port is picked by binding port 0 and releasing it, so another
+    /// process can take it before the server binds it. A server that exits
+    /// before it is ready saying its address is in use is therefore started
+    /// again on a fresh port (at most twice, within the same timeout); the
+    /// handle then holds the new process, and the time returned is that of
+    /// the start that succeeded.
     pub fn wait_ready(&mut self, timeout: Duration) -> Result<Duration, StartError> {
         match self.wait_ready_or_interrupt(timeout, &Interrupt::new()) {
             Ok(took) => Ok(took),
@@ -309,16 +339,28 @@ impl Supervised {
         timeout: Duration,
         interrupt: &Interrupt,
     ) -> Result<Duration, WaitError> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let deadline = Instant::now() + timeout;
         let mut last_problem = "no probe made".to_string();
         loop {
             if let Some(status) = self.exit_status() {
                 self.settle_stderr(Duration::from_millis(500));
+                let stderr_tail = self.stderr_tail(20);
+                if self.port_retries_left > 0 && says_port_taken(&stderr_tail) {
+                    if let Ok(mut fresh) = launch(&self.entry, &self.opts) {
+                        eprintln!(
+                            "note: port {} was taken before {} could listen on it; \
+                             starting it again on port {}",
+                            self.port, self.name, fresh.port
+                        );
+                        fresh.port_retries_left = self.port_retries_left - 1;
+                        *self = fresh;
+                        continue;
+                    }
+                }
                 return Err(WaitError::Start(StartError::Exited {
                     server: self.name.clone(),
                     status,
-                    stderr_tail: self.stderr_tail(20),
+                    stderr_tail,
                 }));
             }
             if interrupt.is_raised() {
@@ -335,6 +377,7 @@ impl Supervised {
                     stderr_tail: self.stderr_tail(20),
                 }));
             }
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
             match probe(addr, &self.ready_path, deadline - now) {
                 Ok(200) => return Ok(self.spawned_at.elapsed()),
                 Ok(status) => last_problem = format!("GET {} answered {status}", self.ready_path),
