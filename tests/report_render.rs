@@ -184,6 +184,68 @@ fn markdown_summary_of_a_run_with_a_failed_server() {
     insta::assert_snapshot!(fs::read_to_string(out.path().join("summary.md")).unwrap());
 }
 
+/// A copy of the two-servers plaintext results in which each server's
+/// repetitions have the given throughputs.
+fn with_throughputs(servers: &[(&str, [f64; 3])]) -> tempfile::TempDir {
+    let run = tempfile::tempdir().unwrap();
+    for (server, rps) in servers {
+        let name = format!("plaintext__{server}.json");
+        let text = fs::read_to_string(fixture("two-servers").join(&name)).unwrap();
+        let mut result: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let reps = result["repetitions"].as_array_mut().unwrap();
+        assert_eq!(reps.len(), rps.len());
+        for (rep, v) in reps.iter_mut().zip(rps) {
+            rep["load"]["throughput_rps"] = serde_json::json!(v);
+        }
+        fs::write(run.path().join(name), result.to_string()).unwrap();
+    }
+    run
+}
+
+#[test]
+fn ranking_and_figures_follow_the_median_like_the_run_table_not_the_mean() {
+    // rust-hyper has one fast outlier: mean 10 033 but median 9 100, below
+    // go-nethttp's 9 600 (mean and median alike). By the mean it would rank first.
+    let run = with_throughputs(&[
+        ("rust-hyper", [9_000.0, 12_000.0, 9_100.0]),
+        ("go-nethttp", [9_500.0, 9_600.0, 9_700.0]),
+    ]);
+    let data = gauntlet::report::model::ReportData::load(&[run.path().to_path_buf()]).unwrap();
+    let ranked: Vec<(Option<usize>, &str)> = gauntlet::report::model::ranking(&data, "plaintext")
+        .into_iter()
+        .map(|(rank, e)| (rank, e.result.server.name.as_str()))
+        .collect();
+    assert_eq!(ranked, [(Some(1), "go-nethttp"), (Some(2), "rust-hyper")]);
+    // the report's headline figure is the one `gauntlet run` prints
+    for e in &data.entries {
+        let row = gauntlet::scenario::summary::Row::from_result(&e.result);
+        assert_eq!(
+            e.summary.throughput.map(|t| t.median),
+            row.throughput_rps,
+            "{}",
+            e.result.server.name
+        );
+    }
+
+    let (out, _) = render(&[run.path().to_path_buf()], false);
+    let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    for row in [
+        "| 1 | go-nethttp | 9 600 (9 500–9 700, n=3) |",
+        "| 2 | rust-hyper | 9 100 (9 000–12 000, n=3) |",
+    ] {
+        assert!(md.contains(row), "summary.md lacks {row:?}: {md}");
+    }
+    assert!(!md.contains("10 033"), "the mean is shown: {md}");
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("9 100 (9 000–12 000, n=3)"));
+    let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();
+    for label in ["9.1k req/s (n=3)", "9.6k req/s (n=3)"] {
+        assert!(bars.contains(label), "no median bar label {label:?}");
+    }
+    assert!(!bars.contains("10k req/s"), "bar label shows the mean");
+    assert!(bars.contains("median throughput (requests/s)"));
+}
+
 #[test]
 fn png_charts_carry_rendered_text() {
     let (out, written) = render(&[fixture("generator-limited")], true);

@@ -14,7 +14,9 @@ use rand::{Rng, SeedableRng};
 const EXACT_LIMIT: usize = 60;
 
 /// Median of `values` (mean of the two middle values for an even count);
-/// `None` when empty.
+/// `None` when empty. The one median of Gauntlet: the table of `gauntlet
+/// run`, threshold observations, cold-start statistics, the report and the
+/// verdicts of `gauntlet compare` all use it, so they agree on a figure.
 pub fn median(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
         return None;

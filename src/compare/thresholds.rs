@@ -185,19 +185,6 @@ pub fn parse_bytes(text: &str) -> Option<f64> {
     Some(value * factor)
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    })
-}
-
 impl Threshold {
     /// The observed value of the metric for a server run: the median over its
     /// repetitions. `None` when the run holds no such figure (e.g. memory of
@@ -205,7 +192,8 @@ impl Threshold {
     pub fn observe(&self, result: &ServerRunResult) -> Option<f64> {
         let reps = &result.repetitions;
         let per_rep = |f: &dyn Fn(&crate::results::Repetition) -> Option<f64>| {
-            median(reps.iter().filter_map(f).collect())
+            let values: Vec<f64> = reps.iter().filter_map(f).collect();
+            super::stats::median(&values)
         };
         match self.metric {
             Metric::Latency(which) => per_rep(&|r| {

@@ -25,12 +25,19 @@ pub fn grouped(v: f64) -> String {
     }
 }
 
-/// Mean ± standard deviation with the repetition count.
+/// The median, then the slowest–fastest repetition and the repetition
+/// count: `9 757 (9 690–9 830, n=3)` (see [`Spread`] for why not mean ± sd).
 pub fn spread(s: &Spread) -> String {
     if s.n > 1 {
-        format!("{} ± {} (n={})", grouped(s.mean), grouped(s.stdev), s.n)
+        format!(
+            "{} ({}–{}, n={})",
+            grouped(s.median),
+            grouped(s.min),
+            grouped(s.max),
+            s.n
+        )
     } else {
-        format!("{} (n=1)", grouped(s.mean))
+        format!("{} (n=1)", grouped(s.median))
     }
 }
 

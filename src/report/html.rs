@@ -180,7 +180,7 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
                 (
                     "req_per_cpu",
                     &s.req_per_cpu_s
-                        .map(|v| grouped(v.mean))
+                        .map(|v| grouped(v.median))
                         .unwrap_or_else(|| "–".into()),
                 ),
                 ("notes", &note_html.join("<br>")),

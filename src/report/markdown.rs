@@ -44,7 +44,7 @@ pub fn summary(data: &ReportData) -> String {
         }
         let _ = writeln!(
             md,
-            "| # | server | throughput (req/s) | p50 | p99 | p99.9 | peak RSS | req per CPU-s | notes |"
+            "| # | server | median req/s (min–max) | p50 | p99 | p99.9 | peak RSS | median req per CPU-s | notes |"
         );
         let _ = writeln!(
             md,
@@ -75,7 +75,7 @@ pub fn summary(data: &ReportData) -> String {
                     .map(|b| mib(b as f64))
                     .unwrap_or_else(|| "–".into()),
                 s.req_per_cpu_s
-                    .map(|v| grouped(v.mean))
+                    .map(|v| grouped(v.median))
                     .unwrap_or_else(|| "–".into()),
                 cell(&note.join(" ")),
             );
@@ -103,7 +103,7 @@ pub fn summary(data: &ReportData) -> String {
     }
     let _ = writeln!(
         md,
-        "Latency is measured from the intended send time (corrected for coordinated omission in the open model); percentiles merge all repetitions. ⚠️ generator-limited figures are a lower bound of what the server can do; ❌ marks failed, skipped or interrupted servers."
+        "Throughput and requests per CPU-second are medians over repetitions, as in the table of `gauntlet run`, with the slowest–fastest repetition in brackets; the ranking follows the median. Latency is measured from the intended send time (corrected for coordinated omission in the open model); percentiles merge all repetitions. ⚠️ generator-limited figures are a lower bound of what the server can do; ❌ marks failed, skipped or interrupted servers."
     );
     md
 }

@@ -12,6 +12,7 @@ use hdrhistogram::Histogram;
 use plotters::style::RGBColor;
 
 use super::ReportError;
+use crate::compare::stats::median;
 use crate::results::{Environment, Repetition, RunManifest, RunStatus, ServerRunResult};
 
 /// One run folder (or single result file) given to the report.
@@ -67,13 +68,22 @@ impl State {
     }
 }
 
-/// Mean and spread of one figure over repetitions.
+/// One figure over repetitions: its median, with the slowest and the fastest
+/// repetition as its spread.
+///
+/// Median and min–max rather than mean ± standard deviation, because a run has
+/// few repetitions (three by default) and one of them disturbed by a GC
+/// pause, a noisy neighbour or a frequency dip drags the mean and inflates the
+/// standard deviation; with n = 3 the deviation is barely estimated at all
+/// and suggests a symmetric, normal spread that throughput rarely has. The
+/// median shrugs off one outlier in three and is the figure `gauntlet run`
+/// prints and `gauntlet compare` tests, so the report shows the same number.
+/// Min–max shows the whole range the repetitions covered without assuming a
+/// distribution: a reader sees at once when one repetition fell far off.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spread {
-    /// Arithmetic mean.
-    pub mean: f64,
-    /// Sample standard deviation (0 with one value).
-    pub stdev: f64,
+    /// Median (mean of the two middle values for an even count).
+    pub median: f64,
     /// Smallest value.
     pub min: f64,
     /// Largest value.
@@ -83,24 +93,15 @@ pub struct Spread {
 }
 
 impl Spread {
-    /// The spread of `values`, or `None` when there are none.
+    /// The spread of the finite `values` (others are left out, as in the
+    /// table of `gauntlet run`), or `None` when there are none.
     pub fn of(values: &[f64]) -> Option<Spread> {
-        if values.is_empty() {
-            return None;
-        }
-        let n = values.len();
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         Some(Spread {
-            mean,
-            stdev: var.sqrt(),
-            min: values.iter().copied().fold(f64::INFINITY, f64::min),
-            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            n,
+            median: median(&finite)?,
+            min: finite.iter().copied().fold(f64::INFINITY, f64::min),
+            max: finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            n: finite.len(),
         })
     }
 }
@@ -110,7 +111,7 @@ impl Spread {
 pub struct Summary {
     /// How the server run ended.
     pub state: State,
-    /// Throughput (req/s) over repetitions.
+    /// Throughput (req/s) over repetitions; ranks by its median.
     pub throughput: Option<Spread>,
     /// Latency histograms of all repetitions merged (corrected in the open model).
     pub latency: Option<Histogram<u64>>,
@@ -372,8 +373,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
         }
     }
     let servers: Vec<_> = reps.iter().filter_map(|r| r.server.as_ref()).collect();
-    let mut idle: Vec<u64> = servers.iter().map(|s| s.idle_rss_bytes).collect();
-    idle.sort_unstable();
+    let idle: Vec<f64> = servers.iter().map(|s| s.idle_rss_bytes as f64).collect();
     let rpc: Vec<f64> = servers
         .iter()
         .map(|s| s.requests_per_cpu_s)
@@ -393,7 +393,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
         corrected: reps.iter().any(|r| r.load.corrected),
         generator_limited: reps.iter().any(|r| r.load.saturation.generator_limited),
         limited_reasons: reasons,
-        idle_rss: idle.get(idle.len().saturating_sub(1) / 2).copied(),
+        idle_rss: median(&idle).map(|v| v.round() as u64),
         peak_rss: servers.iter().map(|s| s.peak_rss_bytes).max(),
         req_per_cpu_s: Spread::of(&rpc),
         bytes_per_idle_conn: result
@@ -502,7 +502,8 @@ fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
     })
 }
 
-/// The entries of `scenario` ranked by mean throughput: clean or
+/// The entries of `scenario` ranked by median throughput (the figure the
+/// table of `gauntlet run` shows), fastest first: clean or
 /// generator-limited results with figures get a rank (1 = fastest); failed,
 /// skipped or interrupted ones and those without figures come last, unranked.
 pub fn ranking<'a>(data: &'a ReportData, scenario: &'a str) -> Vec<(Option<usize>, &'a Entry)> {
@@ -516,7 +517,7 @@ pub fn ranking<'a>(data: &'a ReportData, scenario: &'a str) -> Vec<(Option<usize
         }
     }
     ranked.sort_by(|a, b| {
-        let t = |e: &Entry| e.summary.throughput.map(|t| t.mean).unwrap_or(0.0);
+        let t = |e: &Entry| e.summary.throughput.map(|t| t.median).unwrap_or(0.0);
         t(b).total_cmp(&t(a))
     });
     ranked
@@ -532,14 +533,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spread_of_repetitions() {
-        let s = Spread::of(&[9.0, 10.0, 11.0]).unwrap();
-        assert_eq!(
-            (s.mean, s.stdev, s.min, s.max, s.n),
-            (10.0, 1.0, 9.0, 11.0, 3)
-        );
-        assert_eq!(Spread::of(&[5.0]).unwrap().stdev, 0.0);
+    fn spread_of_repetitions_is_the_median_with_min_and_max() {
+        let s = Spread::of(&[9.0, 30.0, 10.0]).unwrap();
+        assert_eq!((s.median, s.min, s.max, s.n), (10.0, 9.0, 30.0, 3));
+        let even = Spread::of(&[4.0, 1.0, 3.0, 2.0]).unwrap();
+        assert_eq!((even.median, even.n), (2.5, 4));
+        let one = Spread::of(&[5.0]).unwrap();
+        assert_eq!((one.median, one.min, one.max, one.n), (5.0, 5.0, 5.0, 1));
+        let odd = Spread::of(&[f64::NAN, 7.0, f64::INFINITY]).unwrap();
+        assert_eq!((odd.median, odd.n), (7.0, 1), "non-finite values left out");
         assert!(Spread::of(&[]).is_none());
+        assert!(Spread::of(&[f64::NAN]).is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::compare::stats::median;
 use crate::results::{RunStatus, ServerRunResult};
 
 /// One line of the comparison.
@@ -37,20 +38,6 @@ pub struct Row {
     pub failed_thresholds: Vec<String>,
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 0 {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    } else {
-        v[n / 2]
-    })
-}
-
 /// One word for a status, with its reason.
 pub fn status_text(status: &RunStatus) -> String {
     match status {
@@ -66,7 +53,12 @@ impl Row {
     pub fn from_result(r: &ServerRunResult) -> Row {
         let reps = &r.repetitions;
         let per = |f: &dyn Fn(&crate::results::Repetition) -> Option<f64>| {
-            median(reps.iter().filter_map(f).collect())
+            let values: Vec<f64> = reps
+                .iter()
+                .filter_map(f)
+                .filter(|x| x.is_finite())
+                .collect();
+            median(&values)
         };
         let (status, reason) = match &r.status {
             RunStatus::Ok => ("ok", None),

@@ -60,19 +60,10 @@ pub fn startup_stats(samples_ms: Vec<f64>) -> StartupStats {
     let mut sorted = samples_ms.clone();
     sorted.sort_by(f64::total_cmp);
     StartupStats {
-        median_ms: median(&sorted).unwrap_or(0.0),
+        median_ms: crate::compare::stats::median(&sorted).unwrap_or(0.0),
         min_ms: sorted.first().copied().unwrap_or(0.0),
         max_ms: sorted.last().copied().unwrap_or(0.0),
         samples_ms,
-    }
-}
-
-fn median(sorted: &[f64]) -> Option<f64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
     }
 }
 

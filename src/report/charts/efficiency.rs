@@ -24,7 +24,7 @@ impl Chart for EfficiencyChart {
     }
 
     fn caption(&self) -> String {
-        "Left: requests per server CPU-second (user+sys of the whole process tree), mean over repetitions with min–max whiskers; higher is better. Right: server RSS added per idle keep-alive connection; lower is better.".into()
+        "Left: requests per server CPU-second (user+sys of the whole process tree), median over repetitions with min–max whiskers; higher is better. Right: server RSS added per idle keep-alive connection; lower is better.".into()
     }
 
     fn draw<DB: DrawingBackend>(
@@ -41,9 +41,9 @@ impl Chart for EfficiencyChart {
                 Bar {
                     label: s.label.clone(),
                     color: s.color,
-                    value: v.map(|v| v.mean),
+                    value: v.map(|v| v.median),
                     whisker: v.filter(|v| v.n > 1).map(|v| (v.min, v.max)),
-                    value_text: v.map(|v| si(v.mean)).unwrap_or_default(),
+                    value_text: v.map(|v| si(v.median)).unwrap_or_default(),
                     limited: e.summary.generator_limited,
                     state_mark: e.summary.state.mark(),
                 }
@@ -68,8 +68,8 @@ impl Chart for EfficiencyChart {
             .collect();
         bar_chart(
             &panels[0],
-            "Requests per server CPU-second",
-            "requests / CPU-second",
+            "Requests per server CPU-second (median)",
+            "median requests / CPU-second",
             &cpu,
         )?;
         if conn.iter().all(|b| b.value.is_none()) {

@@ -1,5 +1,6 @@
-//! Throughput per server for one scenario: bars at the mean over
-//! repetitions, whiskers from the slowest to the fastest repetition.
+//! Throughput per server for one scenario: bars at the median over
+//! repetitions (the figure `gauntlet run` prints and the ranking uses),
+//! whiskers from the slowest to the fastest repetition.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -20,11 +21,11 @@ impl Chart for ThroughputChart {
     }
 
     fn title(&self) -> String {
-        format!("Throughput — {}", self.scenario)
+        format!("Median throughput — {}", self.scenario)
     }
 
     fn caption(&self) -> String {
-        "Completed requests per second, mean over repetitions; whiskers span the slowest to the fastest repetition. Hatched bars are marked figures, not clean ones.".into()
+        "Completed requests per second, median over repetitions; whiskers span the slowest to the fastest repetition. Hatched bars are marked figures, not clean ones.".into()
     }
 
     fn draw<DB: DrawingBackend>(
@@ -40,16 +41,16 @@ impl Chart for ThroughputChart {
                 Bar {
                     label: s.label.clone(),
                     color: s.color,
-                    value: t.map(|t| t.mean),
+                    value: t.map(|t| t.median),
                     whisker: t.filter(|t| t.n > 1).map(|t| (t.min, t.max)),
                     value_text: t
-                        .map(|t| format!("{} req/s (n={})", si(t.mean), t.n))
+                        .map(|t| format!("{} req/s (n={})", si(t.median), t.n))
                         .unwrap_or_default(),
                     limited: e.summary.generator_limited,
                     state_mark: e.summary.state.mark(),
                 }
             })
             .collect();
-        bar_chart(root, &self.title(), "throughput (requests/s)", &bars)
+        bar_chart(root, &self.title(), "median throughput (requests/s)", &bars)
     }
 }
