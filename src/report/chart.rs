@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::model::ReportData;
 
-/// Size of every chart, in pixels.
+/// Size of a chart, in pixels (a chart of two panels is taller).
 pub const SIZE: (u32, u32) = (960, 520);
 
 /// Red used for failure marks.
@@ -38,6 +38,10 @@ pub trait Chart {
     fn title(&self) -> String;
     /// One sentence telling the reader how to read the chart.
     fn caption(&self) -> String;
+    /// Width and height in pixels ([`SIZE`] unless the chart needs room).
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
     /// Draws the chart on `root` (already filled white).
     fn draw<DB: DrawingBackend>(
         &self,
@@ -63,7 +67,7 @@ pub struct RenderedChart {
 pub fn render_svg<C: Chart>(chart: &C, data: &ReportData) -> Result<RenderedChart, ChartError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
         root.fill(&WHITE)?;
         chart.draw(data, &root)?;
         root.present()?;
@@ -78,7 +82,7 @@ pub fn render_svg<C: Chart>(chart: &C, data: &ReportData) -> Result<RenderedChar
 
 /// Renders `chart` to a PNG file at `path`.
 pub fn render_png<C: Chart>(chart: &C, data: &ReportData, path: &Path) -> Result<(), ChartError> {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    let root = BitMapBackend::new(path, chart.size()).into_drawing_area();
     root.fill(&WHITE)?;
     chart.draw(data, &root)?;
     root.present()?;
@@ -143,6 +147,113 @@ pub fn hatch<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Pixels between the plot's bottom edge and a category label.
+const LABEL_GAP: i32 = 8;
+/// Height of one line of a category label (or of a mark under it).
+const LABEL_LINE: i32 = 18;
+/// Font size of category labels.
+const LABEL_FONT: u32 = 15;
+
+/// Width in pixels of the plot of a categorical chart built on `area` with
+/// the charts' common margins (14 left, 24 right, 82 for the y labels).
+pub fn plot_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> i32 {
+    area.dim_in_pixel().0 as i32 - 14 - 24 - 82
+}
+
+/// The category labels under a bar-like chart, each wrapped after a `-`,
+/// `_` or space into lines that fit its slot, so that neighbouring labels
+/// never run into each other when there are many servers or the chart is a
+/// narrow panel.
+#[derive(Debug, Clone)]
+pub struct CategoryLabels {
+    lines: Vec<Vec<String>>,
+}
+
+impl CategoryLabels {
+    /// Wraps `labels` for `labels.len()` equal slots across `plot_width`
+    /// pixels of `area`.
+    pub fn fit<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        labels: &[&str],
+        plot_width: i32,
+    ) -> CategoryLabels {
+        let slot = plot_width / labels.len().max(1) as i32;
+        let style = font(LABEL_FONT);
+        let width = |text: &str| {
+            area.estimate_text_size(text, &style)
+                .map(|(w, _)| w as i32)
+                // Without font metrics: sans-serif averages about 0.6 em.
+                .unwrap_or(text.chars().count() as i32 * LABEL_FONT as i32 * 6 / 10)
+        };
+        let lines = labels
+            .iter()
+            .map(|label| wrap_label(label, slot - 6, &width))
+            .collect();
+        CategoryLabels { lines }
+    }
+
+    /// Height of the x label area: the tallest label plus `mark_lines` lines
+    /// of marks under it.
+    pub fn area_height(&self, mark_lines: usize) -> u32 {
+        let tallest = self.lines.iter().map(Vec::len).max().unwrap_or(1);
+        (LABEL_GAP + 10 + LABEL_LINE * (tallest + mark_lines) as i32) as u32
+    }
+
+    /// Draws label `i` centred on `x`, below the axis at `axis_y` (pixels of
+    /// `area`); returns where a line of marks under it goes.
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        i: usize,
+        (x, axis_y): (i32, i32),
+    ) -> Result<i32, ChartError> {
+        let mut y = axis_y + LABEL_GAP;
+        for line in self.lines.get(i).into_iter().flatten() {
+            area.draw(&Text::new(
+                line.clone(),
+                (x, y),
+                font(LABEL_FONT)
+                    .color(&RGBColor(40, 40, 40))
+                    .pos(Pos::new(HPos::Center, VPos::Top)),
+            ))?;
+            y += LABEL_LINE;
+        }
+        Ok(y + 2)
+    }
+}
+
+/// Splits `label` after `-`, `_` or spaces into lines no wider than
+/// `max_px` (as `width` measures); a part wider than that on its own keeps a
+/// line to itself.
+pub fn wrap_label(label: &str, max_px: i32, width: &dyn Fn(&str) -> i32) -> Vec<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in label.char_indices() {
+        if matches!(c, '-' | '_' | ' ') {
+            parts.push(&label[start..i + c.len_utf8()]);
+            start = i + c.len_utf8();
+        }
+    }
+    if start < label.len() {
+        parts.push(&label[start..]);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for part in parts {
+        let joined = format!("{current}{part}");
+        if current.is_empty() || width(joined.trim_end()) <= max_px {
+            current = joined;
+        } else {
+            lines.push(current.trim_end().to_string());
+            current = part.to_string();
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current.trim_end().to_string());
+    }
+    lines
+}
+
 /// One bar of a categorical bar chart.
 #[derive(Debug, Clone)]
 pub struct Bar {
@@ -180,11 +291,13 @@ pub fn bar_chart<DB: DrawingBackend>(
         .fold(0.0f64, f64::max);
     let top = if top > 0.0 { top * 1.22 } else { 1.0 };
     let n = bars.len() as f64;
+    let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+    let labels = CategoryLabels::fit(area, &names, plot_width(area));
     let mut chart = ChartBuilder::on(area)
         .caption(title, font(22))
         .margin(14)
         .margin_right(24)
-        .x_label_area_size(58)
+        .x_label_area_size(labels.area_height(0))
         .y_label_area_size(82)
         .build_cartesian_2d(0f64..n, 0f64..top)?;
     chart
@@ -261,14 +374,8 @@ pub fn bar_chart<DB: DrawingBackend>(
                     .pos(Pos::new(HPos::Center, VPos::Bottom)),
             ))?;
         }
-        let (lx, ly) = local(area, chart.backend_coord(&(x + 0.5, 0.0)));
-        area.draw(&Text::new(
-            bar.label.clone(),
-            (lx, ly + 8),
-            font(15)
-                .color(&RGBColor(40, 40, 40))
-                .pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
+        let axis = local(area, chart.backend_coord(&(x + 0.5, 0.0)));
+        labels.draw(area, i, axis)?;
     }
     Ok(())
 }
@@ -397,4 +504,65 @@ pub fn marks_banner<'e, DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 8 pixels per character, as a fixed-width font would measure.
+    fn eight_px(text: &str) -> i32 {
+        text.chars().count() as i32 * 8
+    }
+
+    #[test]
+    fn long_names_wrap_after_their_separators() {
+        assert_eq!(
+            wrap_label("rust-hyper-single", 12 * 8, &eight_px),
+            ["rust-hyper-", "single"]
+        );
+        assert_eq!(
+            wrap_label("java-httpserver", 8 * 8, &eight_px),
+            ["java-", "httpserver"],
+            "a part wider than the slot keeps a line to itself"
+        );
+        assert_eq!(
+            wrap_label("go net http", 7 * 8, &eight_px),
+            ["go net", "http"]
+        );
+        assert_eq!(wrap_label("node-http", 200, &eight_px), ["node-http"]);
+        assert_eq!(wrap_label("", 10, &eight_px), [""]);
+    }
+
+    #[test]
+    fn labels_of_many_servers_fit_their_slots_in_a_narrow_chart() {
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (480, 300)).into_drawing_area();
+        let names = [
+            "go-nethttp",
+            "java-httpserver",
+            "node-http",
+            "python-uvicorn",
+            "rust-hyper",
+            "rust-hyper-single",
+            "rust-threads",
+        ];
+        let plot = plot_width(&root);
+        let labels = CategoryLabels::fit(&root, &names, plot);
+        let slot = plot / names.len() as i32;
+        let style = font(LABEL_FONT);
+        for (name, lines) in names.iter().zip(&labels.lines) {
+            assert_eq!(lines.concat().replace(' ', ""), name.replace(' ', ""));
+            for line in lines {
+                let (w, _) = root.estimate_text_size(line, &style).unwrap();
+                let unbreakable = !line.trim_end_matches(['-', '_']).contains(['-', '_', ' ']);
+                assert!(
+                    (w as i32) <= slot || unbreakable,
+                    "{line:?} is {w} px in a {slot} px slot"
+                );
+            }
+        }
+        assert!(labels.lines.iter().any(|l| l.len() > 1), "nothing wrapped");
+        assert!(labels.area_height(1) > labels.area_height(0));
+    }
 }

@@ -1,11 +1,12 @@
-//! Efficiency for one scenario, in two panels: requests served per server
-//! CPU-second, and server memory held per idle keep-alive connection.
+//! Efficiency for one scenario, in two panels one above the other: requests
+//! served per server CPU-second, and server memory held per idle keep-alive
+//! connection.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{bar_chart, si, Bar, Chart, ChartError};
+use crate::report::chart::{bar_chart, si, Bar, Chart, ChartError, SIZE};
 use crate::report::model::ReportData;
 
 /// Efficiency panels of one scenario.
@@ -24,7 +25,13 @@ impl Chart for EfficiencyChart {
     }
 
     fn caption(&self) -> String {
-        "Left: requests per server CPU-second (user+sys of the whole process tree), median over repetitions with min–max whiskers; higher is better. Right: server RSS added per idle keep-alive connection; lower is better.".into()
+        "Top: requests per server CPU-second (user+sys of the whole process tree), median over repetitions with min–max whiskers; higher is better. Bottom: server RSS added per idle keep-alive connection; lower is better.".into()
+    }
+
+    /// Two full-width panels, one above the other: side by side, each
+    /// server's slot was too narrow for its name.
+    fn size(&self) -> (u32, u32) {
+        (SIZE.0, SIZE.1 * 7 / 4)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -32,7 +39,7 @@ impl Chart for EfficiencyChart {
         data: &ReportData,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), ChartError> {
-        let panels = root.split_evenly((1, 2));
+        let panels = root.split_evenly((2, 1));
         let cpu: Vec<Bar> = data
             .scenario_entries(&self.scenario)
             .map(|e| {

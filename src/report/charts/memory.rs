@@ -7,7 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::slug;
-use crate::report::chart::{font, hatch, legend, no_data, Chart, ChartError, FAIL_RED};
+use crate::report::chart::{
+    font, hatch, legend, no_data, plot_width, CategoryLabels, Chart, ChartError, FAIL_RED,
+};
 use crate::report::model::ReportData;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -55,11 +57,17 @@ impl Chart for MemoryChart {
             .unwrap_or(1) as f64
             / MIB;
         let n = entries.len() as f64;
+        let names: Vec<&str> = entries
+            .iter()
+            .map(|e| data.series[e.series].label.as_str())
+            .collect();
+        let labels = CategoryLabels::fit(root, &names, plot_width(root));
+        let marks = usize::from(entries.iter().any(|e| e.summary.state.mark().is_some()));
         let mut chart = ChartBuilder::on(root)
             .caption(self.title(), font(22))
             .margin(14)
             .margin_right(24)
-            .x_label_area_size(58)
+            .x_label_area_size(labels.area_height(marks))
             .y_label_area_size(82)
             .build_cartesian_2d(0f64..n, 0f64..(hi * 1.3).max(1.0))?;
         chart
@@ -111,15 +119,11 @@ impl Chart for MemoryChart {
                 ))?;
             }
             let (lx, ly) = chart.backend_coord(&(x + 0.5, 0.0));
-            root.draw(&Text::new(
-                s.label.clone(),
-                (lx, ly + 8),
-                font(15).pos(Pos::new(HPos::Center, VPos::Top)),
-            ))?;
+            let below = labels.draw(root, i, (lx, ly))?;
             if let Some(mark) = e.summary.state.mark() {
                 root.draw(&Text::new(
                     mark,
-                    (lx, ly + 28),
+                    (lx, below),
                     font(15)
                         .color(&FAIL_RED)
                         .pos(Pos::new(HPos::Center, VPos::Top)),

@@ -6,7 +6,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::report::chart::{font, log_sub_ticks, ms_label, no_data, Chart, ChartError, FAIL_RED};
+use crate::compare::stats::median;
+use crate::report::chart::{
+    font, log_sub_ticks, ms_label, no_data, plot_width, CategoryLabels, Chart, ChartError, FAIL_RED,
+};
 use crate::report::model::ReportData;
 
 /// Startup distribution of every server in the report.
@@ -59,11 +62,17 @@ impl Chart for StartupChart {
         let lo = all().fold(f64::INFINITY, f64::min).max(0.01);
         let hi = all().fold(0.0f64, f64::max).max(lo * 2.0);
         let n = groups.len() as f64;
+        let names: Vec<&str> = groups
+            .iter()
+            .map(|g| data.series[g.0].label.as_str())
+            .collect();
+        let labels = CategoryLabels::fit(root, &names, plot_width(root));
+        let marks = usize::from(groups.iter().any(|g| g.2));
         let mut chart = ChartBuilder::on(root)
             .caption(self.title(), font(22))
             .margin(14)
             .margin_right(24)
-            .x_label_area_size(58)
+            .x_label_area_size(labels.area_height(marks))
             .y_label_area_size(82)
             .build_cartesian_2d(0f64..n, ((lo * 0.6)..(hi * 1.8)).log_scale())?;
         chart
@@ -87,13 +96,8 @@ impl Chart for StartupChart {
                 let dx = (k as f64 / (count - 1.0) - 0.5) * 0.4;
                 Circle::new((x + dx, *v), 6, s.color.mix(0.8).filled())
             }))?;
-            let mut sorted = samples.clone();
-            sorted.sort_by(f64::total_cmp);
-            let median = if sorted.len() % 2 == 1 {
-                sorted[sorted.len() / 2]
-            } else {
-                (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0
-            };
+            // Groups hold at least one sample (empty ones were dropped).
+            let median = median(samples).unwrap_or(0.0);
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(x - 0.3, median), (x + 0.3, median)],
                 BLACK.stroke_width(3),
@@ -105,15 +109,11 @@ impl Chart for StartupChart {
                 font(14).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
             let (lx, ly) = chart.backend_coord(&(x, lo * 0.6));
-            root.draw(&Text::new(
-                s.label.clone(),
-                (lx, ly + 8),
-                font(15).pos(Pos::new(HPos::Center, VPos::Top)),
-            ))?;
+            let below = labels.draw(root, i, (lx, ly))?;
             if *failed {
                 root.draw(&Text::new(
                     "run FAILED",
-                    (lx, ly + 28),
+                    (lx, below),
                     font(15)
                         .color(&FAIL_RED)
                         .pos(Pos::new(HPos::Center, VPos::Top)),
