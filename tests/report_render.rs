@@ -194,8 +194,10 @@ fn with_throughputs(servers: &[(&str, [f64; 3])]) -> tempfile::TempDir {
         let mut result: serde_json::Value = serde_json::from_str(&text).unwrap();
         let reps = result["repetitions"].as_array_mut().unwrap();
         assert_eq!(reps.len(), rps.len());
-        for (rep, v) in reps.iter_mut().zip(rps) {
+        // One repetition peaks far above the others: 20, 60, 30 MiB.
+        for ((rep, v), peak_mib) in reps.iter_mut().zip(rps).zip([20u64, 60, 30]) {
             rep["load"]["throughput_rps"] = serde_json::json!(v);
+            rep["server"]["peak_rss_bytes"] = serde_json::json!(peak_mib << 20);
         }
         fs::write(run.path().join(name), result.to_string()).unwrap();
     }
@@ -225,6 +227,12 @@ fn ranking_and_figures_follow_the_median_like_the_run_table_not_the_mean() {
             "{}",
             e.result.server.name
         );
+        assert_eq!(
+            e.summary.peak_rss.map(|b| b as f64),
+            row.peak_rss_bytes,
+            "peak RSS of {}",
+            e.result.server.name
+        );
     }
 
     let (out, _) = render(&[run.path().to_path_buf()], false);
@@ -236,6 +244,10 @@ fn ranking_and_figures_follow_the_median_like_the_run_table_not_the_mean() {
         assert!(md.contains(row), "summary.md lacks {row:?}: {md}");
     }
     assert!(!md.contains("10 033"), "the mean is shown: {md}");
+    assert!(
+        md.contains("| 30.0 MiB |") && !md.contains("60.0 MiB"),
+        "peak RSS is not the median of the repetitions' peaks: {md}"
+    );
     let html = fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(html.contains("9 100 (9 000–12 000, n=3)"));
     let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();

@@ -103,7 +103,7 @@ pub fn summary(data: &ReportData) -> String {
     }
     let _ = writeln!(
         md,
-        "Throughput and requests per CPU-second are medians over repetitions, as in the table of `gauntlet run`, with the slowest–fastest repetition in brackets; the ranking follows the median. Latency is measured from the intended send time (corrected for coordinated omission in the open model); percentiles merge all repetitions. ⚠️ generator-limited figures are a lower bound of what the server can do; ❌ marks failed, skipped or interrupted servers."
+        "Throughput, requests per CPU-second and peak RSS are medians over repetitions, as in the table of `gauntlet run`, with the slowest–fastest repetition in brackets for throughput; the ranking follows the median. Latency is measured from the intended send time (corrected for coordinated omission in the open model); percentiles merge all repetitions. ⚠️ generator-limited figures are a lower bound of what the server can do; ❌ marks failed, skipped or interrupted servers."
     );
     md
 }

@@ -125,7 +125,8 @@ pub struct Summary {
     pub limited_reasons: Vec<String>,
     /// Median idle RSS over repetitions, bytes.
     pub idle_rss: Option<u64>,
-    /// Largest peak RSS over repetitions, bytes.
+    /// Median over repetitions of each repetition's peak RSS, bytes: the
+    /// figure `gauntlet run` prints and `rss_peak` thresholds check.
     pub peak_rss: Option<u64>,
     /// Requests per server CPU-second over repetitions.
     pub req_per_cpu_s: Option<Spread>,
@@ -374,6 +375,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
     }
     let servers: Vec<_> = reps.iter().filter_map(|r| r.server.as_ref()).collect();
     let idle: Vec<f64> = servers.iter().map(|s| s.idle_rss_bytes as f64).collect();
+    let peak: Vec<f64> = servers.iter().map(|s| s.peak_rss_bytes as f64).collect();
     let rpc: Vec<f64> = servers
         .iter()
         .map(|s| s.requests_per_cpu_s)
@@ -394,7 +396,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
         generator_limited: reps.iter().any(|r| r.load.saturation.generator_limited),
         limited_reasons: reasons,
         idle_rss: median(&idle).map(|v| v.round() as u64),
-        peak_rss: servers.iter().map(|s| s.peak_rss_bytes).max(),
+        peak_rss: median(&peak).map(|v| v.round() as u64),
         req_per_cpu_s: Spread::of(&rpc),
         bytes_per_idle_conn: result
             .idle_connections

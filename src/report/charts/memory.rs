@@ -30,7 +30,7 @@ impl Chart for MemoryChart {
     }
 
     fn caption(&self) -> String {
-        "Light bar: RSS after startup, before load (median over repetitions). Solid bar: largest RSS seen under load (any repetition). Whole process tree.".into()
+        "Light bar: RSS after startup, before load (median over repetitions). Solid bar: peak RSS under load (median over repetitions of each one's peak, as `gauntlet run` prints). Whole process tree.".into()
     }
 
     fn draw<DB: DrawingBackend>(
