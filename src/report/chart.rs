@@ -154,10 +154,36 @@ const LABEL_LINE: i32 = 18;
 /// Font size of category labels.
 const LABEL_FONT: u32 = 15;
 
-/// Width in pixels of the plot of a categorical chart built on `area` with
-/// the charts' common margins (14 left, 24 right, 82 for the y labels).
+/// Margin around a categorical chart, except on the right.
+const MARGIN: u32 = 14;
+/// Right margin of a categorical chart.
+const MARGIN_RIGHT: u32 = 24;
+/// Width of the y label area of a categorical chart.
+const Y_LABEL_AREA: u32 = 82;
+
+/// Width in pixels of the plot of a chart that [`categorical_chart`] builds
+/// on `area`.
 pub fn plot_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> i32 {
-    area.dim_in_pixel().0 as i32 - 14 - 24 - 82
+    area.dim_in_pixel().0 as i32 - (MARGIN + MARGIN_RIGHT + Y_LABEL_AREA) as i32
+}
+
+/// The builder of a chart with one slot per category (bars, memory,
+/// startup): title, margins, and room under the plot for `labels` and
+/// `mark_lines` lines of marks. The caller sets the coordinates.
+pub fn categorical_chart<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    labels: &CategoryLabels,
+    mark_lines: usize,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(title, font(22))
+        .margin(MARGIN)
+        .margin_right(MARGIN_RIGHT)
+        .x_label_area_size(labels.area_height(mark_lines))
+        .y_label_area_size(Y_LABEL_AREA);
+    builder
 }
 
 /// The category labels under a bar-like chart, each wrapped after a `-`,
@@ -170,14 +196,13 @@ pub struct CategoryLabels {
 }
 
 impl CategoryLabels {
-    /// Wraps `labels` for `labels.len()` equal slots across `plot_width`
-    /// pixels of `area`.
+    /// Wraps `labels` for `labels.len()` equal slots across the plot of a
+    /// [`categorical_chart`] on `area`.
     pub fn fit<DB: DrawingBackend>(
         area: &DrawingArea<DB, Shift>,
         labels: &[&str],
-        plot_width: i32,
     ) -> CategoryLabels {
-        let slot = plot_width / labels.len().max(1) as i32;
+        let slot = plot_width(area) / labels.len().max(1) as i32;
         let style = font(LABEL_FONT);
         let width = |text: &str| {
             area.estimate_text_size(text, &style)
@@ -292,14 +317,9 @@ pub fn bar_chart<DB: DrawingBackend>(
     let top = if top > 0.0 { top * 1.22 } else { 1.0 };
     let n = bars.len() as f64;
     let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
-    let labels = CategoryLabels::fit(area, &names, plot_width(area));
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, font(22))
-        .margin(14)
-        .margin_right(24)
-        .x_label_area_size(labels.area_height(0))
-        .y_label_area_size(82)
-        .build_cartesian_2d(0f64..n, 0f64..top)?;
+    let labels = CategoryLabels::fit(area, &names);
+    let mut chart =
+        categorical_chart(area, title, &labels, 0).build_cartesian_2d(0f64..n, 0f64..top)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -548,7 +568,7 @@ mod tests {
             "rust-threads",
         ];
         let plot = plot_width(&root);
-        let labels = CategoryLabels::fit(&root, &names, plot);
+        let labels = CategoryLabels::fit(&root, &names);
         let slot = plot / names.len() as i32;
         let style = font(LABEL_FONT);
         for (name, lines) in names.iter().zip(&labels.lines) {

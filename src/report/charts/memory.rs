@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::slug;
 use crate::report::chart::{
-    font, hatch, legend, no_data, plot_width, CategoryLabels, Chart, ChartError, FAIL_RED,
+    categorical_chart, font, hatch, legend, no_data, CategoryLabels, Chart, ChartError, FAIL_RED,
 };
 use crate::report::model::ReportData;
 
@@ -61,14 +61,9 @@ impl Chart for MemoryChart {
             .iter()
             .map(|e| data.series[e.series].label.as_str())
             .collect();
-        let labels = CategoryLabels::fit(root, &names, plot_width(root));
+        let labels = CategoryLabels::fit(root, &names);
         let marks = usize::from(entries.iter().any(|e| e.summary.state.mark().is_some()));
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), font(22))
-            .margin(14)
-            .margin_right(24)
-            .x_label_area_size(labels.area_height(marks))
-            .y_label_area_size(82)
+        let mut chart = categorical_chart(root, &self.title(), &labels, marks)
             .build_cartesian_2d(0f64..n, 0f64..(hi * 1.3).max(1.0))?;
         chart
             .configure_mesh()

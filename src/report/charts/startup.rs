@@ -8,7 +8,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::compare::stats::median;
 use crate::report::chart::{
-    font, log_sub_ticks, ms_label, no_data, plot_width, CategoryLabels, Chart, ChartError, FAIL_RED,
+    categorical_chart, font, log_sub_ticks, ms_label, no_data, CategoryLabels, Chart, ChartError,
+    FAIL_RED,
 };
 use crate::report::model::ReportData;
 
@@ -66,14 +67,9 @@ impl Chart for StartupChart {
             .iter()
             .map(|g| data.series[g.0].label.as_str())
             .collect();
-        let labels = CategoryLabels::fit(root, &names, plot_width(root));
+        let labels = CategoryLabels::fit(root, &names);
         let marks = usize::from(groups.iter().any(|g| g.2));
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), font(22))
-            .margin(14)
-            .margin_right(24)
-            .x_label_area_size(labels.area_height(marks))
-            .y_label_area_size(82)
+        let mut chart = categorical_chart(root, &self.title(), &labels, marks)
             .build_cartesian_2d(0f64..n, ((lo * 0.6)..(hi * 1.8)).log_scale())?;
         chart
             .configure_mesh()
