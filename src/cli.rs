@@ -106,11 +106,12 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
 gauntlet run scenarios/quick.toml\n  \
-gauntlet run scenarios/runtimes.toml --servers go-nethttp,node-http,rust-hyper\n  \
+gauntlet run scenarios/runtimes/                # every per-endpoint suite, all seven servers\n  \
+gauntlet run scenarios/runtimes/json.toml --servers go-nethttp,node-http,rust-hyper\n  \
 gauntlet run scenarios/quick.toml --repetitions 5 --save-baseline main\n  \
 gauntlet run scenarios/quick.toml --repetitions 5 --baseline main")]
 pub struct RunArgs {
-    /// Scenario files (TOML); see scenarios/README.md.
+    /// Scenario files (TOML), or folders of them; see scenarios/README.md.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
     /// Run only these servers (comma-separated), overriding the scenario.

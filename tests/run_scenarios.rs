@@ -28,11 +28,10 @@ fn error_of(text: &str) -> String {
 
 const MINIMAL: &str = "servers = [\"rust-hyper\"]\n[[request]]\npath = \"/plaintext\"\n";
 
-#[test]
-fn every_ready_made_scenario_parses() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+/// The names of the scenarios in one folder, sorted; every one must parse.
+fn scenario_names(dir: &Path) -> Vec<String> {
     let mut seen = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let scenario = Scenario::load(&path, &Overrides::default(), KNOWN)
@@ -42,7 +41,80 @@ fn every_ready_made_scenario_parses() {
         }
     }
     seen.sort();
-    assert_eq!(seen, ["concurrency", "fanout", "quick", "runtimes"]);
+    seen
+}
+
+#[test]
+fn every_ready_made_scenario_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    assert_eq!(scenario_names(&dir), ["concurrency", "fanout", "quick"]);
+    assert_eq!(
+        scenario_names(&dir.join("runtimes")),
+        [
+            "alloc",
+            "cpu",
+            "echo",
+            "echo-64k",
+            "fanout",
+            "json",
+            "mixed",
+            "plaintext",
+            "sleep"
+        ]
+    );
+}
+
+#[test]
+fn the_per_endpoint_suites_run_one_kind_of_work_each_against_all_seven() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/runtimes");
+    for name in [
+        "alloc",
+        "cpu",
+        "echo",
+        "echo-64k",
+        "fanout",
+        "json",
+        "plaintext",
+        "sleep",
+    ] {
+        let s = Scenario::load(
+            &dir.join(format!("{name}.toml")),
+            &Overrides::default(),
+            KNOWN,
+        )
+        .unwrap();
+        assert_eq!(s.servers.len(), 7, "{name}");
+        assert_eq!(s.requests.len(), 1, "{name}: one endpoint per scenario");
+    }
+    let sleep = Scenario::load(&dir.join("sleep.toml"), &Overrides::default(), KNOWN).unwrap();
+    assert!(sleep.connections >= 5000, "sleep runs at high concurrency");
+    let big = Scenario::load(&dir.join("echo-64k.toml"), &Overrides::default(), KNOWN).unwrap();
+    let body = &big.requests[0].body;
+    assert!(
+        (60_000..=65_536).contains(&body.len()),
+        "{} bytes",
+        body.len()
+    );
+    serde_json::from_slice::<serde_json::Value>(body).expect("the 64 KiB body is JSON");
+}
+
+#[test]
+fn body_file_is_read_relative_to_the_scenario_and_mistakes_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.json"), "{\"a\":1}").unwrap();
+    let file = dir.path().join("s.toml");
+    let text = format!("{MINIMAL}body_file = \"b.json\"\n");
+    std::fs::write(&file, &text).unwrap();
+    let s = Scenario::load(&file, &Overrides::default(), KNOWN).unwrap();
+    assert_eq!(&s.requests[0].body[..], b"{\"a\":1}");
+
+    let missing = format!("{MINIMAL}body_file = \"nope.json\"\n");
+    let err = error_of(&missing);
+    assert!(err.contains("bad.toml:4:"), "{err}");
+    assert!(err.contains("request.body_file"), "{err}");
+    assert!(err.contains("nope.json"), "{err}");
+    let both = format!("{MINIMAL}body = \"x\"\nbody_file = \"b.json\"\n");
+    assert!(error_of(&both).contains("not both"), "{}", error_of(&both));
 }
 
 #[test]
@@ -53,8 +125,12 @@ fn quick_runs_only_the_rust_servers_and_runtimes_all_seven() {
         quick.servers,
         ["rust-hyper", "rust-hyper-single", "rust-threads"]
     );
-    let runtimes =
-        Scenario::load(&dir.join("runtimes.toml"), &Overrides::default(), KNOWN).unwrap();
+    let runtimes = Scenario::load(
+        &dir.join("runtimes/mixed.toml"),
+        &Overrides::default(),
+        KNOWN,
+    )
+    .unwrap();
     assert_eq!(runtimes.servers.len(), 7);
     let fanout = Scenario::load(&dir.join("fanout.toml"), &Overrides::default(), KNOWN).unwrap();
     assert!(fanout.upstream.is_some());

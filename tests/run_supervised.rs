@@ -377,3 +377,49 @@ fn a_server_never_ready_within_startup_timeout_is_failed_with_its_stderr() {
         other => panic!("expected failed, got {other:?}"),
     }
 }
+
+#[test]
+fn a_folder_runs_every_scenario_in_it_in_name_order() {
+    let s = Setup::new();
+    s.server("hello", "cpu-burn", &[("BURN_MS", "1")], &[]);
+    let suite = s.dir.path().join("suite");
+    std::fs::create_dir_all(&suite).unwrap();
+    for name in ["b-second", "a-first"] {
+        std::fs::write(
+            suite.join(format!("{name}.toml")),
+            format!(
+                "name = \"{name}\"\nservers = \"all\"\nduration = \"1s\"\nwarmup = \"0s\"\n\
+                 startup_samples = 0\n[load]\nconnections = 2\n[[request]]\npath = \"/burn\"\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(suite.join("notes.txt"), "not a scenario").unwrap();
+    let out = s.command(&suite).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let manifest: RunManifest = read_json(&s.out().join("manifest.json")).unwrap();
+    let files: Vec<String> = manifest
+        .scenario_files
+        .iter()
+        .map(|f| {
+            Path::new(f)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(files, ["a-first.toml", "b-second.toml"]);
+    assert_eq!(s.result("a-first", "hello").status, RunStatus::Ok);
+    assert_eq!(s.result("b-second", "hello").status, RunStatus::Ok);
+
+    let empty = s.dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = s.command(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("without scenario files"),
+        "{}",
+        text(&out)
+    );
+}

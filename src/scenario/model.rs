@@ -91,6 +91,8 @@ pub struct RawRequest {
     pub headers: BTreeMap<String, Spanned<String>>,
     /// Request body.
     pub body: Option<String>,
+    /// Request body read from a file, relative to the scenario file's folder.
+    pub body_file: Option<Spanned<String>>,
     /// Relative weight in the mix (default 1).
     pub weight: Option<Spanned<i64>>,
     /// Status that counts as success (default: any 2xx).

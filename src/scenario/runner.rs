@@ -44,8 +44,8 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
         duration: args.duration,
         repetitions: args.repetitions,
     };
-    let scenarios = args
-        .scenarios
+    let files = scenario_files(&args.scenarios)?;
+    let scenarios = files
         .iter()
         .map(|file| {
             Scenario::load(file, &overrides, &known).map_err(|e| input_error(e.to_string()))
@@ -220,6 +220,32 @@ fn after_run(args: &RunArgs, id: &str, out: &Path) -> Result<bool> {
         eprintln!("baseline {name:?} saved to {}", dir.display());
     }
     Ok(regressed)
+}
+
+/// The scenario files named on the command line, a folder standing for the
+/// `*.toml` files directly inside it, in name order.
+fn scenario_files(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for arg in args {
+        if !arg.is_dir() {
+            files.push(arg.clone());
+            continue;
+        }
+        let mut inside: Vec<PathBuf> = std::fs::read_dir(arg)
+            .map_err(|e| input_error(format!("cannot read the folder {}: {e}", arg.display())))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        if inside.is_empty() {
+            return Err(input_error(format!(
+                "{} is a folder without scenario files (expected *.toml files in it)",
+                arg.display()
+            )));
+        }
+        inside.sort();
+        files.extend(inside);
+    }
+    Ok(files)
 }
 
 /// Raises the soft open-files limit to the hard one: idle-connection

@@ -124,6 +124,8 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 pub const DEFAULT_WARMUP: Duration = Duration::from_secs(2);
 /// Default connections.
 pub const DEFAULT_CONNECTIONS: u32 = 64;
+/// Largest request body a scenario may send (`body_file`).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Default cold starts per server.
 pub const DEFAULT_STARTUP_SAMPLES: u32 = 5;
 /// Default readiness timeout.
@@ -164,6 +166,34 @@ impl Ctx<'_> {
             key: key.to_string(),
             message: message.into(),
         }
+    }
+
+    /// Reads a `body_file`, relative to the scenario file's folder.
+    fn body_file(&self, value: &Spanned<String>) -> Result<Vec<u8>, ScenarioError> {
+        let dir = self.file.parent().unwrap_or_else(|| Path::new("."));
+        let path = dir.join(value.get_ref());
+        let bytes = std::fs::read(&path).map_err(|e| {
+            self.at(
+                value.span(),
+                "request.body_file",
+                format!(
+                    "cannot read {}: {e} (expected a file path relative to the scenario's folder)",
+                    path.display()
+                ),
+            )
+        })?;
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(self.at(
+                value.span(),
+                "request.body_file",
+                format!(
+                    "{} is {} bytes; a request body may be at most {MAX_BODY_BYTES} bytes",
+                    path.display(),
+                    bytes.len()
+                ),
+            ));
+        }
+        Ok(bytes)
     }
 
     fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ScenarioError> {
@@ -559,11 +589,22 @@ fn requests(cx: &Ctx<'_>, raw: &RawScenario) -> Result<Vec<RequestSpec>, Scenari
             Some(s) => Some(cx.count(s, "request.expect_status", 100, 599)? as u16),
             None => None,
         };
+        let body = match (&r.body, &r.body_file) {
+            (Some(_), Some(file)) => {
+                return Err(cx.at(
+                    file.span(),
+                    "request.body_file",
+                    "give either `body` or `body_file`, not both",
+                ))
+            }
+            (_, Some(file)) => Bytes::from(cx.body_file(file)?),
+            (body, None) => Bytes::from(body.clone().unwrap_or_default()),
+        };
         out.push(RequestSpec {
             method,
             path: path.clone(),
             headers,
-            body: Bytes::from(r.body.clone().unwrap_or_default()),
+            body,
             weight,
             expect_status,
             expect_body: r.expect_body.clone().map(Bytes::from),
