@@ -289,6 +289,53 @@ fn several_runs_and_single_files_render_side_by_side() {
 }
 
 #[test]
+fn the_runtime_by_endpoint_matrix_compares_only_what_the_server_bounded() {
+    let (out, _) = render(
+        &[fixture("two-servers"), fixture("generator-limited")],
+        false,
+    );
+    let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
+    let html = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        html.contains("id=\"matrix\""),
+        "the matrix section is on the page"
+    );
+    assert!(
+        html.find("id=\"matrix\"").unwrap() < html.find("id=\"scenario-1\"").unwrap(),
+        "the matrix stands above the per-scenario sections"
+    );
+    let throughput = md
+        .split("**Throughput")
+        .nth(1)
+        .and_then(|t| t.split("**Requests per server CPU-second").next())
+        .expect("a throughput matrix in summary.md");
+    let row = |label: &str| {
+        throughput
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label} |")))
+            .unwrap_or_else(|| panic!("no row {label} in {throughput}"))
+            .to_string()
+    };
+    // The generator-limited run is shown with what bounded it, never as a share.
+    let limited = row("rust-hyper (run 2)");
+    assert!(limited.contains("_generator-limited_"), "{limited}");
+    assert!(!limited.contains('%'), "{limited}");
+    // Run 2 has no json scenario: its cell is a dash, not a zero.
+    assert!(limited.ends_with("| – |"), "{limited}");
+    // The best comparable server of each column is 100 %.
+    assert!(row("rust-hyper (run 1)").contains("**100 %**"));
+    let efficiency = md.split("**Requests per server CPU-second").nth(1).unwrap();
+    let limited_eff = efficiency
+        .lines()
+        .find(|l| l.starts_with("| rust-hyper (run 2) |"))
+        .unwrap();
+    assert!(
+        limited_eff.contains(" %**"),
+        "requests per CPU-second is compared for a clean run even when its throughput is not: {limited_eff}"
+    );
+}
+
+#[test]
 fn cli_writes_the_report_and_names_bad_input() {
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("gauntlet")

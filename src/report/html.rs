@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
 use super::PlacedChart;
 
@@ -15,6 +16,7 @@ const FIGURE: &str = include_str!("templates/figure.html");
 const RANKING_ROW: &str = include_str!("templates/ranking_row.html");
 const THRESHOLDS: &str = include_str!("templates/thresholds.html");
 const THRESHOLD_ROW: &str = include_str!("templates/threshold_row.html");
+const MATRIX: &str = include_str!("templates/matrix.html");
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -214,10 +216,74 @@ fn thresholds_table(data: &ReportData, scenario: &str) -> String {
     fill(THRESHOLDS, &[("rows", &rows.concat())])
 }
 
+/// One matrix as a table: shares shaded from white (0 %) to green (100 %).
+fn matrix_table(data: &ReportData, figure: Figure) -> String {
+    let m = matrix::build(data, figure);
+    let mut html = format!(
+        "<h3>{}</h3>\n<table class=\"matrix\">\n<thead><tr><th>server</th>",
+        escape(figure.title())
+    );
+    for scenario in &data.scenarios {
+        let _ = write!(html, "<th class=\"num\">{}</th>", escape(scenario));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for row in &m.rows {
+        let series = &data.series[row.series];
+        let (r, g, b) = (series.color.0, series.color.1, series.color.2);
+        let _ = write!(
+            html,
+            "<tr><td><span class=\"swatch\" style=\"background:#{r:02x}{g:02x}{b:02x}\"></span>{}</td>",
+            escape(&series.label)
+        );
+        for cell in &row.cells {
+            match cell {
+                Cell::Absent => html.push_str("<td class=\"num note\">–</td>"),
+                Cell::Ranked { value, share } => {
+                    let _ = write!(
+                        html,
+                        "<td class=\"num\" style=\"background:rgba(26,127,55,{:.2})\"><b>{:.0} %</b><br><small>{}</small></td>",
+                        0.08 + 0.42 * share,
+                        share * 100.0,
+                        grouped(*value)
+                    );
+                }
+                Cell::Unranked { value, why } => {
+                    let _ = write!(
+                        html,
+                        "<td class=\"num unranked\"><span class=\"{}\">{}</span><br><small>{}</small></td>",
+                        if why.chars().all(|c| c.is_ascii_uppercase()) { "fail" } else { "note" },
+                        escape(why),
+                        value.map(grouped).unwrap_or_else(|| "–".into())
+                    );
+                }
+            }
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
+}
+
+/// The runtime × endpoint section, when the report covers several
+/// scenarios and servers.
+fn matrix_section(data: &ReportData) -> String {
+    if !matrix::wanted(data) {
+        return String::new();
+    }
+    let tables = [Figure::Throughput, Figure::Efficiency]
+        .map(|f| matrix_table(data, f))
+        .concat();
+    fill(MATRIX, &[("tables", &tables)])
+}
+
 /// The whole page for `data` with its rendered charts.
 pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
     let mut toc = String::new();
-    let mut sections = String::new();
+    let matrix = matrix_section(data);
+    if !matrix.is_empty() {
+        toc.push_str("<li><a href=\"#matrix\">Runtimes × endpoints</a></li>");
+    }
+    let mut sections = matrix;
     for (i, scenario) in data.scenarios.iter().enumerate() {
         let id = format!("scenario-{}", i + 1);
         let _ = write!(

@@ -5,10 +5,59 @@
 use std::fmt::Write;
 
 use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The runtime × endpoint matrices as Markdown tables.
+fn matrix_tables(data: &ReportData) -> String {
+    let mut md = String::from("## Runtimes × endpoints\n\n");
+    md.push_str(
+        "Medians over repetitions as a share of the best comparable server of each scenario (100 % = the best), \
+         the figure in brackets. A throughput is compared only when the server bounded it; one bounded by the \
+         generator or the scenario is named instead.\n\n",
+    );
+    for figure in [Figure::Throughput, Figure::Efficiency] {
+        let m = matrix::build(data, figure);
+        let _ = writeln!(md, "**{}**\n", figure.title());
+        let _ = writeln!(
+            md,
+            "| server | {} |",
+            data.scenarios
+                .iter()
+                .map(|s| cell(s))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(md, "| --- |{}", " ---: |".repeat(data.scenarios.len()));
+        for row in &m.rows {
+            let cells: Vec<String> = row
+                .cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Absent => "–".to_string(),
+                    Cell::Ranked { value, share } => {
+                        format!("**{:.0} %** ({})", share * 100.0, grouped(*value))
+                    }
+                    Cell::Unranked { value, why } => match value {
+                        Some(v) => format!("_{}_ ({})", cell(why), grouped(*v)),
+                        None => format!("_{}_", cell(why)),
+                    },
+                })
+                .collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} |",
+                cell(&data.series[row.series].label),
+                cells.join(" | ")
+            );
+        }
+        md.push('\n');
+    }
+    md
 }
 
 /// The summary of `data` as Markdown.
@@ -34,6 +83,9 @@ pub fn summary(data: &ReportData) -> String {
         if run.interrupted {
             let _ = writeln!(md, "> **Interrupted run**: the figures cover what ran.\n");
         }
+    }
+    if matrix::wanted(data) {
+        md.push_str(&matrix_tables(data));
     }
     for scenario in &data.scenarios {
         let _ = writeln!(md, "## {}\n", cell(scenario));

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod format;
 pub mod html;
 pub mod markdown;
+pub mod matrix;
 pub mod model;
 
 use std::fs;

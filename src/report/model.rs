@@ -138,6 +138,16 @@ pub struct Summary {
     pub requests: u64,
 }
 
+impl Summary {
+    /// What bounded the throughput, in a few words, when it was not the
+    /// server (so the figure must not be ranked as the server's); `None`
+    /// when the server bounded it.
+    pub fn bound_label_if_not_server(&self) -> Option<String> {
+        self.generator_limited
+            .then(|| "generator-limited".to_string())
+    }
+}
+
 /// One scenario × server result with its series and summary.
 #[derive(Debug, Clone)]
 pub struct Entry {
