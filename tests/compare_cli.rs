@@ -90,6 +90,7 @@ fn repetition(index: u32, rep: Rep) -> Repetition {
             steady_rss_bytes: 11 << 20,
             cpu_s: 2.0,
             requests_per_cpu_s: rep.throughput * 2.5,
+            cpu_below_resolution: false,
             peak_threads: 3,
             peak_fds: 20,
             sample_interval_ms: 100,
