@@ -142,7 +142,10 @@ fn idle_memory_is_charged_to_the_connections_the_server_held() {
     let out = s.run();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let idle = s.result("idle", "capped").idle_connections.unwrap();
-    assert_eq!((idle.requested, idle.opened, idle.held), (200, 200, Some(50)));
+    assert_eq!(
+        (idle.requested, idle.opened, idle.held),
+        (200, 200, Some(50))
+    );
     let growth = idle.rss_after_bytes.saturating_sub(idle.rss_before_bytes) as f64;
     assert_eq!(idle.bytes_per_connection, growth / 50.0);
     let said = "200 requested, 50 held: the server closed 150";

@@ -268,16 +268,20 @@ impl IdleConnections {
             return None;
         }
         let closed = self.opened.saturating_sub(held);
+        let unopened = self.requested.saturating_sub(self.opened);
         let mut text = format!("{} requested", self.requested);
-        if self.opened < self.requested {
+        if unopened > 0 {
             text.push_str(&format!(", {} opened", self.opened));
         }
         text.push_str(&format!(", {held} held"));
+        let mut why = Vec::new();
         if closed > 0 {
-            text.push_str(&format!(": the server closed {closed}"));
-        } else {
-            text.push_str(": the rest could not be opened");
+            why.push(format!("the server closed {closed}"));
         }
+        if unopened > 0 {
+            why.push(format!("{unopened} could not be opened"));
+        }
+        text.push_str(&format!(": {}", why.join(" and ")));
         Some(text)
     }
 }

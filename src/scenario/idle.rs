@@ -160,11 +160,11 @@ mod tests {
         );
         assert_eq!(
             idle(900, Some(200)).shortfall().as_deref(),
-            Some("1000 requested, 900 opened, 200 held: the server closed 700")
+            Some("1000 requested, 900 opened, 200 held: the server closed 700 and 100 could not be opened")
         );
         assert_eq!(
             idle(900, Some(900)).shortfall().as_deref(),
-            Some("1000 requested, 900 held: the rest could not be opened")
+            Some("1000 requested, 900 opened, 900 held: 100 could not be opened")
         );
         assert_eq!(idle(1000, Some(1000)).shortfall(), None);
         // Written before `held` was recorded: what was opened counts as held.
