@@ -390,4 +390,19 @@ fn repetitions_below_cpu_resolution_are_skipped_not_called_a_regression() {
             "current: requests_per_cpu_s below resolution in 5 of 5 repetitions",
         ))
         .stdout(predicate::str::contains("0 regressed"));
+    // The report's table says so too, rather than 0 or a dash.
+    let out = dir.path().join("report");
+    gauntlet()
+        .arg("report")
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let md = std::fs::read_to_string(out.join("summary.md")).expect("summary.md");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with('|') && l.contains("rust-hyper"))
+        .expect("a row");
+    assert!(row.contains("below resolution"), "{row}");
 }

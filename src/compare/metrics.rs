@@ -94,8 +94,9 @@ impl CompareMetric {
     /// "no change" whatever the test says. Chosen from how much each figure
     /// moves between identical runs on a shared machine over loopback: the
     /// tails move far more than the median, CPU accounting more than
-    /// throughput (23 % between identical runs, measured, see
-    /// docs/compare.md), and idle memory barely at all.
+    /// throughput (up to ±25 % between identical runs of a light server even
+    /// with exact accounting: its CPU per request follows the machine's
+    /// load; measured, see docs/compare.md), and idle memory barely at all.
     pub fn default_noise(self) -> f64 {
         match self {
             CompareMetric::Throughput => 0.05,
