@@ -90,6 +90,7 @@ fn repetition(index: u32, rep: Rep) -> Repetition {
             steady_rss_bytes: 11 << 20,
             cpu_s: 2.0,
             requests_per_cpu_s: rep.throughput * 2.5,
+            cpu_below_resolution: false,
             peak_threads: 3,
             peak_fds: 20,
             sample_interval_ms: 100,
@@ -363,4 +364,45 @@ fn a_wider_noise_threshold_turns_the_slowdown_into_no_change() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("0 regressed"));
+}
+
+#[test]
+fn repetitions_below_cpu_resolution_are_skipped_not_called_a_regression() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
+    let b = write_run(dir.path(), "b", &reps(20_000.0, 800, 3000), KERNEL);
+    // The current run's server used too little CPU for the clock: no figure.
+    let file = b.join("quick__rust-hyper.json");
+    let mut result: ServerRunResult = read_json(&file).expect("read result");
+    for rep in &mut result.repetitions {
+        let usage = rep.server.as_mut().expect("server usage");
+        usage.cpu_below_resolution = true;
+        usage.requests_per_cpu_s = 0.0;
+    }
+    write_json_atomic(&file, &result).expect("write result");
+    gauntlet()
+        .args(["compare"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "current: requests_per_cpu_s below resolution in 5 of 5 repetitions",
+        ))
+        .stdout(predicate::str::contains("0 regressed"));
+    // The report's table says so too, rather than 0 or a dash.
+    let out = dir.path().join("report");
+    gauntlet()
+        .arg("report")
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let md = std::fs::read_to_string(out.join("summary.md")).expect("summary.md");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with('|') && l.contains("rust-hyper"))
+        .expect("a row");
+    assert!(row.contains("below resolution"), "{row}");
 }

@@ -266,6 +266,7 @@ fn repetition(rng: &mut StdRng, spec: RepSpec<'_>) -> Repetition {
             steady_rss_bytes: peak - (peak - p.idle_rss) / 10,
             cpu_s,
             requests_per_cpu_s: total as f64 / cpu_s,
+            cpu_below_resolution: false,
             peak_threads: 4,
             peak_fds: 70,
             sample_interval_ms: 500,
@@ -364,6 +365,7 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
         idle_connections: Some(IdleConnections {
             requested: 1000,
             opened: 1000,
+            held: Some(1000),
             rss_before_bytes: p.idle_rss,
             rss_after_bytes: p.idle_rss + (p.bytes_per_conn * 1000.0) as u64,
             bytes_per_connection: p.bytes_per_conn,

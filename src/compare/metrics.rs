@@ -94,8 +94,9 @@ impl CompareMetric {
     /// "no change" whatever the test says. Chosen from how much each figure
     /// moves between identical runs on a shared machine over loopback: the
     /// tails move far more than the median, CPU accounting more than
-    /// throughput (23 % between identical runs, measured, see
-    /// docs/compare.md), and idle memory barely at all.
+    /// throughput (up to ±25 % between identical runs of a light server even
+    /// with exact accounting: its CPU per request follows the machine's
+    /// load; measured, see docs/compare.md), and idle memory barely at all.
     pub fn default_noise(self) -> f64 {
         match self {
             CompareMetric::Throughput => 0.05,
@@ -139,8 +140,10 @@ impl CompareMetric {
             CompareMetric::RssPeak => reps
                 .filter_map(|r| r.server.as_ref().map(|s| s.peak_rss_bytes as f64))
                 .collect(),
+            // A repetition whose CPU was below the clock's resolution has
+            // no figure: it is skipped, not compared as 0.
             CompareMetric::RequestsPerCpuSecond => reps
-                .filter_map(|r| r.server.as_ref().map(|s| s.requests_per_cpu_s))
+                .filter_map(|r| r.server.as_ref().and_then(|s| s.requests_per_cpu()))
                 .collect(),
             CompareMetric::Startup => result
                 .startup
@@ -149,6 +152,17 @@ impl CompareMetric {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Repetitions of `result` left out of requests per CPU-second because the
+/// server's CPU in them was below the clock's resolution.
+pub fn below_resolution(result: &ServerRunResult) -> usize {
+    result
+        .repetitions
+        .iter()
+        .filter(|r| !r.load.interrupted)
+        .filter(|r| r.server.as_ref().is_some_and(|s| s.cpu_below_resolution))
+        .count()
 }
 
 impl fmt::Display for CompareMetric {

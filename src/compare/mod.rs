@@ -130,6 +130,16 @@ pub fn compare_runs(
         if let Some(note) = runs::status_note(&current_result.status) {
             notes.push(format!("current {note}"));
         }
+        for (side, result) in [("baseline", base_result), ("current", current_result)] {
+            let skipped = metrics::below_resolution(result);
+            if skipped > 0 {
+                notes.push(format!(
+                    "{side}: requests_per_cpu_s below resolution in {skipped} of {} repetitions \
+                     (too little server CPU to measure; those are skipped)",
+                    result.repetitions.len()
+                ));
+            }
+        }
         let mut metrics = Vec::new();
         for metric in CompareMetric::ALL {
             let (b, c) = (metric.samples(base_result), metric.samples(current_result));

@@ -221,7 +221,7 @@ impl Threshold {
             Metric::RssPeak => per_rep(&|r| r.server.as_ref().map(|s| s.peak_rss_bytes as f64)),
             Metric::RssIdle => per_rep(&|r| r.server.as_ref().map(|s| s.idle_rss_bytes as f64)),
             Metric::RequestsPerCpuSecond => {
-                per_rep(&|r| r.server.as_ref().map(|s| s.requests_per_cpu_s))
+                per_rep(&|r| r.server.as_ref().and_then(|s| s.requests_per_cpu()))
             }
             Metric::StartupMedian => result.startup.as_ref().map(|s| s.median_ms * 1000.0),
         }

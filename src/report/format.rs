@@ -101,6 +101,9 @@ pub fn notes(e: &Entry) -> Vec<String> {
         };
         notes.push(format!("generator-limited, a lower bound{why}"));
     }
+    if let Some(shortfall) = &e.summary.idle_shortfall {
+        notes.push(format!("idle connections: {shortfall}"));
+    }
     if e.summary.errors > 0 {
         notes.push(format!(
             "{} errors of {} requests",
@@ -109,6 +112,16 @@ pub fn notes(e: &Entry) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// Median requests per CPU-second for a table cell: grouped digits, "below
+/// resolution" when the server's CPU was too small to measure, "–" when absent.
+pub fn req_per_cpu(s: &super::model::Summary) -> String {
+    match s.req_per_cpu_s {
+        Some(v) => grouped(v.median),
+        None if s.cpu_below_resolution => "below resolution".into(),
+        None => "–".into(),
+    }
 }
 
 /// The environment fingerprint as label/value pairs.

@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
-use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::format::{
+    environment, grouped, mib, notes, percentile, req_per_cpu, spread, threshold_value,
+};
 use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
 use super::PlacedChart;
@@ -179,12 +181,7 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
                         .map(|b| mib(b as f64))
                         .unwrap_or_else(|| "–".into()),
                 ),
-                (
-                    "req_per_cpu",
-                    &s.req_per_cpu_s
-                        .map(|v| grouped(v.median))
-                        .unwrap_or_else(|| "–".into()),
-                ),
+                ("req_per_cpu", &req_per_cpu(s)),
                 ("notes", &note_html.join("<br>")),
             ],
         ));

@@ -4,7 +4,9 @@
 
 use std::fmt::Write;
 
-use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::format::{
+    environment, grouped, mib, notes, percentile, req_per_cpu, spread, threshold_value,
+};
 use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
 
@@ -126,9 +128,7 @@ pub fn summary(data: &ReportData) -> String {
                 s.peak_rss
                     .map(|b| mib(b as f64))
                     .unwrap_or_else(|| "–".into()),
-                s.req_per_cpu_s
-                    .map(|v| grouped(v.median))
-                    .unwrap_or_else(|| "–".into()),
+                req_per_cpu(s),
                 cell(&note.join(" ")),
             );
         }

@@ -124,6 +124,9 @@ pub fn build(data: &ReportData, figure: Figure) -> Matrix {
                     value: None,
                     why: match figure {
                         Figure::Throughput => "no figure".into(),
+                        Figure::Efficiency if e.summary.cpu_below_resolution => {
+                            "below resolution".into()
+                        }
                         Figure::Efficiency => "CPU not measured".into(),
                     },
                 },

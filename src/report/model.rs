@@ -128,10 +128,17 @@ pub struct Summary {
     /// Median over repetitions of each repetition's peak RSS, bytes: the
     /// figure `gauntlet run` prints and `rss_peak` thresholds check.
     pub peak_rss: Option<u64>,
-    /// Requests per server CPU-second over repetitions.
+    /// Requests per server CPU-second over the repetitions whose CPU the
+    /// clock could resolve.
     pub req_per_cpu_s: Option<Spread>,
-    /// Server bytes per idle keep-alive connection.
+    /// True when no repetition had enough server CPU to resolve: shown as
+    /// "below resolution", not a number.
+    pub cpu_below_resolution: bool,
+    /// Server bytes per idle keep-alive connection held.
     pub bytes_per_idle_conn: Option<f64>,
+    /// "1000 requested, 200 held: the server closed 800" when the server
+    /// held fewer idle connections than asked for.
+    pub idle_shortfall: Option<String>,
     /// Errors over all repetitions.
     pub errors: u64,
     /// Requests over all repetitions.
@@ -388,7 +395,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
     let peak: Vec<f64> = servers.iter().map(|s| s.peak_rss_bytes as f64).collect();
     let rpc: Vec<f64> = servers
         .iter()
-        .map(|s| s.requests_per_cpu_s)
+        .filter_map(|s| s.requests_per_cpu())
         .filter(|v| v.is_finite() && *v > 0.0)
         .collect();
     Summary {
@@ -408,11 +415,13 @@ fn summarize(result: &ServerRunResult) -> Summary {
         idle_rss: median(&idle).map(|v| v.round() as u64),
         peak_rss: median(&peak).map(|v| v.round() as u64),
         req_per_cpu_s: Spread::of(&rpc),
+        cpu_below_resolution: !servers.is_empty() && servers.iter().all(|s| s.cpu_below_resolution),
         bytes_per_idle_conn: result
             .idle_connections
             .as_ref()
-            .filter(|c| c.opened > 0)
+            .filter(|c| c.held_count() > 0)
             .map(|c| c.bytes_per_connection),
+        idle_shortfall: result.idle_connections.as_ref().and_then(|c| c.shortfall()),
         errors: reps
             .iter()
             .map(|r| r.load.errors.values().sum::<u64>())

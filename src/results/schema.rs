@@ -206,8 +206,15 @@ pub struct ServerUsage {
     pub steady_rss_bytes: u64,
     /// Server CPU seconds (user+sys) spent during the measured phase.
     pub cpu_s: f64,
-    /// Completed requests per server CPU-second: the efficiency figure.
+    /// Completed requests per server CPU-second: the efficiency figure
+    /// (0 when `cpu_below_resolution`; read it through
+    /// [`ServerUsage::requests_per_cpu`]).
     pub requests_per_cpu_s: f64,
+    /// True when the server used too few CPU clock ticks in the window for
+    /// `cpu_s` to be a figure (see docs/compare.md): requests per CPU-second
+    /// is then "below resolution", not a number.
+    #[serde(default)]
+    pub cpu_below_resolution: bool,
     /// Most threads seen.
     pub peak_threads: u32,
     /// Most open file descriptors seen.
@@ -218,19 +225,65 @@ pub struct ServerUsage {
     pub timeline: Vec<ResourceSample>,
 }
 
+impl ServerUsage {
+    /// Requests per CPU-second, or `None` when the CPU used was below the
+    /// clock's resolution.
+    pub fn requests_per_cpu(&self) -> Option<f64> {
+        (!self.cpu_below_resolution).then_some(self.requests_per_cpu_s)
+    }
+}
+
 /// Measurement of memory held per idle keep-alive connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdleConnections {
     /// Connections asked for.
     pub requested: u32,
-    /// Connections actually opened and held.
+    /// Connections actually opened (each answered one request).
     pub opened: u32,
+    /// Of those, connections the server still held open at the end of the
+    /// hold (absent in results written before this was checked).
+    #[serde(default)]
+    pub held: Option<u32>,
     /// Server RSS before opening them.
     pub rss_before_bytes: u64,
     /// Server RSS with all of them open.
     pub rss_after_bytes: u64,
-    /// (after - before) / opened.
+    /// (after - before) / held (before `held` was recorded: / opened).
     pub bytes_per_connection: f64,
+}
+
+impl IdleConnections {
+    /// Connections the server held through the hold (`opened` for results
+    /// written before this was checked).
+    pub fn held_count(&self) -> u32 {
+        self.held.unwrap_or(self.opened)
+    }
+
+    /// What fell short of the request, in words, e.g. "1000 requested,
+    /// 200 held: the server closed 800"; `None` when every requested
+    /// connection was held.
+    pub fn shortfall(&self) -> Option<String> {
+        let held = self.held_count();
+        if held >= self.requested {
+            return None;
+        }
+        let closed = self.opened.saturating_sub(held);
+        let unopened = self.requested.saturating_sub(self.opened);
+        let mut text = format!("{} requested", self.requested);
+        if unopened > 0 {
+            text.push_str(&format!(", {} opened", self.opened));
+        }
+        text.push_str(&format!(", {held} held"));
+        let mut why = Vec::new();
+        if closed > 0 {
+            why.push(format!("the server closed {closed}"));
+        }
+        if unopened > 0 {
+            why.push(format!("{unopened} could not be opened"));
+        }
+        text.push_str(&format!(": {}", why.join(" and ")));
+        Some(text)
+    }
 }
 
 /// Cold-start measurements: spawn to first correct response.

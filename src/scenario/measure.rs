@@ -10,15 +10,13 @@ use std::time::{Duration, Instant};
 use crate::interrupt::Interrupt;
 use crate::load::plan::{LoadObserver, LoadPlan, Phase, Progress, Target};
 use crate::results::{
-    Environment, IdleConnections, LoadReport, Repetition, RunStatus, ServerInfo, ServerRunResult,
-    SCHEMA_VERSION,
+    Environment, LoadReport, Repetition, RunStatus, ServerInfo, ServerRunResult, SCHEMA_VERSION,
 };
 use crate::servers::ServerEntry;
 use crate::supervise::{
     describe_status, launch, sample_tree, startup_stats, usage, LaunchOptions, Sampler, StartError,
     Supervised, WaitError,
 };
-use crate::verify::client;
 
 use super::Scenario;
 
@@ -28,8 +26,6 @@ pub const STOP_GRACE: Duration = Duration::from_secs(3);
 const TAIL_LINES: usize = 20;
 /// Pause after readiness before idle RSS is read.
 const SETTLE: Duration = Duration::from_millis(300);
-/// How long the one request on each idle connection may take.
-const IDLE_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs one plan through the load engine; a seam so the runner does not
 /// care how the engine is reached.
@@ -180,19 +176,20 @@ pub fn measure_server(
     let idle_rss = sample_tree(server.pid()).map_or(0, |s| s.rss_bytes);
     cx.say(scenario, &name, format!("idle RSS {}", mib(idle_rss)));
     if scenario.idle_connections > 0 {
-        let idle = idle_connections(
+        let idle = super::idle::measure(
             &server,
             scenario.idle_connections,
             &entry.manifest.ready_path,
+            SETTLE,
         );
+        let held = idle
+            .shortfall()
+            .unwrap_or_else(|| format!("{} held", idle.held_count()));
+        let each = idle.bytes_per_connection / 1024.0;
         cx.say(
             scenario,
             &name,
-            format!(
-                "{} idle connections: {:.1} KiB each",
-                idle.opened,
-                idle.bytes_per_connection / 1024.0
-            ),
+            format!("idle connections: {held}; {each:.1} KiB each"),
         );
         result.idle_connections = Some(idle);
     }
@@ -220,6 +217,7 @@ pub fn measure_server(
         };
         let outcome = (cx.driver)(&plan, cx.interrupt, &observer);
         let window = observer.window();
+        let cpu_resolution_s = sampler.cpu_resolution_s();
         let timeline = sampler.finish();
         match outcome {
             Ok(load) => {
@@ -230,17 +228,22 @@ pub fn measure_server(
                     load.requests,
                     window,
                     scenario.sample_interval,
+                    cpu_resolution_s,
                 );
                 cx.say(
                     scenario,
                     &name,
                     format!(
-                        "repetition {index}/{}: {:.0} req/s, p99 {:.2} ms, peak RSS {}, {:.0} req per CPU-s",
+                        "repetition {index}/{}: {:.0} req/s, p99 {:.2} ms, peak RSS {}, {}",
                         scenario.repetitions,
                         load.throughput_rps,
                         load.latency.p99_us as f64 / 1e3,
                         mib(usage.peak_rss_bytes),
-                        usage.requests_per_cpu_s
+                        usage
+                            .requests_per_cpu()
+                            .map_or("CPU below resolution".into(), |v| format!(
+                                "{v:.0} req per CPU-s"
+                            ))
                     ),
                 );
                 let interrupted = load.interrupted || cx.interrupt.is_raised();
@@ -372,15 +375,18 @@ impl Observer<'_> {
 impl LoadObserver for Observer<'_> {
     fn phase_started(&self, phase: Phase) {
         match phase {
+            // Both edges of the window are synchronous readings of the
+            // server's tree, so its CPU there is exact, not the nearest sample.
             Phase::Measure => {
-                self.sampler.mark_zero();
+                let zero = self.sampler.mark_zero();
                 if let Ok(mut at) = self.measure_at.lock() {
-                    *at = Some(Instant::now());
+                    *at = Some(zero);
                 }
             }
             Phase::Done => {
+                let end = self.sampler.mark_end();
                 if let Ok(mut at) = self.done_at.lock() {
-                    *at = Some(Instant::now());
+                    *at = Some(end);
                 }
             }
             Phase::Warmup => {}
@@ -400,43 +406,6 @@ impl LoadObserver for Observer<'_> {
                 p.errors
             );
         }
-    }
-}
-
-/// Opens `k` keep-alive connections, one request each, holds them and reads
-/// the server's RSS before and with them open.
-fn idle_connections(server: &Supervised, k: u32, path: &str) -> IdleConnections {
-    let pid = server.pid();
-    let before = sample_tree(pid).map_or(0, |s| s.rss_bytes);
-    let mut held = Vec::with_capacity(k as usize);
-    // The contract checker's blocking keep-alive client: one request on each
-    // connection, then the connection is held open, idle.
-    if let Ok(target) = client::Target::parse(&server.base_url()) {
-        let request = client::Request::get(path).with_timeout(IDLE_REQUEST_TIMEOUT);
-        for _ in 0..k {
-            let Ok(mut connection) = client::Connection::open(&target) else {
-                break;
-            };
-            if connection.send(&request).is_err() {
-                break;
-            }
-            held.push(connection);
-        }
-    }
-    std::thread::sleep(SETTLE);
-    let after = sample_tree(pid).map_or(before, |s| s.rss_bytes);
-    let opened = held.len() as u32;
-    drop(held);
-    IdleConnections {
-        requested: k,
-        opened,
-        rss_before_bytes: before,
-        rss_after_bytes: after,
-        bytes_per_connection: if opened > 0 {
-            after.saturating_sub(before) as f64 / f64::from(opened)
-        } else {
-            0.0
-        },
     }
 }
 

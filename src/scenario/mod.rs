@@ -2,6 +2,7 @@
 //! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
 //! runner behind `gauntlet run` ([`runner`]).
 
+pub mod idle;
 pub mod measure;
 pub mod model;
 pub mod runner;

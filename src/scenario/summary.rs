@@ -24,12 +24,19 @@ pub struct Row {
     pub idle_rss_bytes: Option<f64>,
     /// Median peak RSS, bytes.
     pub peak_rss_bytes: Option<f64>,
-    /// Median requests per server CPU-second.
+    /// Median requests per server CPU-second, over the repetitions whose
+    /// CPU the clock could resolve.
     pub requests_per_cpu_s: Option<f64>,
+    /// True when no repetition had enough server CPU to resolve: the table
+    /// says "below resolution" rather than a number.
+    pub cpu_below_resolution: bool,
     /// Median cold start, ms.
     pub startup_median_ms: Option<f64>,
-    /// Memory per idle connection, bytes.
+    /// Memory per idle connection, bytes (over the connections held).
     pub bytes_per_idle_connection: Option<f64>,
+    /// When the server held fewer idle connections than asked for, e.g.
+    /// "1000 requested, 200 held: the server closed 800".
+    pub idle_connections_shortfall: Option<String>,
     /// `ok`, `failed`, `interrupted` or `skipped`.
     pub status: String,
     /// Why it failed or was skipped.
@@ -73,9 +80,14 @@ impl Row {
             p99_us: per(&|x| Some(x.load.latency.p99_us as f64)),
             idle_rss_bytes: per(&|x| x.server.as_ref().map(|s| s.idle_rss_bytes as f64)),
             peak_rss_bytes: per(&|x| x.server.as_ref().map(|s| s.peak_rss_bytes as f64)),
-            requests_per_cpu_s: per(&|x| x.server.as_ref().map(|s| s.requests_per_cpu_s)),
+            requests_per_cpu_s: per(&|x| x.server.as_ref().and_then(|s| s.requests_per_cpu())),
+            cpu_below_resolution: reps.iter().any(|x| x.server.is_some())
+                && reps
+                    .iter()
+                    .all(|x| x.server.as_ref().map_or(true, |s| s.cpu_below_resolution)),
             startup_median_ms: r.startup.as_ref().map(|s| s.median_ms),
             bytes_per_idle_connection: r.idle_connections.as_ref().map(|i| i.bytes_per_connection),
+            idle_connections_shortfall: r.idle_connections.as_ref().and_then(|i| i.shortfall()),
             status: status.into(),
             reason,
             failed_thresholds: r
@@ -121,7 +133,11 @@ pub fn table(rows: &[Row]) -> String {
                 fmt(r.p99_us, |v| format!("{:.2} ms", v / 1e3)),
                 fmt(r.idle_rss_bytes, |v| format!("{:.1} MiB", v / 1048576.0)),
                 fmt(r.peak_rss_bytes, |v| format!("{:.1} MiB", v / 1048576.0)),
-                fmt(r.requests_per_cpu_s, |v| format!("{v:.0}")),
+                if r.cpu_below_resolution {
+                    "below resolution".into()
+                } else {
+                    fmt(r.requests_per_cpu_s, |v| format!("{v:.0}"))
+                },
                 fmt(r.startup_median_ms, |v| format!("{v:.1} ms")),
                 if r.failed_thresholds.is_empty() {
                     r.status.clone()
@@ -159,6 +175,12 @@ pub fn table(rows: &[Row]) -> String {
     for r in rows {
         if let Some(reason) = &r.reason {
             out.push_str(&format!("{} · {}: {}\n", r.scenario, r.server, reason));
+        }
+        if let Some(shortfall) = &r.idle_connections_shortfall {
+            out.push_str(&format!(
+                "{} · {}: idle connections: {shortfall}\n",
+                r.scenario, r.server
+            ));
         }
         for t in &r.failed_thresholds {
             out.push_str(&format!(

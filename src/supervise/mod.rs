@@ -7,8 +7,8 @@ pub mod measure;
 pub mod process;
 pub mod sample;
 
-pub use measure::{measure_startup, startup_stats, usage, StartupError};
+pub use measure::{cpu_below_resolution, measure_startup, startup_stats, usage, StartupError};
 pub use process::{
     describe_status, free_port, launch, LaunchOptions, StartError, Supervised, WaitError,
 };
-pub use sample::{sample_tree, Sampler, TreeSample};
+pub use sample::{cpu_tick_s, sample_tree, Sampler, TreeSample};

@@ -1,8 +1,15 @@
 //! Reading what a server's whole process tree consumes, from /proc: RSS
-//! (statm), CPU time (stat, including reaped children), threads (stat) and
-//! open file descriptors (fd/), summed over the root and every descendant;
-//! and [`Sampler`], a background thread that takes such a reading at a fixed
-//! interval.
+//! (statm), CPU time, threads (stat) and open file descriptors (fd/), summed
+//! over the root and every descendant; and [`Sampler`], a background thread
+//! that takes such a reading at a fixed interval (plus synchronous readings
+//! at the edges of the measured window).
+//!
+//! CPU time comes from each process's CPU-time clock
+//! (`clock_getcpuclockid` + `clock_gettime`: nanoseconds, every thread,
+//! ended threads included) plus the reaped children's time from stat;
+//! /proc/<pid>/stat's user and system time, truncated to 10 ms clock ticks,
+//! is the fallback when that clock cannot be read. A light run uses only a
+//! few ticks of CPU, so ticks alone would read it as 0 or double it.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -28,6 +35,10 @@ pub struct TreeSample {
     pub fds: u32,
     /// Processes in the tree.
     pub processes: u32,
+    /// The coarsest resolution of any process's CPU reading, in seconds:
+    /// the CPU-time clock's (1 ns) or, where it fell back to stat, a clock
+    /// tick ([`cpu_tick_s`]).
+    pub cpu_resolution_s: f64,
 }
 
 /// Reads the tree rooted at `root_pid` once. Fails only when the root itself
@@ -55,14 +66,38 @@ impl TreeSample {
         self.threads += p.threads;
         self.fds += p.fds;
         self.processes += 1;
+        self.cpu_resolution_s = self.cpu_resolution_s.max(p.cpu_resolution_s);
     }
 }
 
 struct ProcessSample {
     rss_bytes: u64,
     cpu_s: f64,
+    cpu_resolution_s: f64,
     threads: u32,
     fds: u32,
+}
+
+/// CPU seconds of every thread of `pid` (ended ones included, reaped
+/// children not) from its CPU-time clock, with that clock's resolution.
+fn precise_cpu_s(pid: u32) -> Option<(f64, f64)> {
+    let mut clock: libc::clockid_t = 0;
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    let mut resolution = now;
+    // SAFETY: plain system calls writing into the locals passed.
+    unsafe {
+        if libc::clock_getcpuclockid(pid as libc::pid_t, &mut clock) != 0
+            || libc::clock_gettime(clock, &mut now) != 0
+            || libc::clock_getres(clock, &mut resolution) != 0
+        {
+            return None;
+        }
+    }
+    let seconds = |t: libc::timespec| t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9;
+    Some((seconds(now), seconds(resolution)))
 }
 
 fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSample> {
@@ -85,7 +120,11 @@ fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSampl
             .map(|v| v.max(0) as u64)
             .ok_or_else(|| bad_data(&base, "stat"))
     };
-    let cpu_ticks = num(14)? + num(15)? + num(16)? + num(17)?;
+    let children_s = (num(16)? + num(17)?) as f64 / ticks;
+    let (own_s, cpu_resolution_s) = match precise_cpu_s(pid) {
+        Some(precise) => precise,
+        None => ((num(14)? + num(15)?) as f64 / ticks, 1.0 / ticks),
+    };
     let threads = num(20)? as u32;
     let statm = fs::read_to_string(format!("{base}/statm"))?;
     let resident: u64 = statm
@@ -107,7 +146,8 @@ fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSampl
         .unwrap_or(0);
     Ok(ProcessSample {
         rss_bytes: resident * page,
-        cpu_s: cpu_ticks as f64 / ticks,
+        cpu_s: own_s + children_s,
+        cpu_resolution_s,
         threads,
         fds,
     })
@@ -209,6 +249,13 @@ fn page_size() -> u64 {
     }
 }
 
+/// Length of one CPU clock tick in seconds (1 / `_SC_CLK_TCK`, 10 ms on
+/// most kernels): /proc reports each process's user and system CPU time
+/// truncated to whole ticks, so this is the resolution of [`TreeSample::cpu_s`].
+pub fn cpu_tick_s() -> f64 {
+    1.0 / clock_ticks()
+}
+
 fn clock_ticks() -> f64 {
     // SAFETY: sysconf only reads a system constant.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
@@ -224,6 +271,14 @@ struct Shared {
     stop: AtomicBool,
     zero: Mutex<Instant>,
     samples: Mutex<Vec<(Instant, TreeSample)>>,
+}
+
+impl Shared {
+    fn push(&self, at: Instant, sample: TreeSample) {
+        if let Ok(mut samples) = self.samples.lock() {
+            samples.push((at, sample));
+        }
+    }
 }
 
 /// A background thread reading a process tree every `interval`.
@@ -270,11 +325,47 @@ impl Sampler {
     }
 
     /// From now on, `t_s = 0` (the start of the measured phase); earlier
-    /// samples get negative times.
-    pub fn mark_zero(&self) {
+    /// samples get negative times. Takes a reading of its own at that
+    /// moment, so the CPU at the window's start is read exactly rather than
+    /// up to one interval away; returns the instant that became zero.
+    pub fn mark_zero(&self) -> Instant {
+        let at = self.read_now();
         if let Ok(mut zero) = self.shared.zero.lock() {
-            *zero = Instant::now();
+            *zero = at;
         }
+        at
+    }
+
+    /// Takes a reading now (the end of the measured phase) and returns the
+    /// instant it stands for, so the CPU at the window's end is exact too.
+    pub fn mark_end(&self) -> Instant {
+        self.read_now()
+    }
+
+    /// One synchronous reading, stamped at the middle of the time it took.
+    fn read_now(&self) -> Instant {
+        let before = Instant::now();
+        let sample = sample_tree(self.root_pid);
+        let at = before + before.elapsed() / 2;
+        if let Ok(sample) = sample {
+            self.shared.push(at, sample);
+        }
+        at
+    }
+
+    /// The coarsest CPU resolution of any reading so far, in seconds (a
+    /// clock tick when nothing was read).
+    pub fn cpu_resolution_s(&self) -> f64 {
+        self.shared
+            .samples
+            .lock()
+            .ok()
+            .and_then(|s| {
+                s.iter()
+                    .map(|(_, sample)| sample.cpu_resolution_s)
+                    .reduce(f64::max)
+            })
+            .unwrap_or_else(cpu_tick_s)
     }
 
     /// The most recent reading, if any succeeded.
@@ -297,12 +388,14 @@ impl Sampler {
             .lock()
             .map(|z| *z)
             .unwrap_or_else(|_| Instant::now());
-        let samples = self
+        let mut samples = self
             .shared
             .samples
             .lock()
             .map(|s| s.clone())
             .unwrap_or_default();
+        // The thread's readings and the synchronous ones interleave.
+        samples.sort_by_key(|(at, _)| *at);
         samples
             .into_iter()
             .map(|(at, s)| ResourceSample {
@@ -333,10 +426,7 @@ impl Drop for Sampler {
 
 fn record(shared: &Shared, root_pid: u32) {
     if let Ok(sample) = sample_tree(root_pid) {
-        let at = Instant::now();
-        if let Ok(mut samples) = shared.samples.lock() {
-            samples.push((at, sample));
-        }
+        shared.push(Instant::now(), sample);
     }
 }
 

@@ -219,6 +219,11 @@ impl Connection {
         })
     }
 
+    /// The socket, e.g. to check whether the server has closed it.
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
     /// Sends one request and reads its response; the connection stays open.
     pub fn send(&mut self, request: &Request<'_>) -> Result<Response, ClientError> {
         let mut head = format!(

@@ -50,7 +50,11 @@ impl Chart for EfficiencyChart {
                     color: s.color,
                     value: v.map(|v| v.median),
                     whisker: v.filter(|v| v.n > 1).map(|v| (v.min, v.max)),
-                    value_text: v.map(|v| si(v.median)).unwrap_or_default(),
+                    value_text: match v {
+                        Some(v) => si(v.median),
+                        None if e.summary.cpu_below_resolution => "below resolution".into(),
+                        None => String::new(),
+                    },
                     limited: e.summary.generator_limited,
                     state_mark: e.summary.state.mark(),
                 }
@@ -67,7 +71,13 @@ impl Chart for EfficiencyChart {
                     color: s.color,
                     value: kib,
                     whisker: None,
-                    value_text: kib.map(|k| format!("{k:.1} KiB")).unwrap_or_default(),
+                    value_text: match (kib, short_of_request(e)) {
+                        (Some(k), Some((held, requested))) => {
+                            format!("{k:.1} KiB ({held} of {requested} held)")
+                        }
+                        (Some(k), None) => format!("{k:.1} KiB"),
+                        (None, _) => String::new(),
+                    },
                     limited: false,
                     state_mark: e.summary.state.mark(),
                 }
@@ -94,4 +104,10 @@ impl Chart for EfficiencyChart {
             )
         }
     }
+}
+
+/// (held, requested) when the server held fewer idle connections than asked.
+fn short_of_request(e: &crate::report::model::Entry) -> Option<(u32, u32)> {
+    let c = e.result.idle_connections.as_ref()?;
+    c.shortfall().map(|_| (c.held_count(), c.requested))
 }
