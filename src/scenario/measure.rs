@@ -20,6 +20,8 @@ use crate::supervise::{
 };
 use crate::verify::client;
 
+use super::bound::{self, server_cpus_of};
+use super::errors;
 use super::Scenario;
 
 /// Grace between SIGTERM and SIGKILL when stopping a server.
@@ -231,16 +233,22 @@ pub fn measure_server(
                     window,
                     scenario.sample_interval,
                 );
+                let bound = bound::of_repetition(&load, &usage, window, server_cpus_of(&result));
+                let all_failed = errors::all_failed(&load, index);
                 cx.say(
                     scenario,
                     &name,
                     format!(
-                        "repetition {index}/{}: {:.0} req/s, p99 {:.2} ms, peak RSS {}, {:.0} req per CPU-s",
+                        "repetition {index}/{}: {:.0} req/s, p99 {:.2} ms, peak RSS {}, {:.0} req per CPU-s, {} (server CPUs {:.0} % busy, generator {:.0} %), {} errors",
                         scenario.repetitions,
                         load.throughput_rps,
                         load.latency.p99_us as f64 / 1e3,
                         mib(usage.peak_rss_bytes),
-                        usage.requests_per_cpu_s
+                        usage.requests_per_cpu_s,
+                        bound::word(bound.by),
+                        bound.server_utilization * 100.0,
+                        bound.generator_utilization * 100.0,
+                        errors::percent(errors::error_rate(&load)),
                     ),
                 );
                 let interrupted = load.interrupted || cx.interrupt.is_raised();
@@ -248,6 +256,7 @@ pub fn measure_server(
                     index,
                     load,
                     server: Some(usage),
+                    bound: Some(bound),
                 });
                 if let Some(status) = died(&mut server, &format!("during repetition {index}")) {
                     result.status = status;
@@ -255,6 +264,10 @@ pub fn measure_server(
                 }
                 if interrupted {
                     result.status = RunStatus::Interrupted;
+                    break;
+                }
+                if let Some(reason) = all_failed {
+                    result.status = failed(reason, None, server.stderr_tail(TAIL_LINES));
                     break;
                 }
             }

@@ -51,7 +51,7 @@ impl Chart for EfficiencyChart {
                     value: v.map(|v| v.median),
                     whisker: v.filter(|v| v.n > 1).map(|v| (v.min, v.max)),
                     value_text: v.map(|v| si(v.median)).unwrap_or_default(),
-                    limited: e.summary.generator_limited,
+                    limited: e.summary.limited(),
                     state_mark: e.summary.state.mark(),
                 }
             })
@@ -68,7 +68,7 @@ impl Chart for EfficiencyChart {
                     value: kib,
                     whisker: None,
                     value_text: kib.map(|k| format!("{k:.1} KiB")).unwrap_or_default(),
-                    limited: false,
+                    limited: None,
                     state_mark: e.summary.state.mark(),
                 }
             })
