@@ -386,6 +386,14 @@ pub struct Bound {
     pub server_utilization: f64,
     /// Number of CPUs the server was given (all online CPUs when unpinned).
     pub server_cpus: u32,
+    /// Time the server's threads were runnable but waited for a CPU, over
+    /// (window × server CPUs); absent when the kernel does not say.
+    #[serde(default)]
+    pub server_wait: Option<f64>,
+    /// Share of the server's CPUs busy with anything (the server or other
+    /// programs) over the window; absent when unknown.
+    #[serde(default)]
+    pub cpus_busy: Option<f64>,
     /// The generator's CPU utilisation (see [`GeneratorUsage::cpu_utilization`]).
     pub generator_utilization: f64,
     /// True when the generator fell behind its schedule (open model).

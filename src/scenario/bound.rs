@@ -7,8 +7,12 @@
 //! The server's utilisation is its CPU seconds over the measured window ÷
 //! (window × the CPUs it was given); the generator's is what the load engine
 //! measured of itself. Both busy counts as server-bound: the server could not
-//! have gone faster either way.
+//! have gone faster either way. On a machine shared with other work the
+//! server may get less CPU than it wants: when its CPUs were ≥ 90 % busy
+//! (with anything) and its CPU time plus the time its threads waited for a
+//! CPU ([`super::schedstat`]) reach 90 % of them, it is server-bound too.
 
+use super::schedstat::SchedTotals;
 use crate::load::engine::LAG_LIMIT;
 use crate::results::{Bound, BoundBy, LoadReport, Repetition, ServerRunResult, ServerUsage};
 
@@ -16,20 +20,26 @@ use crate::results::{Bound, BoundBy, LoadReport, Repetition, ServerRunResult, Se
 pub const BUSY: f64 = 0.90;
 
 /// Classifies one repetition from the server's CPU seconds over `window_s`
-/// on `server_cpus` CPUs and the generator's own figures.
+/// on `server_cpus` CPUs, what its threads waited and how busy its CPUs were
+/// (`sched`, when the kernel says), and the generator's own figures.
 pub fn classify(
     server_cpu_s: f64,
     window_s: f64,
     server_cpus: u32,
+    sched: Option<SchedTotals>,
     generator_utilization: f64,
     generator_behind: bool,
 ) -> Bound {
-    let server_utilization = if window_s > 0.0 && server_cpus > 0 {
-        server_cpu_s / (window_s * f64::from(server_cpus))
-    } else {
-        0.0
-    };
-    let by = if server_utilization >= BUSY {
+    let capacity = window_s * f64::from(server_cpus);
+    let share = |s: f64| if capacity > 0.0 { s / capacity } else { 0.0 };
+    let server_utilization = share(server_cpu_s);
+    let server_wait = sched.map(|t| share(t.wait_s));
+    let cpus_busy = sched
+        .filter(|t| t.cpus_total_s > 0.0)
+        .map(|t| t.cpus_busy_s / t.cpus_total_s);
+    let starved = matches!((server_wait, cpus_busy), (Some(w), Some(b))
+        if server_utilization + w >= BUSY && b >= BUSY);
+    let by = if server_utilization >= BUSY || starved {
         BoundBy::Server
     } else if generator_utilization >= BUSY || generator_behind {
         BoundBy::Generator
@@ -40,6 +50,8 @@ pub fn classify(
         by,
         server_utilization,
         server_cpus,
+        server_wait,
+        cpus_busy,
         generator_utilization,
         generator_behind,
     }
@@ -54,17 +66,19 @@ pub fn generator_behind(load: &LoadReport) -> bool {
 }
 
 /// The bound of a repetition just measured: `usage` over the measured
-/// `window_s` seconds on `server_cpus` CPUs.
+/// `window_s` seconds on `server_cpus` CPUs, with `sched` over the same window.
 pub fn of_repetition(
     load: &LoadReport,
     usage: &ServerUsage,
     window_s: f64,
     server_cpus: u32,
+    sched: Option<SchedTotals>,
 ) -> Bound {
     classify(
         usage.cpu_s,
         window_s,
         server_cpus,
+        sched,
         load.generator.cpu_utilization,
         generator_behind(load),
     )
@@ -92,6 +106,8 @@ pub fn of_stored(rep: &Repetition) -> Option<Bound> {
         by: BoundBy::Generator,
         server_utilization: 0.0,
         server_cpus: 0,
+        server_wait: None,
+        cpus_busy: None,
         generator_utilization: rep.load.generator.cpu_utilization,
         generator_behind: generator_behind(&rep.load),
     })
@@ -121,6 +137,8 @@ pub struct Tally {
     pub server_utilization: Option<f64>,
     /// Median generator utilisation over the classified repetitions.
     pub generator_utilization: Option<f64>,
+    /// Median share of the server's CPUs its threads spent waiting for one.
+    pub server_wait: Option<f64>,
 }
 
 impl Tally {
@@ -135,6 +153,7 @@ impl Tally {
         let mut t = Tally::default();
         let mut server_util = Vec::new();
         let mut generator_util = Vec::new();
+        let mut waits = Vec::new();
         for b in bounds {
             match b {
                 None => t.unknown += 1,
@@ -148,11 +167,13 @@ impl Tally {
                         server_util.push(b.server_utilization);
                     }
                     generator_util.push(b.generator_utilization);
+                    waits.extend(b.server_wait);
                 }
             }
         }
         t.server_utilization = crate::compare::stats::median(&server_util);
         t.generator_utilization = crate::compare::stats::median(&generator_util);
+        t.server_wait = crate::compare::stats::median(&waits);
         t
     }
 
@@ -242,9 +263,13 @@ impl Tally {
     /// generator 41 %".
     pub fn utilizations(&self) -> Option<String> {
         let generator = self.generator_utilization?;
+        let waited = match self.server_wait {
+            Some(w) if w >= 0.05 => format!(", waited for a CPU {:.0} %", w * 100.0),
+            _ => String::new(),
+        };
         Some(match self.server_utilization {
             Some(server) => format!(
-                "server CPUs {:.0} % busy, generator {:.0} %",
+                "server CPUs {:.0} % busy{waited}, generator {:.0} %",
                 server * 100.0,
                 generator * 100.0
             ),
@@ -262,6 +287,8 @@ mod tests {
             by,
             server_utilization: 0.5,
             server_cpus: 1,
+            server_wait: None,
+            cpus_busy: None,
             generator_utilization: 0.5,
             generator_behind: false,
         })
@@ -270,23 +297,68 @@ mod tests {
     #[test]
     fn a_busy_server_is_server_bound_even_when_the_generator_is_busy_too() {
         // 2.85 CPU-s in 3 s on one CPU: 95 % busy.
-        let both = classify(2.85, 3.0, 1, 0.97, false);
+        let both = classify(2.85, 3.0, 1, None, 0.97, false);
         assert_eq!(both.by, BoundBy::Server);
         assert!((both.server_utilization - 0.95).abs() < 1e-9);
         // The same CPU seconds spread over two CPUs: 47.5 % busy, not the server.
-        assert_eq!(classify(2.85, 3.0, 2, 0.97, false).by, BoundBy::Generator);
-        assert_eq!(classify(2.85, 3.0, 2, 0.30, false).by, BoundBy::Scenario);
+        assert_eq!(
+            classify(2.85, 3.0, 2, None, 0.97, false).by,
+            BoundBy::Generator
+        );
+        assert_eq!(
+            classify(2.85, 3.0, 2, None, 0.30, false).by,
+            BoundBy::Scenario
+        );
     }
 
     #[test]
     fn the_generator_bounds_when_busy_or_behind_while_the_server_is_not() {
-        assert_eq!(classify(1.0, 3.0, 1, 0.92, false).by, BoundBy::Generator);
-        assert_eq!(classify(1.0, 3.0, 1, 0.20, true).by, BoundBy::Generator);
-        assert_eq!(classify(1.0, 3.0, 1, 0.89, false).by, BoundBy::Scenario);
-        // Exactly at the line counts as busy.
-        assert_eq!(classify(2.7, 3.0, 1, 0.0, false).by, BoundBy::Server);
+        assert_eq!(
+            classify(1.0, 3.0, 1, None, 0.92, false).by,
+            BoundBy::Generator
+        );
+        assert_eq!(
+            classify(1.0, 3.0, 1, None, 0.20, true).by,
+            BoundBy::Generator
+        );
+        assert_eq!(
+            classify(1.0, 3.0, 1, None, 0.89, false).by,
+            BoundBy::Scenario
+        );
+        // Just over the line counts as busy.
+        assert_eq!(classify(2.71, 3.0, 1, None, 0.0, false).by, BoundBy::Server);
         // No window: nothing can be said of the server.
-        assert_eq!(classify(1.0, 0.0, 1, 0.1, false).by, BoundBy::Scenario);
+        assert_eq!(
+            classify(1.0, 0.0, 1, None, 0.1, false).by,
+            BoundBy::Scenario
+        );
+    }
+
+    #[test]
+    fn a_server_starved_of_its_busy_cpus_is_server_bound() {
+        let sched = |wait_s: f64, busy: f64| {
+            Some(SchedTotals {
+                cpu_s: 0.0,
+                wait_s,
+                cpus_busy_s: busy,
+                cpus_total_s: 1.0,
+            })
+        };
+        // 1.2 CPU-s of 3 s (40 %), its threads waited another 1.8 s, the CPU was full.
+        let starved = classify(1.2, 3.0, 1, sched(1.8, 0.98), 0.2, false);
+        assert_eq!(starved.by, BoundBy::Server);
+        assert!((starved.server_wait.unwrap() - 0.6).abs() < 1e-9);
+        assert_eq!(starved.cpus_busy, Some(0.98));
+        // The same wait on a CPU that was not full: not the server's CPUs.
+        assert_eq!(
+            classify(1.2, 3.0, 1, sched(1.8, 0.6), 0.2, false).by,
+            BoundBy::Scenario
+        );
+        // A full CPU the server did not want (little wait): the scenario.
+        assert_eq!(
+            classify(0.1, 3.0, 1, sched(0.2, 0.99), 0.2, false).by,
+            BoundBy::Scenario
+        );
     }
 
     #[test]

@@ -21,8 +21,8 @@ use crate::supervise::{
 use crate::verify::client;
 
 use super::bound::{self, server_cpus_of};
-use super::errors;
 use super::Scenario;
+use super::{errors, schedstat};
 
 /// Grace between SIGTERM and SIGKILL when stopping a server.
 pub const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -212,6 +212,7 @@ pub fn measure_server(
         let sampler = Sampler::start(server.pid(), scenario.sample_interval);
         let observer = Observer {
             sampler: &sampler,
+            sched: schedstat::Window::new(server.pid(), result.server_cpus.clone()),
             done_at: Mutex::new(None),
             measure_at: Mutex::new(None),
             label: format!(
@@ -222,6 +223,7 @@ pub fn measure_server(
         };
         let outcome = (cx.driver)(&plan, cx.interrupt, &observer);
         let window = observer.window();
+        let sched = observer.sched.delta();
         let timeline = sampler.finish();
         match outcome {
             Ok(load) => {
@@ -233,7 +235,8 @@ pub fn measure_server(
                     window,
                     scenario.sample_interval,
                 );
-                let bound = bound::of_repetition(&load, &usage, window, server_cpus_of(&result));
+                let bound =
+                    bound::of_repetition(&load, &usage, window, server_cpus_of(&result), sched);
                 let all_failed = errors::all_failed(&load, index);
                 cx.say(
                     scenario,
@@ -367,6 +370,8 @@ fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
 /// Lines the sampler up with the engine's measured phase and prints progress.
 struct Observer<'a> {
     sampler: &'a Sampler,
+    /// The server's CPU wait over the measured phase, for [`bound`].
+    sched: schedstat::Window,
     measure_at: Mutex<Option<Instant>>,
     done_at: Mutex<Option<Instant>>,
     label: String,
@@ -387,11 +392,13 @@ impl LoadObserver for Observer<'_> {
         match phase {
             Phase::Measure => {
                 self.sampler.mark_zero();
+                self.sched.start();
                 if let Ok(mut at) = self.measure_at.lock() {
                     *at = Some(Instant::now());
                 }
             }
             Phase::Done => {
+                self.sched.end();
                 if let Ok(mut at) = self.done_at.lock() {
                     *at = Some(Instant::now());
                 }

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod measure;
 pub mod model;
 pub mod runner;
+pub mod schedstat;
 pub mod summary;
 pub mod validate;
 
