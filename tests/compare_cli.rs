@@ -96,6 +96,7 @@ fn repetition(index: u32, rep: Rep) -> Repetition {
             sample_interval_ms: 100,
             timeline: vec![],
         }),
+        bound: None,
     }
 }
 

@@ -272,6 +272,7 @@ fn repetition(rng: &mut StdRng, spec: RepSpec<'_>) -> Repetition {
             sample_interval_ms: 500,
             timeline,
         }),
+        bound: None,
     }
 }
 

@@ -157,19 +157,26 @@ fn generator_limited_figures_are_marked_not_drawn_clean() {
     let (out, _) = render(&[fixture("generator-limited")], false);
     let bars = fs::read_to_string(out.path().join("throughput-plaintext.svg")).unwrap();
     assert_eq!(
-        bars.matches("generator-limited").count(),
+        bars.matches("generator-bound").count(),
         1,
         "exactly the limited server is marked"
     );
     let spectrum = fs::read_to_string(out.path().join("latency-spectrum-plaintext.svg")).unwrap();
-    assert!(spectrum.contains("rust-hyper [generator-limited]"));
-    assert!(!spectrum.contains("go-nethttp [generator-limited]"));
+    assert!(spectrum.contains("rust-hyper [generator-bound]"));
+    assert!(!spectrum.contains("go-nethttp [generator-bound]"));
     assert!(
-        spectrum.contains("rust-hyper: generator-limited (a lower bound)"),
+        spectrum.contains("rust-hyper: generator-bound (a lower bound)"),
         "no banner"
     );
     let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
-    assert!(md.contains("generator-limited, a lower bound (generator used 97% of 1 CPU"));
+    assert!(
+        md.contains("generator-bound (generator 97 % busy): a lower bound of the server's capacity, not ranked"),
+        "{md}"
+    );
+    // The faster but generator-bound rust-hyper is listed below go-nethttp, unranked.
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+    assert!(rows[2].starts_with("| 1 | go-nethttp"), "{md}");
+    assert!(rows[3].starts_with("| – | rust-hyper"), "{md}");
 }
 
 #[test]
@@ -318,7 +325,7 @@ fn the_runtime_by_endpoint_matrix_compares_only_what_the_server_bounded() {
     };
     // The generator-limited run is shown with what bounded it, never as a share.
     let limited = row("rust-hyper (run 2)");
-    assert!(limited.contains("_generator-limited_"), "{limited}");
+    assert!(limited.contains("_generator-bound_"), "{limited}");
     assert!(!limited.contains('%'), "{limited}");
     // Run 2 has no json scenario: its cell is a dash, not a zero.
     assert!(limited.ends_with("| – |"), "{limited}");

@@ -208,15 +208,9 @@ impl Threshold {
                     _ => l.max_us,
                 } as f64)
             }),
-            Metric::ErrorRate => per_rep(&|r| {
-                let errors: u64 = r.load.errors.values().sum();
-                let total = r.load.requests + errors;
-                Some(if total == 0 {
-                    0.0
-                } else {
-                    errors as f64 / total as f64
-                })
-            }),
+            // Failed ÷ attempted: a `status` error is a complete response,
+            // counted once (as an error), not also as a request.
+            Metric::ErrorRate => per_rep(&|r| Some(crate::scenario::errors::error_rate(&r.load))),
             Metric::Throughput => per_rep(&|r| Some(r.load.throughput_rps)),
             Metric::RssPeak => per_rep(&|r| r.server.as_ref().map(|s| s.peak_rss_bytes as f64)),
             Metric::RssIdle => per_rep(&|r| r.server.as_ref().map(|s| s.idle_rss_bytes as f64)),

@@ -16,7 +16,7 @@ pub const SIZE: (u32, u32) = (960, 520);
 
 /// Red used for failure marks.
 pub const FAIL_RED: RGBColor = RGBColor(0xC0, 0x1E, 0x1E);
-/// Dark amber used for generator-limited marks.
+/// Dark amber used for generator- and scenario-bound marks.
 pub const LIMIT_AMBER: RGBColor = RGBColor(0xA0, 0x5A, 0x00);
 
 /// A drawing failed; the message comes from plotters.
@@ -292,8 +292,9 @@ pub struct Bar {
     pub whisker: Option<(f64, f64)>,
     /// Text above the bar (the figure).
     pub value_text: String,
-    /// Hatched and marked as generator-limited.
-    pub limited: bool,
+    /// Hatched and marked with this word (`generator-bound`,
+    /// `scenario-bound`) when the figure is not the server's.
+    pub limited: Option<&'static str>,
     /// Marked as failed/skipped/interrupted with this word.
     pub state_mark: Option<&'static str>,
 }
@@ -335,7 +336,7 @@ pub fn bar_chart<DB: DrawingBackend>(
         let x = i as f64;
         let (l, r) = (x + 0.18, x + 0.82);
         if let Some(v) = bar.value {
-            let marked = bar.limited || bar.state_mark.is_some();
+            let marked = bar.limited.is_some() || bar.state_mark.is_some();
             let fill = if marked {
                 bar.color.mix(0.35).filled()
             } else {
@@ -379,8 +380,8 @@ pub fn bar_chart<DB: DrawingBackend>(
         if !bar.value_text.is_empty() {
             lines.push((bar.value_text.clone(), BLACK));
         }
-        if bar.limited {
-            lines.push(("generator-limited".into(), LIMIT_AMBER));
+        if let Some(word) = bar.limited {
+            lines.push((word.into(), LIMIT_AMBER));
         }
         if let Some(mark) = bar.state_mark {
             lines.push((mark.into(), FAIL_RED));
@@ -493,7 +494,7 @@ pub fn log_sub_ticks<DB: DrawingBackend>(
 }
 
 /// Lists, at the top right of `root`, the series of `entries` whose figures
-/// are marked (failed, skipped, interrupted, generator-limited), so a line
+/// are marked (failed, skipped, interrupted, generator- or scenario-bound), so a line
 /// chart never shows them as if they were clean.
 pub fn marks_banner<'e, DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -508,11 +509,16 @@ pub fn marks_banner<'e, DB: DrawingBackend>(
         if let Some(mark) = e.summary.state.mark() {
             lines.push((format!("{label}: {mark}"), FAIL_RED));
         }
-        if e.summary.generator_limited {
-            lines.push((
-                format!("{label}: generator-limited (a lower bound)"),
+        match e.summary.limited() {
+            Some("generator-bound") => lines.push((
+                format!("{label}: generator-bound (a lower bound)"),
                 LIMIT_AMBER,
-            ));
+            )),
+            Some(word) => lines.push((
+                format!("{label}: {word} (not the server's capacity)"),
+                LIMIT_AMBER,
+            )),
+            None => {}
         }
         for (text, color) in lines {
             root.draw(&Text::new(

@@ -93,23 +93,39 @@ pub fn notes(e: &Entry) -> Vec<String> {
         super::model::State::Interrupted => notes.push("INTERRUPTED: partial figures".into()),
         super::model::State::Skipped(reason) => notes.push(format!("SKIPPED: {reason}")),
     }
-    if e.summary.generator_limited {
-        let why = if e.summary.limited_reasons.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", e.summary.limited_reasons.join("; "))
+    let bound = &e.summary.bound;
+    if let Some(text) = bound.describe_all() {
+        let why = bound
+            .utilizations()
+            .map(|u| format!(" ({u})"))
+            .unwrap_or_default();
+        let meaning = match e.summary.limited() {
+            Some("generator-bound") => ": a lower bound of the server's capacity, not ranked",
+            Some(_) => ": what the scenario allowed, not the server's capacity, not ranked",
+            None => "",
         };
-        notes.push(format!("generator-limited, a lower bound{why}"));
+        notes.push(format!("{text}{why}{meaning}"));
     }
     if let Some(shortfall) = &e.summary.idle_shortfall {
         notes.push(format!("idle connections: {shortfall}"));
     }
     if e.summary.errors > 0 {
-        notes.push(format!(
-            "{} errors of {} requests",
-            grouped(e.summary.errors as f64),
-            grouped(e.summary.requests as f64)
-        ));
+        let share = e
+            .summary
+            .error_rate
+            .map(|r| {
+                format!(
+                    "{} of requests failed: ",
+                    crate::scenario::errors::percent(r)
+                )
+            })
+            .unwrap_or_default();
+        let flag = if e.summary.error_flag().is_some() {
+            "ERRORS: "
+        } else {
+            ""
+        };
+        notes.push(format!("{flag}{share}{}", e.summary.error_kinds));
     }
     notes
 }

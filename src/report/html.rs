@@ -137,13 +137,14 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
     for (rank, e) in ranking(data, scenario) {
         let s = &e.summary;
         let series = &data.series[e.series];
-        let marked = s.generator_limited || s.state.mark().is_some();
+        let marked = s.limited().is_some() || s.state.mark().is_some();
         let note_html: Vec<String> = notes(e)
             .iter()
             .map(|n| {
-                let class = if n.starts_with("generator-limited") {
+                let class = if n.starts_with("generator-bound") || n.starts_with("scenario-bound") {
                     "warn"
                 } else if n.starts_with("FAILED")
+                    || n.starts_with("ERRORS")
                     || n.starts_with("SKIPPED")
                     || n.starts_with("INTERRUPTED")
                 {
@@ -175,6 +176,19 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
                 ("p50", &percentile(s.latency.as_ref(), 0.5)),
                 ("p99", &percentile(s.latency.as_ref(), 0.99)),
                 ("p999", &percentile(s.latency.as_ref(), 0.999)),
+                (
+                    "errors",
+                    &s.error_rate
+                        .map(|r| {
+                            let text = crate::scenario::errors::percent(r);
+                            if s.error_flag().is_some() {
+                                format!("<span class=\"fail\">{text}</span>")
+                            } else {
+                                text
+                            }
+                        })
+                        .unwrap_or_else(|| "–".into()),
+                ),
                 (
                     "peak_rss",
                     &s.peak_rss

@@ -98,16 +98,16 @@ pub fn summary(data: &ReportData) -> String {
         }
         let _ = writeln!(
             md,
-            "| # | server | median req/s (min–max) | p50 | p99 | p99.9 | peak RSS | median req per CPU-s | notes |"
+            "| # | server | median req/s (min–max) | p50 | p99 | p99.9 | errors | peak RSS | median req per CPU-s | notes |"
         );
         let _ = writeln!(
             md,
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
         );
         for (rank, e) in ranking(data, scenario) {
             let s = &e.summary;
             let mut note = notes(e);
-            if s.generator_limited {
+            if s.limited().is_some() || s.error_flag().is_some() {
                 note.insert(0, "⚠️".into());
             }
             if s.state.mark().is_some() {
@@ -115,7 +115,7 @@ pub fn summary(data: &ReportData) -> String {
             }
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
                 cell(&data.series[e.series].label),
                 s.throughput
@@ -125,6 +125,9 @@ pub fn summary(data: &ReportData) -> String {
                 percentile(s.latency.as_ref(), 0.5),
                 percentile(s.latency.as_ref(), 0.99),
                 percentile(s.latency.as_ref(), 0.999),
+                s.error_rate
+                    .map(crate::scenario::errors::percent)
+                    .unwrap_or_else(|| "–".into()),
                 s.peak_rss
                     .map(|b| mib(b as f64))
                     .unwrap_or_else(|| "–".into()),
@@ -155,7 +158,7 @@ pub fn summary(data: &ReportData) -> String {
     }
     let _ = writeln!(
         md,
-        "Throughput, requests per CPU-second and peak RSS are medians over repetitions, as in the table of `gauntlet run`, with the slowest–fastest repetition in brackets for throughput; the ranking follows the median. Latency is measured from the intended send time (corrected for coordinated omission in the open model); percentiles merge all repetitions. ⚠️ generator-limited figures are a lower bound of what the server can do; ❌ marks failed, skipped or interrupted servers."
+        "Throughput, requests per CPU-second and peak RSS are medians over repetitions, as in the table of `gauntlet run`, with the slowest–fastest repetition in brackets for throughput; the ranking follows the median and ranks only server-bound runs (the server's CPUs ≥ 90 % busy); generator-bound (a lower bound of what the server can do) and scenario-bound (what the scenario's concurrency or waits allowed) runs are listed below, unranked. Latency is measured from the intended send time (corrected for coordinated omission in the open model); percentiles merge all repetitions. Errors are failed ÷ attempted requests. ⚠️ marks figures that are not the server's and runs above 1 % errors; ❌ marks failed, skipped or interrupted servers."
     );
     md
 }

@@ -85,7 +85,7 @@ fn not_comparable(e: &Entry, figure: Figure) -> Option<String> {
     }
     debug_assert_eq!(e.summary.state, State::Ok);
     match figure {
-        Figure::Throughput => e.summary.bound_label_if_not_server(),
+        Figure::Throughput => e.summary.limited().map(String::from),
         Figure::Efficiency => None,
     }
 }

@@ -14,6 +14,8 @@ use plotters::style::RGBColor;
 use super::ReportError;
 use crate::compare::stats::median;
 use crate::results::{Environment, Repetition, RunManifest, RunStatus, ServerRunResult};
+use crate::scenario::bound::Tally;
+use crate::scenario::errors;
 
 /// One run folder (or single result file) given to the report.
 #[derive(Debug, Clone)]
@@ -119,10 +121,9 @@ pub struct Summary {
     pub service_time: Option<Histogram<u64>>,
     /// True when the latency is corrected for coordinated omission.
     pub corrected: bool,
-    /// True when any repetition was flagged generator-limited.
-    pub generator_limited: bool,
-    /// The reasons given, without repeats.
-    pub limited_reasons: Vec<String>,
+    /// What bounded the repetitions (server, generator, scenario): only
+    /// server-bound throughput ranks.
+    pub bound: Tally,
     /// Median idle RSS over repetitions, bytes.
     pub idle_rss: Option<u64>,
     /// Median over repetitions of each repetition's peak RSS, bytes: the
@@ -143,15 +144,23 @@ pub struct Summary {
     pub errors: u64,
     /// Requests over all repetitions.
     pub requests: u64,
+    /// Failed ÷ attempted requests over all repetitions.
+    pub error_rate: Option<f64>,
+    /// Error kinds and counts over all repetitions, most frequent first.
+    pub error_kinds: String,
 }
 
 impl Summary {
-    /// What bounded the throughput, in a few words, when it was not the
-    /// server (so the figure must not be ranked as the server's); `None`
-    /// when the server bounded it.
-    pub fn bound_label_if_not_server(&self) -> Option<String> {
-        self.generator_limited
-            .then(|| "generator-limited".to_string())
+    /// `Some("generator-bound")` or `Some("scenario-bound")` when the
+    /// figures are not the server's (most repetitions were not server-bound);
+    /// charts hatch these and rankings list them below the ranked ones.
+    pub fn limited(&self) -> Option<&'static str> {
+        self.bound.mark()
+    }
+
+    /// `Some("3.2 % errors")` when more than 1 % of the requests failed.
+    pub fn error_flag(&self) -> Option<String> {
+        self.error_rate.and_then(errors::flag)
     }
 }
 
@@ -182,8 +191,8 @@ impl Entry {
         if let Some(mark) = self.summary.state.mark() {
             label.push_str(&format!(" [{mark}]"));
         }
-        if self.summary.generator_limited {
-            label.push_str(" [generator-limited]");
+        if let Some(mark) = self.summary.limited() {
+            label.push_str(&format!(" [{mark}]"));
         }
         label
     }
@@ -382,14 +391,6 @@ fn summarize(result: &ServerRunResult) -> Summary {
         RunStatus::Skipped { reason } => State::Skipped(reason.clone()),
     };
     let tput: Vec<f64> = reps.iter().map(|r| r.load.throughput_rps).collect();
-    let mut reasons: Vec<String> = Vec::new();
-    for r in reps {
-        for reason in &r.load.saturation.reasons {
-            if !reasons.contains(reason) {
-                reasons.push(reason.clone());
-            }
-        }
-    }
     let servers: Vec<_> = reps.iter().filter_map(|r| r.server.as_ref()).collect();
     let idle: Vec<f64> = servers.iter().map(|s| s.idle_rss_bytes as f64).collect();
     let peak: Vec<f64> = servers.iter().map(|s| s.peak_rss_bytes as f64).collect();
@@ -410,8 +411,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
                 .map(|r| decode_histogram(&r.load.service_time.histogram)),
         ),
         corrected: reps.iter().any(|r| r.load.corrected),
-        generator_limited: reps.iter().any(|r| r.load.saturation.generator_limited),
-        limited_reasons: reasons,
+        bound: Tally::of(result),
         idle_rss: median(&idle).map(|v| v.round() as u64),
         peak_rss: median(&peak).map(|v| v.round() as u64),
         req_per_cpu_s: Spread::of(&rpc),
@@ -427,6 +427,8 @@ fn summarize(result: &ServerRunResult) -> Summary {
             .map(|r| r.load.errors.values().sum::<u64>())
             .sum(),
         requests: reps.iter().map(|r| r.load.requests).sum(),
+        error_rate: errors::run_error_rate(reps),
+        error_kinds: errors::kinds(&errors::run_kinds(reps)),
     }
 }
 
@@ -524,28 +526,35 @@ fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
 }
 
 /// The entries of `scenario` ranked by median throughput (the figure the
-/// table of `gauntlet run` shows), fastest first: clean or
-/// generator-limited results with figures get a rank (1 = fastest); failed,
-/// skipped or interrupted ones and those without figures come last, unranked.
+/// table of `gauntlet run` shows), fastest first. Only server-bound results
+/// (or those nothing classifies) with figures get a rank (1 = fastest);
+/// generator- or scenario-bound ones follow, unranked, fastest first, since
+/// their throughput is not the server's; failed, skipped or interrupted ones
+/// and those without figures come last.
 pub fn ranking<'a>(data: &'a ReportData, scenario: &'a str) -> Vec<(Option<usize>, &'a Entry)> {
     let mut ranked: Vec<&Entry> = Vec::new();
+    let mut bounded: Vec<&Entry> = Vec::new();
     let mut unranked: Vec<&Entry> = Vec::new();
     for e in data.scenario_entries(scenario) {
-        if e.summary.state == State::Ok && e.summary.throughput.is_some() {
-            ranked.push(e);
-        } else {
+        if e.summary.state != State::Ok || e.summary.throughput.is_none() {
             unranked.push(e);
+        } else if e.summary.limited().is_some() {
+            bounded.push(e);
+        } else {
+            ranked.push(e);
         }
     }
-    ranked.sort_by(|a, b| {
+    let fastest_first = |a: &&Entry, b: &&Entry| {
         let t = |e: &Entry| e.summary.throughput.map(|t| t.median).unwrap_or(0.0);
         t(b).total_cmp(&t(a))
-    });
+    };
+    ranked.sort_by(fastest_first);
+    bounded.sort_by(fastest_first);
     ranked
         .into_iter()
         .enumerate()
         .map(|(i, e)| (Some(i + 1), e))
-        .chain(unranked.into_iter().map(|e| (None, e)))
+        .chain(bounded.into_iter().chain(unranked).map(|e| (None, e)))
         .collect()
 }
 

@@ -408,6 +408,49 @@ pub struct Repetition {
     /// What the server consumed (absent when the server is not supervised,
     /// e.g. an external URL).
     pub server: Option<ServerUsage>,
+    /// What bounded this repetition's throughput, with the utilisations that
+    /// decided it (absent in results written before it was recorded, and
+    /// when the server is not supervised).
+    #[serde(default)]
+    pub bound: Option<Bound>,
+}
+
+/// What bounded a repetition's throughput.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundBy {
+    /// The server's CPUs were busy: the figure is the server's.
+    Server,
+    /// The generator was busy or behind its schedule while the server was
+    /// not: the figure is a lower bound of what the server can do.
+    Generator,
+    /// Neither was busy: the scenario's concurrency, think time or waits
+    /// capped the throughput.
+    Scenario,
+}
+
+/// The classification of one repetition and the figures behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bound {
+    /// Server, generator or scenario.
+    pub by: BoundBy,
+    /// Server CPU seconds over the measured window ÷ (window × server CPUs):
+    /// 1.0 means every CPU the server was given was busy.
+    pub server_utilization: f64,
+    /// Number of CPUs the server was given (all online CPUs when unpinned).
+    pub server_cpus: u32,
+    /// Time the server's threads were runnable but waited for a CPU, over
+    /// (window × server CPUs); absent when the kernel does not say.
+    #[serde(default)]
+    pub server_wait: Option<f64>,
+    /// Share of the server's CPUs busy with anything (the server or other
+    /// programs) over the window; absent when unknown.
+    #[serde(default)]
+    pub cpus_busy: Option<f64>,
+    /// The generator's CPU utilisation (see [`GeneratorUsage::cpu_utilization`]).
+    pub generator_utilization: f64,
+    /// True when the generator fell behind its schedule (open model).
+    pub generator_behind: bool,
 }
 
 /// Everything measured for one scenario × server: one file

@@ -18,7 +18,9 @@ use crate::supervise::{
     Supervised, WaitError,
 };
 
+use super::bound::{self, server_cpus_of};
 use super::Scenario;
+use super::{errors, schedstat};
 
 /// Grace between SIGTERM and SIGKILL when stopping a server.
 pub const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -207,6 +209,7 @@ pub fn measure_server(
         let sampler = Sampler::start(server.pid(), scenario.sample_interval);
         let observer = Observer {
             sampler: &sampler,
+            sched: schedstat::Window::new(server.pid(), result.server_cpus.clone()),
             done_at: Mutex::new(None),
             measure_at: Mutex::new(None),
             label: format!(
@@ -218,6 +221,7 @@ pub fn measure_server(
         let outcome = (cx.driver)(&plan, cx.interrupt, &observer);
         let window = observer.window();
         let cpu_resolution_s = sampler.cpu_resolution_s();
+        let sched = observer.sched.delta();
         let timeline = sampler.finish();
         match outcome {
             Ok(load) => {
@@ -230,11 +234,14 @@ pub fn measure_server(
                     scenario.sample_interval,
                     cpu_resolution_s,
                 );
+                let bound =
+                    bound::of_repetition(&load, &usage, window, server_cpus_of(&result), sched);
+                let all_failed = errors::all_failed(&load, index);
                 cx.say(
                     scenario,
                     &name,
                     format!(
-                        "repetition {index}/{}: {:.0} req/s, p99 {:.2} ms, peak RSS {}, {}",
+                        "repetition {index}/{}: {:.0} req/s, p99 {:.2} ms, peak RSS {}, {}, {} (server CPUs {:.0} % busy, generator {:.0} %), {} errors",
                         scenario.repetitions,
                         load.throughput_rps,
                         load.latency.p99_us as f64 / 1e3,
@@ -243,7 +250,11 @@ pub fn measure_server(
                             .requests_per_cpu()
                             .map_or("CPU below resolution".into(), |v| format!(
                                 "{v:.0} req per CPU-s"
-                            ))
+                            )),
+                        bound::word(bound.by),
+                        bound.server_utilization * 100.0,
+                        bound.generator_utilization * 100.0,
+                        errors::percent(errors::error_rate(&load)),
                     ),
                 );
                 let interrupted = load.interrupted || cx.interrupt.is_raised();
@@ -251,6 +262,7 @@ pub fn measure_server(
                     index,
                     load,
                     server: Some(usage),
+                    bound: Some(bound),
                 });
                 if let Some(status) = died(&mut server, &format!("during repetition {index}")) {
                     result.status = status;
@@ -258,6 +270,10 @@ pub fn measure_server(
                 }
                 if interrupted {
                     result.status = RunStatus::Interrupted;
+                    break;
+                }
+                if let Some(reason) = all_failed {
+                    result.status = failed(reason, None, server.stderr_tail(TAIL_LINES));
                     break;
                 }
             }
@@ -357,6 +373,8 @@ fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
 /// Lines the sampler up with the engine's measured phase and prints progress.
 struct Observer<'a> {
     sampler: &'a Sampler,
+    /// The server's CPU wait over the measured phase, for [`bound`].
+    sched: schedstat::Window,
     measure_at: Mutex<Option<Instant>>,
     done_at: Mutex<Option<Instant>>,
     label: String,
@@ -379,12 +397,14 @@ impl LoadObserver for Observer<'_> {
             // server's tree, so its CPU there is exact, not the nearest sample.
             Phase::Measure => {
                 let zero = self.sampler.mark_zero();
+                self.sched.start();
                 if let Ok(mut at) = self.measure_at.lock() {
                     *at = Some(zero);
                 }
             }
             Phase::Done => {
                 let end = self.sampler.mark_end();
+                self.sched.end();
                 if let Ok(mut at) = self.done_at.lock() {
                     *at = Some(end);
                 }

@@ -2,10 +2,13 @@
 //! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
 //! runner behind `gauntlet run` ([`runner`]).
 
+pub mod bound;
+pub mod errors;
 pub mod idle;
 pub mod measure;
 pub mod model;
 pub mod runner;
+pub mod schedstat;
 pub mod summary;
 pub mod validate;
 

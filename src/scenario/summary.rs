@@ -1,13 +1,16 @@
 //! The end of `gauntlet run`: one row per scenario × server (medians over the
-//! repetitions), printed as an aligned table with the thresholds that failed,
-//! or as JSON with `--json`.
+//! repetitions, the error rate, what bounded the throughput), printed as an
+//! aligned table with the thresholds that failed, errors above 1 % and
+//! figures that are not the server's called out below it, or as JSON with `--json`.
 
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::bound::Tally;
+use super::errors;
 use crate::compare::stats::median;
-use crate::results::{RunStatus, ServerRunResult};
+use crate::results::{BoundBy, RunStatus, ServerRunResult};
 
 /// One line of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,8 +40,22 @@ pub struct Row {
     /// When the server held fewer idle connections than asked for, e.g.
     /// "1000 requested, 200 held: the server closed 800".
     pub idle_connections_shortfall: Option<String>,
-    /// `ok`, `failed`, `interrupted` or `skipped`.
+    /// `ok`, `failed`, `interrupted` or `skipped`; `ok, 3.2 % errors` when
+    /// more than 1 % of the requests failed.
     pub status: String,
+    /// Failed requests ÷ attempted, over all repetitions.
+    pub error_rate: Option<f64>,
+    /// True when `error_rate` is above 1 %: the figures are not a clean run's.
+    pub errors_flagged: bool,
+    /// Error kinds with their counts over all repetitions, most frequent first.
+    pub error_kinds: String,
+    /// What bounded most repetitions: `server`, `generator` or `scenario`
+    /// (absent when nothing was classified).
+    pub bound: Option<BoundBy>,
+    /// The same in words: `server-bound`, `generator-bound in 4 of 5 repetitions`.
+    pub bound_text: Option<String>,
+    /// The utilisations behind `bound`, e.g. `server CPUs 97 % busy, generator 41 %`.
+    pub bound_detail: Option<String>,
     /// Why it failed or was skipped.
     pub reason: Option<String>,
     /// Thresholds that failed, as `expression (observed X)`.
@@ -73,6 +90,13 @@ impl Row {
             RunStatus::Interrupted => ("interrupted", None),
             RunStatus::Skipped { reason } => ("skipped", Some(reason.clone())),
         };
+        let error_rate = errors::run_error_rate(reps);
+        let flag = error_rate.and_then(errors::flag);
+        let status = match (&flag, status) {
+            (Some(flag), "ok") => format!("ok, {flag}"),
+            _ => status.to_string(),
+        };
+        let tally = Tally::of(r);
         Row {
             scenario: r.scenario.name.clone(),
             server: r.server.name.clone(),
@@ -88,7 +112,13 @@ impl Row {
             startup_median_ms: r.startup.as_ref().map(|s| s.median_ms),
             bytes_per_idle_connection: r.idle_connections.as_ref().map(|i| i.bytes_per_connection),
             idle_connections_shortfall: r.idle_connections.as_ref().and_then(|i| i.shortfall()),
-            status: status.into(),
+            status,
+            error_rate,
+            errors_flagged: flag.is_some(),
+            error_kinds: errors::kinds(&errors::run_kinds(reps)),
+            bound: tally.verdict(),
+            bound_text: tally.describe(),
+            bound_detail: tally.utilizations(),
             reason,
             failed_thresholds: r
                 .thresholds
@@ -121,6 +151,8 @@ pub fn table(rows: &[Row]) -> String {
         "peak RSS",
         "req/CPU-s",
         "startup",
+        "errors",
+        "bound",
         "status",
     ];
     let cells: Vec<Vec<String>> = rows
@@ -139,6 +171,8 @@ pub fn table(rows: &[Row]) -> String {
                     fmt(r.requests_per_cpu_s, |v| format!("{v:.0}"))
                 },
                 fmt(r.startup_median_ms, |v| format!("{v:.1} ms")),
+                fmt(r.error_rate, errors::percent),
+                r.bound_text.clone().unwrap_or_else(|| "-".into()),
                 if r.failed_thresholds.is_empty() {
                     r.status.clone()
                 } else {
@@ -182,6 +216,9 @@ pub fn table(rows: &[Row]) -> String {
                 r.scenario, r.server
             ));
         }
+        if let Some(line) = attention(r) {
+            out.push_str(&format!("{} · {}: {line}\n", r.scenario, r.server));
+        }
         for t in &r.failed_thresholds {
             out.push_str(&format!(
                 "{} · {}: threshold failed: {t}\n",
@@ -190,6 +227,36 @@ pub fn table(rows: &[Row]) -> String {
         }
     }
     out
+}
+
+/// What a reader must not miss about a row that did not fail: its errors
+/// above 1 %, and figures that are not the server's.
+fn attention(r: &Row) -> Option<String> {
+    let mut parts = Vec::new();
+    if r.errors_flagged {
+        parts.push(format!(
+            "{} of the requests failed ({})",
+            fmt(r.error_rate, errors::percent),
+            r.error_kinds
+        ));
+    }
+    if let (Some(by), Some(text)) = (r.bound, &r.bound_text) {
+        let detail = r
+            .bound_detail
+            .as_ref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        match by {
+            BoundBy::Server => {}
+            BoundBy::Generator => parts.push(format!(
+                "{text}{detail}: req/s is a lower bound of what the server can do"
+            )),
+            BoundBy::Scenario => parts.push(format!(
+                "{text}{detail}: req/s is what the scenario allowed, not the server's capacity"
+            )),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The run's summary as JSON: run id, results folder, rows.

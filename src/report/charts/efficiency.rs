@@ -55,7 +55,7 @@ impl Chart for EfficiencyChart {
                         None if e.summary.cpu_below_resolution => "below resolution".into(),
                         None => String::new(),
                     },
-                    limited: e.summary.generator_limited,
+                    limited: e.summary.limited(),
                     state_mark: e.summary.state.mark(),
                 }
             })
@@ -78,7 +78,7 @@ impl Chart for EfficiencyChart {
                         (Some(k), None) => format!("{k:.1} KiB"),
                         (None, _) => String::new(),
                     },
-                    limited: false,
+                    limited: None,
                     state_mark: e.summary.state.mark(),
                 }
             })

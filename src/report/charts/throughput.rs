@@ -46,7 +46,7 @@ impl Chart for ThroughputChart {
                     value_text: t
                         .map(|t| format!("{} req/s (n={})", si(t.median), t.n))
                         .unwrap_or_default(),
-                    limited: e.summary.generator_limited,
+                    limited: e.summary.limited(),
                     state_mark: e.summary.state.mark(),
                 }
             })
