@@ -1,5 +1,6 @@
 //! How figures are written in tables: latency in ms, memory in MiB,
-//! throughput with thin grouping, threshold values in their metric's unit.
+//! throughput with thin grouping, threshold values in their metric's unit,
+//! the notes and warnings of a ranking row.
 //! Shared by the HTML page and the Markdown summary so both say the same.
 
 use hdrhistogram::Histogram;
@@ -108,7 +109,20 @@ pub fn notes(e: &Entry) -> Vec<String> {
             grouped(e.summary.requests as f64)
         ));
     }
+    if let Some(w) = e.result.warmup.as_ref().filter(|w| w.stable) {
+        notes.push(format!("steady after a {:.0} s warmup", w.seconds));
+    }
     notes
+}
+
+/// The result's warnings, one line each (`code: message`), for the notes
+/// column; kept apart from [`notes`] so each output can mark them as warnings.
+pub fn warning_notes(e: &Entry) -> Vec<String> {
+    e.result
+        .warnings
+        .iter()
+        .map(|w| format!("warning ({}): {}", w.code(), w.message()))
+        .collect()
 }
 
 /// The environment fingerprint as label/value pairs.

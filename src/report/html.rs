@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
-use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::format::{
+    environment, grouped, mib, notes, percentile, spread, threshold_value, warning_notes,
+};
 use super::model::{ranking, ReportData};
 use super::PlacedChart;
 
@@ -149,6 +151,11 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
                 };
                 format!("<span class=\"{class}\">{}</span>", escape(n))
             })
+            .chain(
+                warning_notes(e)
+                    .iter()
+                    .map(|w| format!("<span class=\"warn\">{}</span>", escape(w))),
+            )
             .collect();
         let (r, g, b) = (series.color.0, series.color.1, series.color.2);
         rows.push_str(&fill(

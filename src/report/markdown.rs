@@ -4,7 +4,9 @@
 
 use std::fmt::Write;
 
-use super::format::{environment, grouped, mib, notes, percentile, spread, threshold_value};
+use super::format::{
+    environment, grouped, mib, notes, percentile, spread, threshold_value, warning_notes,
+};
 use super::model::{ranking, ReportData};
 
 fn cell(text: &str) -> String {
@@ -53,7 +55,8 @@ pub fn summary(data: &ReportData) -> String {
         for (rank, e) in ranking(data, scenario) {
             let s = &e.summary;
             let mut note = notes(e);
-            if s.generator_limited {
+            note.extend(warning_notes(e));
+            if s.generator_limited || !e.result.warnings.is_empty() {
                 note.insert(0, "⚠️".into());
             }
             if s.state.mark().is_some() {

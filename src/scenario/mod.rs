@@ -1,10 +1,12 @@
 //! Scenarios: the TOML model ([`model`], parsed with spans), validation into
 //! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
-//! runner behind `gauntlet run` ([`runner`]).
+//! runner behind `gauntlet run` ([`runner`]), with the warmup to steady
+//! state ([`steady`]).
 
 pub mod measure;
 pub mod model;
 pub mod runner;
+pub mod steady;
 pub mod summary;
 pub mod validate;
 
