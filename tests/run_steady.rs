@@ -64,6 +64,18 @@ impl Setup {
 
     /// Runs `gauntlet run` on a scenario whose top-level keys are `keys`.
     fn run(&self, keys: &str) -> (Output, ServerRunResult) {
+        let _one_at_a_time = serial();
+        let out = self.command(keys).output().unwrap();
+        (out.clone(), self.result(&out))
+    }
+
+    fn result(&self, out: &Output) -> ServerRunResult {
+        read_json(&self.out().join("steady__ramp.json"))
+            .unwrap_or_else(|e| panic!("{e:#}\n{}", text(out)))
+    }
+
+    /// `gauntlet run` on a scenario whose top-level keys are `keys`.
+    fn command(&self, keys: &str) -> Command {
         let scenario = self.dir.path().join("s.toml");
         std::fs::write(
             &scenario,
@@ -73,25 +85,28 @@ impl Setup {
             ),
         )
         .unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-            .arg("run")
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
+        cmd.arg("run")
             .arg(&scenario)
             .arg("--out")
             .arg(self.out())
             .arg("--no-report")
             .current_dir(self.dir.path())
             .env("GAUNTLET_SERVERS_DIR", self.dir.path().join("servers"))
-            .env_remove("GAUNTLET_REQUIRE_RUNTIMES")
-            .output()
-            .unwrap();
-        let result = read_json(&self.out().join("steady__ramp.json"))
-            .unwrap_or_else(|e| panic!("{e:#}\n{}", text(&out)));
-        (out, result)
+            .env_remove("GAUNTLET_REQUIRE_RUNTIMES");
+        cmd
     }
 
     fn out(&self) -> PathBuf {
         self.dir.path().join("results")
     }
+}
+
+/// The runs of this file one at a time: each judges throughput over time,
+/// which the others' load would disturb on a small machine.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn text(out: &Output) -> String {
@@ -103,13 +118,14 @@ fn text(out: &Output) -> String {
     )
 }
 
-/// Throughput rises for 4 s after the server starts (delay 40 ms → 10 ms per
-/// request: about 800 → 3 200 req/s on 32 connections), then is flat. Delays
+/// Throughput rises for 4 s after the server starts (delay 80 ms → 20 ms per
+/// request: about 400 → 1 600 req/s on 32 connections), then is flat. Delays
 /// of tens of milliseconds keep a loaded machine's wake-up latency small
-/// beside them, so the flat part is flat.
+/// beside them, and few requests keep the generator's CPU small, so the flat
+/// part is flat.
 const WARMING: &[(&str, &str)] = &[
-    ("START_US", "40000"),
-    ("END_US", "10000"),
+    ("START_US", "80000"),
+    ("END_US", "20000"),
     ("RAMP_MS", "4000"),
 ];
 const RAMP_S: f64 = 4.0;
@@ -158,8 +174,8 @@ fn auto_warmup_runs_until_the_ramp_is_over_and_is_marked_stable() {
 #[test]
 fn a_warmup_capped_below_the_ramp_says_so_with_a_warning() {
     let s = Setup::new(&[
-        ("START_US", "40000"),
-        ("END_US", "10000"),
+        ("START_US", "80000"),
+        ("END_US", "20000"),
         ("RAMP_MS", "6000"),
     ]);
     let (out, r) = s.run(
@@ -231,7 +247,10 @@ fn a_degrading_server_carries_the_trend_warning_everywhere_it_is_shown() {
         .unwrap();
     assert!(rendered.status.success(), "{}", text(&rendered));
     let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
-    assert!(md.contains("warning (throughput_trend): throughput fell by"), "{md}");
+    assert!(
+        md.contains("warning (throughput_trend): throughput fell by"),
+        "{md}"
+    );
     let html = std::fs::read_to_string(report.join("index.html")).unwrap();
     assert!(html.contains("warning (throughput_trend)"));
 
@@ -254,6 +273,43 @@ fn a_degrading_server_carries_the_trend_warning_everywhere_it_is_shown() {
     }
 }
 
+#[test]
+fn ctrl_c_during_an_auto_warmup_stops_the_run_and_keeps_what_the_warmup_saw() {
+    // A stability limit no real server meets: the warmup would run 60 s.
+    let s = Setup::new(WARMING);
+    let _one_at_a_time = serial();
+    let mut child = s
+        .command("duration = \"1s\"\nwarmup_max = \"60s\"\nwarmup_cv = 0.0001")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    // SAFETY: sending a signal to the child we started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("gauntlet did not stop within 15 s of SIGINT during the warmup");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130));
+    let r: ServerRunResult = read_json(&s.out().join("steady__ramp.json")).unwrap();
+    assert_eq!(r.status, RunStatus::Interrupted);
+    assert!(r.repetitions.is_empty(), "no repetition after Ctrl-C");
+    let w = r.warmup.expect("the interrupted warmup is recorded");
+    assert!(!w.stable && !w.capped, "{w:?}");
+    assert!(w.seconds < 30.0, "{w:?}");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
 const KNOWN: &[&str] = &["rust-hyper"];
 const BASE: &str = "servers = [\"rust-hyper\"]\n[[request]]\npath = \"/plaintext\"\n";
 
@@ -274,7 +330,11 @@ fn warmup_keys_default_to_auto_and_are_checked() {
     assert_eq!(auto.max, Duration::from_secs(30));
     assert_eq!(auto.cv, 0.03);
     assert_eq!(auto.windows, 3);
-    assert_eq!(s.warmup, Duration::from_secs(1), "each repetition's short warmup");
+    assert_eq!(
+        s.warmup,
+        Duration::from_secs(1),
+        "each repetition's short warmup"
+    );
 
     let s = parse("warmup = \"2s\"").unwrap();
     assert_eq!((s.warmup, s.auto_warmup), (Duration::from_secs(2), None));
@@ -293,9 +353,15 @@ fn warmup_keys_default_to_auto_and_are_checked() {
             "w.toml:2:14: key `warmup_max`: applies only to warmup = \"auto\"",
         ),
         ("warmup = \"soon\"", "expected \"auto\" or a duration"),
-        ("warmup_cv = 1.5", "w.toml:1:13: key `warmup_cv`: 1.5 is out of range"),
+        (
+            "warmup_cv = 1.5",
+            "w.toml:1:13: key `warmup_cv`: 1.5 is out of range",
+        ),
         ("warmup_cv = 0.0", "key `warmup_cv`"),
-        ("warmup_windows = 1", "key `warmup_windows`: 1 is out of range"),
+        (
+            "warmup_windows = 1",
+            "key `warmup_windows`: 1 is out of range",
+        ),
         (
             "warmup_max = \"2s\"",
             "key `warmup_max`: \"2s\" is shorter than warmup_windows = 3",

@@ -159,12 +159,14 @@ pub fn analyze(result: &ServerRunResult) -> Vec<Warning> {
     warnings.extend(
         outliers(&rps)
             .into_iter()
-            .map(|(i, others_median_rps, distance)| Warning::OutlierRepetition {
-                index: indices[i],
-                throughput_rps: rps[i],
-                others_median_rps,
-                distance,
-            }),
+            .map(
+                |(i, others_median_rps, distance)| Warning::OutlierRepetition {
+                    index: indices[i],
+                    throughput_rps: rps[i],
+                    others_median_rps,
+                    distance,
+                },
+            ),
     );
     warnings
 }
@@ -281,7 +283,10 @@ mod tests {
         assert_eq!(outliers(&[1000.0, 1000.0, 1300.0]).len(), 1);
         // A wide but even spread has no outlier.
         assert!(outliers(&[800.0, 1000.0, 1200.0, 900.0, 1100.0]).is_empty());
-        assert!(outliers(&[1000.0, 500.0]).is_empty(), "two cannot outvote each other");
+        assert!(
+            outliers(&[1000.0, 500.0]).is_empty(),
+            "two cannot outvote each other"
+        );
     }
 
     #[test]
@@ -311,7 +316,10 @@ mod tests {
             assert_eq!(&back, w);
             assert!(!w.message().is_empty());
         }
-        assert_eq!(codes(&all), ["throughput_trend", "outlier_repetition", "warmup_capped"]);
+        assert_eq!(
+            codes(&all),
+            ["throughput_trend", "outlier_repetition", "warmup_capped"]
+        );
         let newer: Warning =
             serde_json::from_str(r#"{"code":"generator_limited","share":0.97}"#).unwrap();
         assert_eq!(newer, Warning::Unknown);

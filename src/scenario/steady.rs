@@ -86,7 +86,10 @@ pub(super) fn validate_warmup(
         let stray = [
             ("warmup_max", raw.warmup_max.as_ref().map(Spanned::span)),
             ("warmup_cv", raw.warmup_cv.as_ref().map(Spanned::span)),
-            ("warmup_windows", raw.warmup_windows.as_ref().map(Spanned::span)),
+            (
+                "warmup_windows",
+                raw.warmup_windows.as_ref().map(Spanned::span),
+            ),
         ];
         if let Some((key, Some(span))) = stray.into_iter().find(|(_, s)| s.is_some()) {
             return Err(cx.at(
@@ -176,7 +179,11 @@ impl Stability {
     /// Coefficient of variation of the last `windows` readings, once there are that many.
     pub fn last_cv(&self) -> Option<f64> {
         let n = self.spec.windows as usize;
-        let tail = self.readings.len().checked_sub(n).map(|s| &self.readings[s..])?;
+        let tail = self
+            .readings
+            .len()
+            .checked_sub(n)
+            .map(|s| &self.readings[s..])?;
         coefficient_of_variation(tail)
     }
 

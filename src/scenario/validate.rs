@@ -150,7 +150,12 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub(super) fn at(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn at(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let (line, column) = line_column(self.text, span.start);
         ScenarioError::At {
             file: self.file.to_path_buf(),
@@ -169,7 +174,11 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ScenarioError> {
+    pub(super) fn duration(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+    ) -> Result<Duration, ScenarioError> {
         humantime::parse_duration(value.get_ref().trim()).map_err(|_| {
             self.at(
                 value.span(),
