@@ -1,5 +1,8 @@
 //! Ctrl-C (SIGINT) and SIGTERM: turned into a flag that long-running work
-//! polls or awaits, so a run stops cleanly and keeps what it measured.
+//! polls or awaits, so a run stops cleanly and keeps what it measured. A
+//! [`Interrupt::child`] is a local flag that also follows its parent, so one
+//! piece of work (an auto warmup that reached steady state) can be stopped
+//! without stopping the rest, while Ctrl-C still stops it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -10,6 +13,8 @@ use tokio::sync::Notify;
 #[derive(Debug, Clone, Default)]
 pub struct Interrupt {
     inner: Arc<Inner>,
+    /// A flag whose raising raises this one too (see [`Interrupt::child`]).
+    parent: Option<Box<Interrupt>>,
 }
 
 #[derive(Debug, Default)]
@@ -61,6 +66,15 @@ impl Interrupt {
             .clone()
     }
 
+    /// A new flag, raised by its own [`Interrupt::raise`] or when `self` is
+    /// raised; raising the child leaves `self` alone.
+    pub fn child(&self) -> Self {
+        Interrupt {
+            inner: Arc::default(),
+            parent: Some(Box::new(self.clone())),
+        }
+    }
+
     /// Marks the flag raised and wakes every waiter.
     pub fn raise(&self) {
         self.inner.raised.store(true, Ordering::SeqCst);
@@ -70,16 +84,68 @@ impl Interrupt {
     /// True once a stop was asked for.
     pub fn is_raised(&self) -> bool {
         self.inner.raised.load(Ordering::SeqCst)
+            || self.parent.as_ref().is_some_and(|p| p.is_raised())
     }
 
     /// Completes when a stop is asked for (at once if it already was).
     pub async fn raised(&self) {
+        match &self.parent {
+            None => self.own_raised().await,
+            Some(parent) => {
+                tokio::select! {
+                    _ = self.own_raised() => {}
+                    _ = Box::pin(parent.raised()) => {}
+                }
+            }
+        }
+    }
+
+    async fn own_raised(&self) {
         loop {
             let notified = self.inner.notify.notified();
-            if self.is_raised() {
+            if self.inner.raised.load(Ordering::SeqCst) {
                 return;
             }
             notified.await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Interrupt;
+
+    #[test]
+    fn a_child_follows_its_parent_but_not_the_other_way() {
+        let parent = Interrupt::new();
+        let child = parent.child();
+        child.raise();
+        assert!(child.is_raised());
+        assert!(!parent.is_raised(), "raising the child stopped the parent");
+
+        let child = parent.child();
+        assert!(!child.is_raised());
+        parent.raise();
+        assert!(child.is_raised(), "the child missed its parent's raise");
+    }
+
+    #[test]
+    fn waiting_on_a_child_ends_when_the_parent_is_raised() {
+        let parent = Interrupt::new();
+        let child = parent.child();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let raiser = parent.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            raiser.raise();
+        });
+        rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(10), child.raised())
+                .await
+                .expect("the child's wait did not end when the parent was raised");
+        });
     }
 }

@@ -137,6 +137,8 @@ fn write_run(dir: &Path, run_id: &str, reps: &[Rep], kernel: &str) -> PathBuf {
         thresholds: vec![],
         server_cpus: vec![0],
         loadgen_cpus: vec![1],
+        warmup: None,
+        warnings: vec![],
     };
     let file = "quick__rust-hyper.json";
     write_json_atomic(&folder.join(file), &result).expect("write result");

@@ -375,6 +375,8 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
         thresholds,
         server_cpus: vec![2, 3],
         loadgen_cpus: vec![0, 1],
+        warmup: None,
+        warnings: vec![],
     }
 }
 

@@ -36,6 +36,10 @@ pub struct EntryComparison {
     pub server: String,
     /// Remarks, e.g. a server that failed or was skipped in one run.
     pub notes: Vec<String>,
+    /// The baseline result's warnings.
+    pub baseline_warnings: Vec<crate::results::Warning>,
+    /// The current result's warnings.
+    pub current_warnings: Vec<crate::results::Warning>,
     /// One comparison per metric that either run measured.
     pub metrics: Vec<MetricComparison>,
 }
@@ -159,6 +163,8 @@ pub fn compare_runs(
             scenario,
             server,
             notes,
+            baseline_warnings: base_result.warnings.clone(),
+            current_warnings: current_result.warnings.clone(),
             metrics,
         });
     }

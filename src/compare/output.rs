@@ -1,6 +1,7 @@
 //! The outputs of a comparison: a terminal table (coloured on a TTY), a
-//! Markdown page for a CI job summary or PR comment, and the shared
-//! formatting of values, changes and verdicts. JSON is the serialized
+//! Markdown page for a CI job summary or PR comment (both with a line per
+//! warning either result carries), and the shared formatting of values,
+//! changes and verdicts. JSON is the serialized
 //! [`Comparison`] itself.
 
 use std::fmt::Write as _;
@@ -118,6 +119,21 @@ impl Comparison {
         for entry in &self.entries {
             for note in &entry.notes {
                 lines.push(format!("{} / {}: {note}", entry.scenario, entry.server));
+            }
+            let warnings = [
+                ("baseline", &entry.baseline_warnings),
+                ("current", &entry.current_warnings),
+            ];
+            for (side, list) in warnings {
+                for w in list {
+                    lines.push(format!(
+                        "{} / {}: {side} warning [{}]: {}",
+                        entry.scenario,
+                        entry.server,
+                        w.code(),
+                        w.message()
+                    ));
+                }
             }
         }
         for pair in &self.only_in_baseline {

@@ -1,5 +1,6 @@
 //! How figures are written in tables: latency in ms, memory in MiB,
-//! throughput with thin grouping, threshold values in their metric's unit.
+//! throughput with thin grouping, threshold values in their metric's unit,
+//! the notes and warnings of a ranking row.
 //! Shared by the HTML page and the Markdown summary so both say the same.
 
 use hdrhistogram::Histogram;
@@ -127,6 +128,9 @@ pub fn notes(e: &Entry) -> Vec<String> {
         };
         notes.push(format!("{flag}{share}{}", e.summary.error_kinds));
     }
+    if let Some(w) = e.result.warmup.as_ref().filter(|w| w.stable) {
+        notes.push(format!("steady after a {:.0} s warmup", w.seconds));
+    }
     notes
 }
 
@@ -138,6 +142,16 @@ pub fn req_per_cpu(s: &super::model::Summary) -> String {
         None if s.cpu_below_resolution => "below resolution".into(),
         None => "–".into(),
     }
+}
+
+/// The result's warnings, one line each (`code: message`), for the notes
+/// column; kept apart from [`notes`] so each output can mark them as warnings.
+pub fn warning_notes(e: &Entry) -> Vec<String> {
+    e.result
+        .warnings
+        .iter()
+        .map(|w| format!("warning ({}): {}", w.code(), w.message()))
+        .collect()
 }
 
 /// The environment fingerprint as label/value pairs.

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::format::{
     environment, grouped, mib, notes, percentile, req_per_cpu, spread, threshold_value,
+    warning_notes,
 };
 use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
@@ -154,6 +155,11 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
                 };
                 format!("<span class=\"{class}\">{}</span>", escape(n))
             })
+            .chain(
+                warning_notes(e)
+                    .iter()
+                    .map(|w| format!("<span class=\"warn\">{}</span>", escape(w))),
+            )
             .collect();
         let (r, g, b) = (series.color.0, series.color.1, series.color.2);
         rows.push_str(&fill(

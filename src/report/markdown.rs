@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::format::{
     environment, grouped, mib, notes, percentile, req_per_cpu, spread, threshold_value,
+    warning_notes,
 };
 use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
@@ -107,7 +108,8 @@ pub fn summary(data: &ReportData) -> String {
         for (rank, e) in ranking(data, scenario) {
             let s = &e.summary;
             let mut note = notes(e);
-            if s.limited().is_some() || s.error_flag().is_some() {
+            note.extend(warning_notes(e));
+            if s.limited().is_some() || s.error_flag().is_some() || !e.result.warnings.is_empty() {
                 note.insert(0, "⚠️".into());
             }
             if s.state.mark().is_some() {

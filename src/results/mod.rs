@@ -1,9 +1,12 @@
-//! Result files: the versioned schema ([`schema`]), atomic writes that never
+//! Result files: the versioned schema ([`schema`], with [`warmup`] records and
+//! typed [`warnings`]), atomic writes that never
 //! leave a half-written file behind, and reading results back for report and
 //! compare.
 
 pub mod environment;
 pub mod schema;
+pub mod warmup;
+pub mod warnings;
 
 use std::fs;
 use std::io::Write;
@@ -13,6 +16,8 @@ use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use schema::*;
+pub use warmup::{WarmupMode, WarmupRecord};
+pub use warnings::Warning;
 
 /// The running Gauntlet build, for stamping result files.
 pub fn tool_info() -> ToolInfo {

@@ -483,6 +483,12 @@ pub struct ServerRunResult {
     pub server_cpus: Vec<usize>,
     /// CPUs the generator was pinned to.
     pub loadgen_cpus: Vec<usize>,
+    /// The automatic warmup before the first repetition (absent with a fixed warmup).
+    #[serde(default)]
+    pub warmup: Option<super::WarmupRecord>,
+    /// What a reader should know before trusting the figures.
+    #[serde(default)]
+    pub warnings: Vec<super::Warning>,
 }
 
 /// The index of one run: `results/<run-id>/manifest.json`.

@@ -1,6 +1,7 @@
 //! One scenario × server, measured: build (cached), cold starts, idle RSS,
 //! memory per idle connection, then the repetitions of the load with the
-//! server's process tree sampled and lined up with the measured window. A
+//! server's process tree sampled and lined up with the measured window
+//! (after a warmup to steady state, [`super::steady`]), then the warnings. A
 //! server that dies keeps what was measured and is marked failed; Ctrl-C
 //! keeps it too and marks it interrupted. The server is always stopped.
 
@@ -53,7 +54,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn say(&self, scenario: &Scenario, server: &str, text: impl AsRef<str>) {
+    pub(super) fn say(&self, scenario: &Scenario, server: &str, text: impl AsRef<str>) {
         if self.progress {
             eprintln!("[{} · {server}] {}", scenario.info.name, text.as_ref());
         }
@@ -87,6 +88,8 @@ pub fn empty_result(
             .loadgen_cpus
             .as_ref()
             .map_or_else(Vec::new, |c| c.cpus().to_vec()),
+        warmup: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -196,7 +199,27 @@ pub fn measure_server(
         result.idle_connections = Some(idle);
     }
 
+    // Warm once per server until steady (`warmup = "auto"`).
+    if let Some(spec) = &scenario.auto_warmup {
+        let plan = plan_for(cx, scenario, server.port());
+        match super::steady::warm_up(cx, scenario, &name, spec, &plan) {
+            Ok(record) => result.warmup = Some(record),
+            Err(e) => {
+                result.status = died(&mut server, "during the warmup").unwrap_or_else(|| {
+                    failed(
+                        format!("load engine failed in the warmup: {e:#}"),
+                        None,
+                        server.stderr_tail(TAIL_LINES),
+                    )
+                })
+            }
+        }
+    }
+
     for index in 1..=scenario.repetitions {
+        if result.status != RunStatus::Ok {
+            break;
+        }
         if cx.interrupt.is_raised() {
             result.status = RunStatus::Interrupted;
             break;
@@ -293,6 +316,9 @@ pub fn measure_server(
     if let Err(e) = server.stop(STOP_GRACE) {
         eprintln!("warning: {e:#}");
     }
+    result
+        .warnings
+        .extend(crate::results::warnings::analyze(&result));
     result
 }
 

@@ -1,6 +1,7 @@
 //! Scenarios: the TOML model ([`model`], parsed with spans), validation into
 //! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
-//! runner behind `gauntlet run` ([`runner`]).
+//! runner behind `gauntlet run` ([`runner`]), with the warmup to steady
+//! state ([`steady`]).
 
 pub mod bound;
 pub mod errors;
@@ -9,6 +10,7 @@ pub mod measure;
 pub mod model;
 pub mod runner;
 pub mod schedstat;
+pub mod steady;
 pub mod summary;
 pub mod validate;
 

@@ -21,8 +21,14 @@ pub struct RawScenario {
     pub servers: Option<Spanned<toml::Value>>,
     /// Measured duration per repetition, e.g. `"10s"`.
     pub duration: Option<Spanned<String>>,
-    /// Load before measuring, e.g. `"2s"`.
+    /// Load before measuring: `"auto"` (until steady) or a duration, e.g. `"2s"`.
     pub warmup: Option<Spanned<String>>,
+    /// Cap of the automatic warmup, e.g. `"30s"`.
+    pub warmup_max: Option<Spanned<String>>,
+    /// Stability limit of the automatic warmup (coefficient of variation).
+    pub warmup_cv: Option<Spanned<f64>>,
+    /// One-second windows that must be stable in a row.
+    pub warmup_windows: Option<Spanned<i64>>,
     /// Repetitions of the measured load per server.
     pub repetitions: Option<Spanned<i64>>,
     /// CPUs for the server's process tree, taskset list.

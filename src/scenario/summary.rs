@@ -1,7 +1,8 @@
 //! The end of `gauntlet run`: one row per scenario × server (medians over the
 //! repetitions, the error rate, what bounded the throughput), printed as an
-//! aligned table with the thresholds that failed, errors above 1 % and
-//! figures that are not the server's called out below it, or as JSON with `--json`.
+//! aligned table with the thresholds that failed, errors above 1 %, figures
+//! that are not the server's and the warnings called out below it, or as
+//! JSON with `--json`.
 
 use std::path::Path;
 
@@ -60,6 +61,8 @@ pub struct Row {
     pub reason: Option<String>,
     /// Thresholds that failed, as `expression (observed X)`.
     pub failed_thresholds: Vec<String>,
+    /// The result's warnings, typed (printed as one line each under the table).
+    pub warnings: Vec<crate::results::Warning>,
 }
 
 /// One word for a status, with its reason.
@@ -126,6 +129,7 @@ impl Row {
                 .filter(|t| !t.passed)
                 .map(|t| format!("{} (observed {})", t.expression, t.observed))
                 .collect(),
+            warnings: r.warnings.clone(),
         }
     }
 
@@ -140,7 +144,7 @@ fn fmt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map_or_else(|| "-".to_string(), f)
 }
 
-/// The comparison table, with a line per failed threshold and per failure reason.
+/// The comparison table, with a line per failed threshold, failure reason and warning.
 pub fn table(rows: &[Row]) -> String {
     let header = [
         "scenario",
@@ -223,6 +227,15 @@ pub fn table(rows: &[Row]) -> String {
             out.push_str(&format!(
                 "{} · {}: threshold failed: {t}\n",
                 r.scenario, r.server
+            ));
+        }
+        for w in &r.warnings {
+            out.push_str(&format!(
+                "{} · {}: warning [{}]: {}\n",
+                r.scenario,
+                r.server,
+                w.code(),
+                w.message()
             ));
         }
     }

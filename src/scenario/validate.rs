@@ -91,6 +91,9 @@ pub struct Scenario {
     pub duration: Duration,
     /// Unrecorded load before each repetition.
     pub warmup: Duration,
+    /// `warmup = "auto"`: warm once per server until steady (then `warmup`
+    /// is the short one of each repetition).
+    pub auto_warmup: Option<super::steady::AutoWarmup>,
     /// Repetitions per server.
     pub repetitions: u32,
     /// Generator worker threads (`None`: one per generator CPU).
@@ -120,8 +123,8 @@ pub struct Scenario {
 
 /// Default measured duration.
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
-/// Default warmup.
-pub const DEFAULT_WARMUP: Duration = Duration::from_secs(2);
+/// Warmup of each repetition with the default `warmup = "auto"`.
+pub const DEFAULT_WARMUP: Duration = super::steady::REPETITION_WARMUP;
 /// Default connections.
 pub const DEFAULT_CONNECTIONS: u32 = 64;
 /// Largest request body a scenario may send (`body_file`).
@@ -143,13 +146,18 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     file: &'a Path,
     text: &'a str,
 }
 
 impl Ctx<'_> {
-    fn at(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn at(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let (line, column) = line_column(self.text, span.start);
         ScenarioError::At {
             file: self.file.to_path_buf(),
@@ -196,7 +204,11 @@ impl Ctx<'_> {
         Ok(bytes)
     }
 
-    fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ScenarioError> {
+    pub(super) fn duration(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+    ) -> Result<Duration, ScenarioError> {
         humantime::parse_duration(value.get_ref().trim()).map_err(|_| {
             self.at(
                 value.span(),
@@ -209,7 +221,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn count(
+    pub(super) fn count(
         &self,
         value: &Spanned<i64>,
         key: &str,
@@ -353,10 +365,7 @@ fn validate(
             None => cx.whole("--duration", "must be longer than 0s, e.g. 10s"),
         });
     }
-    let warmup = match &raw.warmup {
-        Some(w) => cx.duration(w, "warmup")?,
-        None => DEFAULT_WARMUP,
-    };
+    let (warmup, auto_warmup) = super::steady::validate_warmup(cx, &raw)?;
     let mut repetitions = match &raw.repetitions {
         Some(r) => cx.count(r, "repetitions", 1, 1000)?,
         None => 1,
@@ -437,6 +446,7 @@ fn validate(
         schedule,
         duration,
         warmup,
+        auto_warmup,
         repetitions,
         threads,
         timeout,

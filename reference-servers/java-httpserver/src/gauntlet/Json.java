@@ -1,6 +1,5 @@
 package gauntlet;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,9 +8,13 @@ import java.util.Map;
 
 /**
  * A small, strict JSON (RFC 8259) parser and compact writer: the JDK has none.
- * Values map to {@link Map}, {@link List}, {@link String}, {@link Long} or
- * {@link BigInteger} (integers), {@link BigDecimal} (other numbers), {@link Boolean}
- * and {@code null}, as Jackson would map them.
+ * Values map as Jackson's default {@code ObjectMapper} maps them to
+ * {@code Object}: {@link Map}, {@link List}, {@link String}, {@link Long} or
+ * {@link BigInteger} (integers), {@link Double} (numbers with a fraction or an
+ * exponent: Jackson's default, not {@code BigDecimal}, which it uses only with
+ * {@code USE_BIG_DECIMAL_FOR_FLOATS}), {@link Boolean} and {@code null}. A
+ * decimal beyond a double's range parses to infinity and is written as the
+ * string {@code "Infinity"}, as Jackson's default {@code WRITE_NAN_AS_STRINGS} does.
  */
 final class Json {
     /** Deeper nesting is rejected rather than risking the thread's stack. */
@@ -219,7 +222,7 @@ final class Json {
         }
         String literal = text.substring(start, pos);
         if (!integer) {
-            return new BigDecimal(literal);
+            return Double.parseDouble(literal);
         }
         BigInteger big = new BigInteger(literal);
         return big.bitLength() < 64 ? (Object) big.longValue() : big;
@@ -293,8 +296,11 @@ final class Json {
                 write(item, out);
             }
             out.append(']');
+        } else if (value instanceof Double && !Double.isFinite((Double) value)) {
+            writeString(value.toString(), out);
         } else {
-            // Boolean, Long, BigInteger, BigDecimal: their toString is valid JSON.
+            // Boolean, Long, BigInteger, finite Double: their toString is valid
+            // JSON (a Double as e.g. 2.5, 100.0 or 1.0E-5).
             out.append(value);
         }
     }

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -12,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,10 +88,40 @@ public final class Server {
             Runtime.getRuntime().halt(0);
         }));
 
-        System.out.printf("listening on 127.0.0.1:%d (%s %s, com.sun.net.httpserver, %s, %d CPUs)%n",
+        System.out.printf("listening on 127.0.0.1:%d (%s %s, com.sun.net.httpserver, %s, %d CPUs, %s)%n",
                 server.getAddress().getPort(), System.getProperty("java.vm.name"),
-                Runtime.version(), model, Runtime.getRuntime().availableProcessors());
+                Runtime.version(), model, Runtime.getRuntime().availableProcessors(), collector());
         System.out.flush();
+    }
+
+    /**
+     * The garbage collector the JVM actually runs, from its MXBeans: the
+     * default depends on the CPUs it sees (Serial on one CPU, G1 on two or
+     * more with enough memory), so it is printed rather than assumed.
+     */
+    static String collector() {
+        List<String> names = new ArrayList<>();
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            names.add(gc.getName());
+        }
+        String joined = String.join(", ", names);
+        String kind;
+        if (joined.contains("G1")) {
+            kind = "G1";
+        } else if (joined.contains("MarkSweepCompact") || joined.contains("Copy")) {
+            kind = "Serial";
+        } else if (joined.contains("PS ")) {
+            kind = "Parallel";
+        } else if (joined.contains("ZGC")) {
+            kind = "ZGC";
+        } else if (joined.contains("Shenandoah")) {
+            kind = "Shenandoah";
+        } else if (joined.contains("Epsilon") || names.isEmpty()) {
+            kind = "no";
+        } else {
+            kind = "unknown";
+        }
+        return kind + " GC (" + joined + ")";
     }
 
     /** Executors.newVirtualThreadPerTaskExecutor(), looked up at run time so the classes also run on JDK 17. */
