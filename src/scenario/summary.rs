@@ -286,3 +286,51 @@ pub fn json(run_id: &str, dir: &Path, rows: &[Row]) -> anyhow::Result<String> {
         rows,
     })?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::read_json;
+
+    fn fixture() -> ServerRunResult {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/two-servers/plaintext__rust-hyper.json");
+        read_json(&path).expect("fixture")
+    }
+
+    #[test]
+    fn cpu_below_resolution_is_said_not_printed_as_a_number() {
+        let mut result = fixture();
+        for rep in &mut result.repetitions {
+            let usage = rep.server.as_mut().expect("server usage");
+            usage.cpu_below_resolution = true;
+            usage.requests_per_cpu_s = 0.0;
+        }
+        let row = Row::from_result(&result);
+        assert_eq!(
+            (row.requests_per_cpu_s, row.cpu_below_resolution),
+            (None, true)
+        );
+        let table = table(&[row]);
+        let line = table.lines().nth(1).expect("a row");
+        assert!(line.contains("below resolution"), "{table}");
+    }
+
+    #[test]
+    fn idle_connections_the_server_closed_are_said_under_the_table() {
+        let mut result = fixture();
+        result.idle_connections = Some(crate::results::IdleConnections {
+            requested: 1000,
+            opened: 1000,
+            held: Some(200),
+            rss_before_bytes: 0,
+            rss_after_bytes: 200 << 10,
+            bytes_per_connection: 1024.0,
+        });
+        let table = table(&[Row::from_result(&result)]);
+        assert!(
+            table.contains("idle connections: 1000 requested, 200 held: the server closed 800"),
+            "{table}"
+        );
+    }
+}

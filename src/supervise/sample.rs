@@ -476,6 +476,35 @@ mod tests {
     }
 
     #[test]
+    fn the_window_edges_are_readings_of_their_own() {
+        // With a 10 s interval the thread reads only at the start: the
+        // readings at 0 and at the end are the ones the edges took.
+        let sampler = Sampler::start(std::process::id(), Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+        let zero = sampler.mark_zero();
+        let spin = Instant::now();
+        while spin.elapsed() < Duration::from_millis(60) {
+            std::hint::black_box(0u64.wrapping_add(1));
+        }
+        let end = sampler.mark_end();
+        let window = (end - zero).as_secs_f64();
+        let samples = sampler.finish();
+        let at = |t: f64| samples.iter().find(|s| s.t_s == t).map(|s| s.cpu_s);
+        let (start_cpu, end_cpu) = (at(0.0).unwrap(), at(window).unwrap());
+        // This thread spun between them; the whole process (other tests
+        // run in parallel) cannot have used more than every CPU all along.
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let used = end_cpu - start_cpu;
+        assert!(
+            used > 0.0 && used < cpus as f64 * window + 0.05,
+            "{used} CPU-s in {window} s"
+        );
+        // The nanosecond clock: readings are not whole 10 ms ticks.
+        let whole_ticks = |cpu_s: f64| ((cpu_s * 100.0) - (cpu_s * 100.0).round()).abs() < 1e-6;
+        assert!(!samples.iter().all(|s| whole_ticks(s.cpu_s)), "{samples:?}");
+    }
+
+    #[test]
     fn sampler_collects_in_time_order_with_zero_moved() {
         let sampler = Sampler::start(std::process::id(), Duration::from_millis(5));
         std::thread::sleep(Duration::from_millis(30));
