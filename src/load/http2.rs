@@ -100,6 +100,9 @@ impl Connection {
         let stream = TcpStream::connect((host, target.port)).await?;
         stream.set_nodelay(true)?;
         let (sender, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+            // One stream until the server's SETTINGS arrive: streams opened
+            // before them could exceed its MAX_CONCURRENT_STREAMS and be refused.
+            .initial_max_send_streams(1)
             .initial_stream_window_size(STREAM_WINDOW)
             .initial_connection_window_size(CONNECTION_WINDOW)
             .handshake(TokioIo::new(stream))
