@@ -13,6 +13,7 @@
 //! `http2.rs`).
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
 use tokio::io::AsyncReadExt;
@@ -24,6 +25,8 @@ use super::plan::{RequestSpec, Target};
 const MAX_HEADERS: usize = 64;
 /// Read buffer of a fresh connection (grows for larger responses).
 const INITIAL_BUFFER: usize = 1024;
+/// Upper bound of the initial read buffer of a pipelined connection.
+const MAX_BATCH_BUFFER: usize = 64 * 1024;
 /// A response head larger than this is `malformed`.
 const MAX_HEAD: usize = 64 * 1024;
 
@@ -143,9 +146,16 @@ impl ResponseParser {
     /// Parses what `buf` holds so far. `eof` says the peer closed.
     pub fn parse(&mut self, buf: &[u8], eof: bool) -> Result<Parsed, ReadError> {
         if let State::Head = self.state {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut resp = httparse::Response::new(&mut headers);
-            let head_len = match resp.parse(buf) {
+            // Uninitialised header slots: zeroing 64 of them would cost more
+            // than parsing a small response.
+            let mut headers = [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS];
+            let mut resp = httparse::Response::new(&mut []);
+            let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+                &mut resp,
+                buf,
+                &mut headers,
+            );
+            let head_len = match parsed {
                 Ok(httparse::Status::Complete(n)) => n,
                 Ok(httparse::Status::Partial) => {
                     if buf.len() > MAX_HEAD {
@@ -337,25 +347,32 @@ pub struct Connection {
     /// The parser of the oldest owed answer, kept across reads.
     parser: Option<ResponseParser>,
     eof: bool,
+    /// When the last read returned: the arrival time of every answer it
+    /// completed (one clock read per read, not per answer).
+    pub read_at: Instant,
     /// False once the server asked to close or the connection failed: no
     /// more requests may be queued (those in flight are still read).
     pub reusable: bool,
 }
 
 impl Connection {
-    /// Opens a connection to the target.
-    pub async fn open(target: &Target) -> std::io::Result<Connection> {
+    /// Opens a connection to the target for up to `depth` requests in
+    /// flight; the read buffer starts large enough for a batch of `depth`
+    /// small answers, so a pipelined batch is read in one go.
+    pub async fn open(target: &Target, depth: usize) -> std::io::Result<Connection> {
         let host = target.host.trim_start_matches('[').trim_end_matches(']');
         let stream = TcpStream::connect((host, target.port)).await?;
         stream.set_nodelay(true)?;
+        let capacity = INITIAL_BUFFER.max(depth.min(MAX_BATCH_BUFFER / 512) * 512);
         Ok(Connection {
             stream,
-            buf: BytesMut::with_capacity(INITIAL_BUFFER),
+            buf: BytesMut::with_capacity(capacity),
             out: Vec::new(),
             out_pos: 0,
             owed: VecDeque::new(),
             parser: None,
             eof: false,
+            read_at: Instant::now(),
             reusable: true,
         })
     }
@@ -383,6 +400,34 @@ impl Connection {
     ) -> Result<Response, ReadError> {
         self.queue(request, keep_body);
         self.next_response().await
+    }
+
+    /// The answer to the oldest queued request if it is already buffered
+    /// (pipelined answers usually arrive together): no waiting, no timer.
+    pub fn buffered_response(&mut self) -> Option<Result<Response, ReadError>> {
+        let owed = *self.owed.front()?;
+        while !self.buf.is_empty() {
+            let parser = self
+                .parser
+                .get_or_insert_with(|| ResponseParser::new(owed.keep_body, owed.head));
+            match parser.parse(&self.buf, false) {
+                Ok(Parsed::Done(resp, used)) => {
+                    self.buf.advance(used);
+                    self.parser = None;
+                    if (100..200).contains(&resp.status) {
+                        continue;
+                    }
+                    self.owed.pop_front();
+                    if resp.close {
+                        self.reusable = false;
+                    }
+                    return Some(Ok(resp));
+                }
+                Ok(Parsed::Partial) => return None,
+                Err(e) => return Some(Err(self.fail(e))),
+            }
+        }
+        None
     }
 
     /// Reads the answer to the oldest queued request, writing the queued
@@ -453,6 +498,7 @@ impl Connection {
             } else {
                 self.stream.read_buf(&mut self.buf).await
             };
+            self.read_at = Instant::now();
             match read {
                 Ok(0) => self.eof = true,
                 Ok(_) => {}

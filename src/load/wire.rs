@@ -84,7 +84,7 @@ impl Wire {
             }
         } else {
             Wire::H1 {
-                conn: http1::Connection::open(&shared.target).await?,
+                conn: http1::Connection::open(&shared.target, shared.depth).await?,
                 sent: VecDeque::new(),
                 lost: None,
             }
@@ -151,10 +151,18 @@ impl Wire {
                     sent.pop_front();
                     return Some((first, Err(kind), Instant::now()));
                 }
-                let deadline = first.sent + shared.timeout;
-                let result =
-                    match tokio::time::timeout_at(deadline.into(), conn.next_response()).await {
-                        Ok(Ok(resp)) => Ok(resp),
+                let answer = match conn.buffered_response() {
+                    Some(answer) => Ok(answer),
+                    None => {
+                        let deadline = first.sent + shared.timeout;
+                        tokio::time::timeout_at(deadline.into(), conn.next_response()).await
+                    }
+                };
+                let result = match answer {
+                    Ok(Ok(resp)) => {
+                        sent.pop_front();
+                        return Some((first, Ok(resp), conn.read_at));
+                    }
                         Ok(Err(e)) => {
                             *lost = Some(ErrorKind::Reset);
                             Err(error_kind(e))

@@ -204,6 +204,9 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
     // No more requests are to be started (those in flight are still read).
     let mut ended = false;
     let mut free_since = Instant::now();
+    // Closed model: the arrival of the answer that just freed a place, which
+    // is when the next request is meant to go (saves reading the clock).
+    let mut freed_at: Option<Instant> = None;
     let mut rng =
         0x9E37_79B9_7F4A_7C15u64 ^ (u64::from(index) + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     // Nothing goes out before the run's start: a closed-model request sent
@@ -235,7 +238,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                     }
                 }
                 None => {
-                    let now = Instant::now();
+                    let now = freed_at.take().unwrap_or_else(Instant::now);
                     if now >= shared.end {
                         ended = true;
                         break;
@@ -251,14 +254,16 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                 }
             };
             // Not yet (open model): wait for it, waking a timer tick early.
-            if intended
-                .checked_sub(TIMER_SLACK)
-                .is_some_and(|wake| wake > Instant::now())
+            if open
+                && intended
+                    .checked_sub(TIMER_SLACK)
+                    .is_some_and(|wake| wake > Instant::now())
             {
                 due = Some(intended);
                 break;
             }
-            let ready = Instant::now();
+            // (Closed model: `intended` was read from the clock just now.)
+            let ready = if open { Instant::now() } else { intended };
             let measuring = intended >= shared.measure_start;
             if open && measuring {
                 let lag = ready.saturating_duration_since(intended.max(free_since));
@@ -266,10 +271,14 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                 shared.sent_in_measure.fetch_add(1, Ordering::Relaxed);
             }
             // Connect if needed (nothing is in flight here).
+            let mut sent = ready;
             if !wire.as_ref().is_some_and(Wire::accepts) {
                 wire = None;
                 match tokio::time::timeout(shared.timeout, Wire::open(&shared)).await {
-                    Ok(Ok(w)) => wire = Some(w),
+                    Ok(Ok(w)) => {
+                        wire = Some(w);
+                        sent = Instant::now();
+                    }
                     Ok(Err(_)) | Err(_) => {
                         if measuring {
                             let failed = Attempt::Failed(ErrorKind::Connect);
@@ -283,7 +292,6 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             }
             let Some(w) = wire.as_mut() else { continue };
             let spec = shared.pick(&mut rng);
-            let sent = Instant::now();
             w.start(
                 &shared,
                 Sent {
@@ -294,6 +302,8 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                 },
             );
         }
+        // Only the fill right after an answer may use its arrival time.
+        freed_at = None;
         // 2. Wait for an answer, or for the next request to fall due.
         let Some(w) = wire.as_mut().filter(|w| w.in_flight() > 0) else {
             if ended {
@@ -328,8 +338,12 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                 let attempt = judge(&shared.mix[sent.spec], result, done);
                 record(&shared, &sink, attempt, sent.intended, sent.sent);
             }
-            if full {
-                free_since = Instant::now();
+            if open {
+                if full {
+                    free_since = Instant::now();
+                }
+            } else {
+                freed_at = Some(done);
             }
         }
     }
