@@ -88,6 +88,20 @@ pub struct BenchArgs {
     /// Speak HTTP/2 over cleartext (h2c, prior knowledge) through hyper.
     #[arg(long)]
     pub http2: bool,
+    /// HTTP/1.1 pipelining: up to N requests in flight per connection,
+    /// written together, answered in order (TechEmpower's plaintext uses 16).
+    /// Browsers and most HTTP clients do not pipeline: a depth above 1 shows
+    /// what a server can parse and answer in batches, not what its users see.
+    #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "http2",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub pipeline: u32,
+    /// HTTP/2 streams in flight per connection (h2load's -m; needs --http2).
+    /// Browsers do multiplex, so many streams on few connections is a real
+    /// pattern; streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS
+    /// wait in the client, and the wait counts in their latency.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "http2",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub streams: u32,
     /// Pin the generator to these CPUs (taskset list: `1`, `0-3`, `0,2`).
     #[arg(long)]
     pub cpus: Option<String>,

@@ -41,6 +41,8 @@ fn plan(port: u16, requests: Vec<RequestSpec>, schedule: Schedule, secs: f64) ->
         cpus: None,
         timeout: Duration::from_secs(5),
         http2: false,
+        pipeline: 1,
+        streams: 1,
         command_line: vec!["test".into()],
     }
 }

@@ -57,6 +57,7 @@ fn repetition(index: u32, rep: Rep) -> Repetition {
             started_at: "2026-11-23T12:00:00Z".into(),
             target: "http://127.0.0.1:1/plaintext".into(),
             http_version: "HTTP/1.1".into(),
+            in_flight_per_connection: 1,
             model: LoadModel::Closed,
             rate_rps: None,
             connections: 16,

@@ -219,6 +219,7 @@ fn repetition(rng: &mut StdRng, spec: RepSpec<'_>) -> Repetition {
             started_at: format!("2026-11-22T10:0{}:00Z", spec.index),
             target: "http://127.0.0.1:41000/plaintext".into(),
             http_version: "HTTP/1.1".into(),
+            in_flight_per_connection: 1,
             model: LoadModel::Open,
             rate_rps: Some(p.rps * spec.scale * 1.02),
             connections: 64,

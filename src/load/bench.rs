@@ -210,6 +210,8 @@ pub fn plan_from_args(args: &BenchArgs, command_line: Vec<String>) -> anyhow::Re
         cpus,
         timeout: args.timeout,
         http2: args.http2,
+        pipeline: args.pipeline,
+        streams: args.streams,
         command_line,
     })
 }
@@ -306,11 +308,16 @@ pub fn summary(r: &LoadReport) -> String {
         (LoadModel::Closed, _) => "closed model".to_string(),
     };
     out.push_str(&format!(
-        "{} {} — {}, {} connections, {:.1}s measured{}\n",
+        "{} {} — {}, {} connections{}, {:.1}s measured{}\n",
         r.http_version,
         r.target,
         model,
         r.connections,
+        match (r.in_flight_per_connection, r.http_version.as_str()) {
+            (0 | 1, _) => String::new(),
+            (n, "HTTP/2") => format!(" × {n} streams"),
+            (n, _) => format!(" × {n} pipelined"),
+        },
         r.elapsed_s,
         if r.interrupted {
             " (INTERRUPTED: figures cover what ran)"

@@ -67,6 +67,11 @@ pub fn run_plan(
         http2: plan.http2,
         hyper_http1: !plan.http2
             && std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() == Ok("hyper"),
+        depth: if plan.http2 || std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() != Ok("hyper") {
+            plan.depth()
+        } else {
+            1
+        },
         interrupt: interrupt.clone(),
     });
 
@@ -305,6 +310,7 @@ fn build_report(
         },
         rate_rps,
         connections: plan.connections,
+        in_flight_per_connection: shared.depth as u32,
         duration_s: plan.duration.as_secs_f64(),
         warmup_s: plan.warmup.as_secs_f64(),
         elapsed_s,

@@ -12,8 +12,11 @@
 //! hyper's client to repeat the measurement. HTTP/2 goes through hyper (see
 //! `http2.rs`).
 
+use std::collections::VecDeque;
+use std::time::Instant;
+
 use bytes::{Buf, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 use super::plan::{RequestSpec, Target};
@@ -22,6 +25,8 @@ use super::plan::{RequestSpec, Target};
 const MAX_HEADERS: usize = 64;
 /// Read buffer of a fresh connection (grows for larger responses).
 const INITIAL_BUFFER: usize = 1024;
+/// Upper bound of the initial read buffer of a pipelined connection.
+const MAX_BATCH_BUFFER: usize = 64 * 1024;
 /// A response head larger than this is `malformed`.
 const MAX_HEAD: usize = 64 * 1024;
 
@@ -141,9 +146,16 @@ impl ResponseParser {
     /// Parses what `buf` holds so far. `eof` says the peer closed.
     pub fn parse(&mut self, buf: &[u8], eof: bool) -> Result<Parsed, ReadError> {
         if let State::Head = self.state {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut resp = httparse::Response::new(&mut headers);
-            let head_len = match resp.parse(buf) {
+            // Uninitialised header slots: zeroing 64 of them would cost more
+            // than parsing a small response.
+            let mut headers = [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS];
+            let mut resp = httparse::Response::new(&mut []);
+            let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+                &mut resp,
+                buf,
+                &mut headers,
+            );
+            let head_len = match parsed {
                 Ok(httparse::Status::Complete(n)) => n,
                 Ok(httparse::Status::Partial) => {
                     if buf.len() > MAX_HEAD {
@@ -310,82 +322,194 @@ fn find_end_of_trailers(rest: &[u8]) -> Option<usize> {
         .map(|p| p + 4)
 }
 
-/// One keep-alive connection.
+/// What the parser needs to know about a request whose answer is owed.
+#[derive(Debug, Clone, Copy)]
+struct Owed {
+    keep_body: bool,
+    head: bool,
+}
+
+/// One keep-alive connection, pipelined when more than one request is queued:
+/// [`Connection::queue`] appends a request to the output, and
+/// [`Connection::next_response`] writes whatever is queued (all of it in one
+/// write when it can) and reads the answer to the oldest request. Answers come
+/// back in request order (RFC 9112 §9.3.2), so the n-th response parsed
+/// belongs to the n-th request queued.
 #[derive(Debug)]
 pub struct Connection {
     stream: TcpStream,
     buf: BytesMut,
-    /// False once the server asked to close or the connection failed.
+    /// Requests queued but not yet written, from `out_pos` on.
+    out: Vec<u8>,
+    out_pos: usize,
+    /// Answers owed, oldest first.
+    owed: VecDeque<Owed>,
+    /// The parser of the oldest owed answer, kept across reads.
+    parser: Option<ResponseParser>,
+    eof: bool,
+    /// When the last read returned: the arrival time of every answer it
+    /// completed (one clock read per read, not per answer).
+    pub read_at: Instant,
+    /// False once the server asked to close or the connection failed: no
+    /// more requests may be queued (those in flight are still read).
     pub reusable: bool,
 }
 
 impl Connection {
-    /// Opens a connection to the target.
-    pub async fn open(target: &Target) -> std::io::Result<Connection> {
+    /// Opens a connection to the target for up to `depth` requests in
+    /// flight; the read buffer starts large enough for a batch of `depth`
+    /// small answers, so a pipelined batch is read in one go.
+    pub async fn open(target: &Target, depth: usize) -> std::io::Result<Connection> {
         let host = target.host.trim_start_matches('[').trim_end_matches(']');
         let stream = TcpStream::connect((host, target.port)).await?;
         stream.set_nodelay(true)?;
+        let capacity = INITIAL_BUFFER.max(depth.min(MAX_BATCH_BUFFER / 512) * 512);
         Ok(Connection {
             stream,
-            buf: BytesMut::with_capacity(INITIAL_BUFFER),
+            buf: BytesMut::with_capacity(capacity),
+            out: Vec::new(),
+            out_pos: 0,
+            owed: VecDeque::new(),
+            parser: None,
+            eof: false,
+            read_at: Instant::now(),
             reusable: true,
         })
     }
 
-    /// Sends one request and reads its response.
+    /// Requests queued or written whose answers have not been read yet.
+    pub fn in_flight(&self) -> usize {
+        self.owed.len()
+    }
+
+    /// Queues `request`; it is written by the next [`Connection::next_response`]
+    /// that has to wait for the network, together with any others queued.
+    pub fn queue(&mut self, request: &EncodedRequest, keep_body: bool) {
+        self.out.extend_from_slice(&request.bytes);
+        self.owed.push_back(Owed {
+            keep_body,
+            head: request.head,
+        });
+    }
+
+    /// Sends one request and reads its response (no pipelining).
     pub async fn send(
         &mut self,
         request: &EncodedRequest,
         keep_body: bool,
     ) -> Result<Response, ReadError> {
-        if let Err(e) = self.stream.write_all(&request.bytes).await {
-            self.reusable = false;
-            return Err(match e.kind() {
-                std::io::ErrorKind::InvalidData => ReadError::Malformed,
-                _ => ReadError::Reset,
-            });
+        self.queue(request, keep_body);
+        self.next_response().await
+    }
+
+    /// The answer to the oldest queued request if it is already buffered
+    /// (pipelined answers usually arrive together): no waiting, no timer.
+    pub fn buffered_response(&mut self) -> Option<Result<Response, ReadError>> {
+        let owed = *self.owed.front()?;
+        while !self.buf.is_empty() {
+            let parser = self
+                .parser
+                .get_or_insert_with(|| ResponseParser::new(owed.keep_body, owed.head));
+            match parser.parse(&self.buf, false) {
+                Ok(Parsed::Done(resp, used)) => {
+                    self.buf.advance(used);
+                    self.parser = None;
+                    if (100..200).contains(&resp.status) {
+                        continue;
+                    }
+                    self.owed.pop_front();
+                    if resp.close {
+                        self.reusable = false;
+                    }
+                    return Some(Ok(resp));
+                }
+                Ok(Parsed::Partial) => return None,
+                Err(e) => return Some(Err(self.fail(e))),
+            }
         }
-        let mut parser = ResponseParser::new(keep_body, request.head);
-        let mut eof = false;
+        None
+    }
+
+    /// Reads the answer to the oldest queued request, writing the queued
+    /// requests first when the answer is not already buffered. Cancel-safe:
+    /// dropped while waiting, nothing is lost, the next call carries on.
+    /// After an error the connection is unusable; the answers still owed are
+    /// lost with it (`in_flight` says how many).
+    pub async fn next_response(&mut self) -> Result<Response, ReadError> {
+        let Some(&owed) = self.owed.front() else {
+            return Err(ReadError::Malformed);
+        };
         loop {
-            if !self.buf.is_empty() || eof {
-                match parser.parse(&self.buf, eof) {
+            if !self.buf.is_empty() || self.eof {
+                let parser = self
+                    .parser
+                    .get_or_insert_with(|| ResponseParser::new(owed.keep_body, owed.head));
+                match parser.parse(&self.buf, self.eof) {
                     Ok(Parsed::Done(resp, used)) => {
                         self.buf.advance(used);
+                        self.parser = None;
                         if (100..200).contains(&resp.status) {
-                            parser = ResponseParser::new(keep_body, request.head);
                             continue;
                         }
+                        self.owed.pop_front();
                         if resp.close {
                             self.reusable = false;
                         }
                         return Ok(resp);
                     }
                     Ok(Parsed::Partial) => {}
-                    Err(e) => {
-                        self.reusable = false;
-                        return Err(e);
-                    }
+                    Err(e) => return Err(self.fail(e)),
                 }
             }
-            if eof {
-                self.reusable = false;
-                return Err(ReadError::Reset);
+            if self.eof {
+                return Err(self.fail(ReadError::Reset));
+            }
+            if self.out_pos < self.out.len() {
+                match self.stream.try_write(&self.out[self.out_pos..]) {
+                    Ok(n) => self.out_pos += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return Err(self.fail(ReadError::Reset)),
+                }
+                if self.out_pos == self.out.len() {
+                    self.out.clear();
+                    self.out_pos = 0;
+                }
             }
             if self.buf.capacity() - self.buf.len() < INITIAL_BUFFER / 4 {
                 // Grows only for large responses; small ones keep a 1 KiB
                 // buffer, so 10,000 connections stay cheap.
                 self.buf.reserve(self.buf.len().max(INITIAL_BUFFER));
             }
-            match self.stream.read_buf(&mut self.buf).await {
-                Ok(0) => eof = true,
-                Ok(_) => {}
-                Err(_) => {
-                    self.reusable = false;
-                    return Err(ReadError::Reset);
+            let read = if self.out_pos < self.out.len() {
+                // Output left over (a full socket buffer): write and read
+                // side by side, so a server that answers before it reads on
+                // cannot deadlock us.
+                let (mut rd, wr) = self.stream.split();
+                let buf = &mut self.buf;
+                let writable = tokio::select! {
+                    r = rd.read_buf(buf) => Err(r),
+                    w = wr.writable() => Ok(w),
+                };
+                match writable {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(_)) => return Err(self.fail(ReadError::Reset)),
+                    Err(read) => read,
                 }
+            } else {
+                self.stream.read_buf(&mut self.buf).await
+            };
+            self.read_at = Instant::now();
+            match read {
+                Ok(0) => self.eof = true,
+                Ok(_) => {}
+                Err(_) => return Err(self.fail(ReadError::Reset)),
             }
         }
+    }
+
+    fn fail(&mut self, e: ReadError) -> ReadError {
+        self.reusable = false;
+        e
     }
 }
 

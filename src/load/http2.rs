@@ -1,10 +1,17 @@
 //! HTTP/2 over cleartext (h2c, prior knowledge) through hyper's client
-//! connection API: one HTTP/2 connection per engine connection, one request in
-//! flight on it at a time, so `--connections` means the same in both versions.
+//! connection API: one HTTP/2 connection per engine connection, with up to
+//! `streams` requests in flight on it (h2load's `-m`; 1 by default, so
+//! `--connections` means the same in both versions). Streams beyond the
+//! server's SETTINGS_MAX_CONCURRENT_STREAMS wait in the client (the `h2` crate
+//! honours the setting) and the wait counts in their latency. The receive
+//! windows are raised so that many streams of ordinary responses are never
+//! held back by flow control.
 //!
 //! The same wrapper can speak HTTP/1.1 through hyper
 //! (`GAUNTLET_HTTP1_CLIENT=hyper`): only there to measure hyper's client
 //! against the lean one in `http1.rs` (see benches/vs-wrk.sh).
+
+use std::future::Future;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -13,6 +20,12 @@ use tokio::net::TcpStream;
 
 use super::http1::{ReadError, Response};
 use super::plan::{RequestSpec, Target};
+
+/// Receive window of each stream: 2 MiB (RFC 9113's default is 64 KiB, which
+/// bounds one stream to 64 KiB per round trip).
+pub const STREAM_WINDOW: u32 = 2 << 20;
+/// Receive window of the whole connection: 32 MiB, shared by its streams.
+pub const CONNECTION_WINDOW: u32 = 32 << 20;
 
 /// A request prepared once: hyper needs a fresh `Request` per send, so this
 /// keeps the parts that are cloned cheaply.
@@ -86,10 +99,15 @@ impl Connection {
         let host = target.host.trim_start_matches('[').trim_end_matches(']');
         let stream = TcpStream::connect((host, target.port)).await?;
         stream.set_nodelay(true)?;
-        let (sender, conn) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-                .await
-                .map_err(std::io::Error::other)?;
+        let (sender, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+            // One stream until the server's SETTINGS arrive: streams opened
+            // before them could exceed its MAX_CONCURRENT_STREAMS and be refused.
+            .initial_max_send_streams(1)
+            .initial_stream_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONNECTION_WINDOW)
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(std::io::Error::other)?;
         tokio::spawn(async move {
             // The connection's errors surface on the requests that use it.
             let _ = conn.await;
@@ -115,6 +133,49 @@ impl Connection {
         Ok(Connection {
             sender: Sender::H1(sender),
             reusable: true,
+        })
+    }
+
+    /// False once the connection failed or the server closed it: no more
+    /// requests may be started on it.
+    pub fn accepts(&self) -> bool {
+        let open = match &self.sender {
+            Sender::H1(_) => true,
+            Sender::H2(s) => !s.is_closed(),
+        };
+        self.reusable && open
+    }
+
+    /// Starts `request` on a new stream and returns the future of its whole
+    /// response, independent of the connection, so that many can be in flight
+    /// at once. `None` on an HTTP/1.1 (hyper) connection, which takes one
+    /// request at a time through [`Connection::send`].
+    pub fn start(
+        &mut self,
+        request: &PreparedRequest,
+        keep_body: bool,
+    ) -> Option<impl Future<Output = Result<Response, ReadError>> + 'static> {
+        let Sender::H2(sender) = &mut self.sender else {
+            return None;
+        };
+        let mut req = hyper::Request::new(Full::new(request.body.clone()));
+        *req.method_mut() = request.method.clone();
+        *req.uri_mut() = request.uri.clone();
+        *req.headers_mut() = request.headers.clone();
+        let response = sender.send_request(req);
+        Some(async move {
+            let result = async {
+                let resp = response.await?;
+                let status = resp.status().as_u16();
+                let body = resp.into_body().collect().await?.to_bytes();
+                Ok::<_, hyper::Error>(Response {
+                    status,
+                    body: keep_body.then(|| body.to_vec()),
+                    close: false,
+                })
+            }
+            .await;
+            result.map_err(|e| classify(&e))
         })
     }
 
@@ -158,11 +219,15 @@ impl Connection {
         .await;
         result.map_err(|e| {
             self.reusable = false;
-            if e.is_parse() || e.is_user() {
-                ReadError::Malformed
-            } else {
-                ReadError::Reset
-            }
+            classify(&e)
         })
+    }
+}
+
+fn classify(e: &hyper::Error) -> ReadError {
+    if e.is_parse() || e.is_user() {
+        ReadError::Malformed
+    } else {
+        ReadError::Reset
     }
 }

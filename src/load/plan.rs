@@ -97,8 +97,23 @@ pub struct LoadPlan {
     pub timeout: Duration,
     /// Speak HTTP/2 (h2c prior knowledge) instead of HTTP/1.1.
     pub http2: bool,
+    /// HTTP/1.1 pipelining depth: requests in flight per connection, written
+    /// together, answered in order (1: no pipelining). Ignored for HTTP/2.
+    pub pipeline: u32,
+    /// HTTP/2 streams in flight per connection, as h2load's `-m` (1: one
+    /// request at a time). Ignored for HTTP/1.1.
+    pub streams: u32,
     /// The command line, recorded in the result.
     pub command_line: Vec<String>,
+}
+
+impl LoadPlan {
+    /// Requests one connection keeps in flight: the pipelining depth
+    /// (HTTP/1.1) or the streams (HTTP/2), at least 1.
+    pub fn depth(&self) -> usize {
+        let depth = if self.http2 { self.streams } else { self.pipeline };
+        depth.max(1) as usize
+    }
 }
 
 /// Which part of a run the engine is in.

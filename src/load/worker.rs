@@ -20,9 +20,10 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::http1;
+use super::http1::{self, Response};
 use super::http2;
 use super::plan::Target;
+use super::wire::{Sent, Wire};
 use super::schedule::{Pacer, Slot};
 use crate::interrupt::Interrupt;
 use crate::record::{micros, ErrorKind, IntervalPart, Recorder};
@@ -72,14 +73,18 @@ pub struct Shared {
     pub http2: bool,
     /// Speak HTTP/1.1 through hyper instead of the lean client (measurement only).
     pub hyper_http1: bool,
+    /// Requests in flight per connection: the pipelining depth (HTTP/1.1) or
+    /// the streams (HTTP/2); 1 for hyper's HTTP/1.1 client.
+    pub depth: usize,
     /// Stop on Ctrl-C.
     pub interrupt: Interrupt,
 }
 
 impl Shared {
-    fn pick(&self, rng: &mut u64) -> &PreparedSpec {
+    /// Index of the next request of the mix.
+    fn pick(&self, rng: &mut u64) -> usize {
         if self.mix.len() == 1 {
-            return &self.mix[0];
+            return 0;
         }
         // xorshift64: cheap and good enough to spread a weighted mix.
         *rng ^= *rng << 13;
@@ -88,7 +93,7 @@ impl Shared {
         let total = self.mix.last().map(|s| s.cumulative_weight).unwrap_or(1);
         let r = *rng % total.max(1);
         let i = self.mix.partition_point(|s| s.cumulative_weight <= r);
-        &self.mix[i.min(self.mix.len() - 1)]
+        i.min(self.mix.len() - 1)
     }
 
     fn interval_of(&self, at: Instant) -> usize {
@@ -110,20 +115,6 @@ pub struct WorkerResult {
     pub recorder: Recorder,
     /// When its last connection finished.
     pub finished_at: Instant,
-}
-
-enum Conn {
-    H1(http1::Connection),
-    H2(http2::Connection),
-}
-
-impl Conn {
-    fn reusable(&self) -> bool {
-        match self {
-            Conn::H1(c) => c.reusable,
-            Conn::H2(c) => c.reusable,
-        }
-    }
 }
 
 type Sink = Rc<RefCell<(Recorder, Sender<WorkerMsg>)>>;
@@ -204,8 +195,18 @@ enum Attempt {
 
 async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
     let open = shared.pacer.is_open();
-    let mut conn: Option<Conn> = None;
+    let depth = shared.depth.max(1);
+    let mut wire: Option<Wire> = None;
+    // Open model: a request whose number is claimed but whose time has not come.
+    let mut due: Option<Instant> = None;
+    // Closed stages: this connection is inactive until then.
+    let mut idle_until: Option<Instant> = None;
+    // No more requests are to be started (those in flight are still read).
+    let mut ended = false;
     let mut free_since = Instant::now();
+    // Closed model: the arrival of the answer that just freed a place, which
+    // is when the next request is meant to go (saves reading the clock).
+    let mut freed_at: Option<Instant> = None;
     let mut rng =
         0x9E37_79B9_7F4A_7C15u64 ^ (u64::from(index) + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     // Nothing goes out before the run's start: a closed-model request sent
@@ -215,126 +216,164 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         if shared.interrupt.is_raised() {
             return;
         }
-        // 1. When is this request meant to go?
-        let intended = if open {
-            let n = shared.next_slot.fetch_add(1, Ordering::Relaxed);
-            match shared.pacer.slot(n) {
-                Slot::At(offset) => shared.start + offset,
-                Slot::End => return,
+        // 1. Start every request that is due, up to `depth` in flight.
+        while !ended {
+            let in_flight = wire.as_ref().map_or(0, Wire::in_flight);
+            if in_flight >= depth || (in_flight > 0 && !wire.as_ref().is_some_and(Wire::accepts))
+            {
+                // Full, or a connection that takes no more drains first.
+                break;
             }
-        } else {
-            let now = Instant::now();
-            if now >= shared.end {
+            // When is this request meant to go?
+            let intended = match due.take() {
+                Some(at) => at,
+                None if open => {
+                    let n = shared.next_slot.fetch_add(1, Ordering::Relaxed);
+                    match shared.pacer.slot(n) {
+                        Slot::At(offset) => shared.start + offset,
+                        Slot::End => {
+                            ended = true;
+                            break;
+                        }
+                    }
+                }
+                None => {
+                    let now = freed_at.take().unwrap_or_else(Instant::now);
+                    if now >= shared.end {
+                        ended = true;
+                        break;
+                    }
+                    if index >= shared.pacer.active_connections(now - shared.start) {
+                        if in_flight == 0 {
+                            wire = None;
+                            idle_until = Some((now + Duration::from_millis(50)).min(shared.end));
+                        }
+                        break;
+                    }
+                    now
+                }
+            };
+            // Not yet (open model): wait for it, waking a timer tick early.
+            if open
+                && intended
+                    .checked_sub(TIMER_SLACK)
+                    .is_some_and(|wake| wake > Instant::now())
+            {
+                due = Some(intended);
+                break;
+            }
+            // (Closed model: `intended` was read from the clock just now.)
+            let ready = if open { Instant::now() } else { intended };
+            let measuring = intended >= shared.measure_start;
+            if open && measuring {
+                let lag = ready.saturating_duration_since(intended.max(free_since));
+                sink.borrow_mut().0.record_lag(micros(lag));
+                shared.sent_in_measure.fetch_add(1, Ordering::Relaxed);
+            }
+            // Connect if needed (nothing is in flight here).
+            let mut sent = ready;
+            if !wire.as_ref().is_some_and(Wire::accepts) {
+                wire = None;
+                match tokio::time::timeout(shared.timeout, Wire::open(&shared)).await {
+                    Ok(Ok(w)) => {
+                        wire = Some(w);
+                        sent = Instant::now();
+                    }
+                    Ok(Err(_)) | Err(_) => {
+                        if measuring {
+                            let failed = Attempt::Failed(ErrorKind::Connect);
+                            record(&shared, &sink, failed, intended, ready);
+                        }
+                        sleep(Instant::now() + CONNECT_BACKOFF).await;
+                        free_since = Instant::now();
+                        continue;
+                    }
+                }
+            }
+            let Some(w) = wire.as_mut() else { continue };
+            let spec = shared.pick(&mut rng);
+            w.start(
+                &shared,
+                Sent {
+                    intended,
+                    sent,
+                    measuring,
+                    spec,
+                },
+            );
+        }
+        // Only the fill right after an answer may use its arrival time.
+        freed_at = None;
+        // 2. Wait for an answer, or for the next request to fall due.
+        let Some(w) = wire.as_mut().filter(|w| w.in_flight() > 0) else {
+            if ended {
                 return;
             }
-            if index >= shared.pacer.active_connections(now - shared.start) {
-                conn = None;
-                let wake = (now + Duration::from_millis(50)).min(shared.end);
-                sleep(wake).await;
-                continue;
-            }
-            now
-        };
-        // 2. Wait for it (open model), waking a timer tick early.
-        if let Some(wake) = intended.checked_sub(TIMER_SLACK) {
-            if wake > Instant::now() {
-                sleep(wake).await;
-            }
-        }
-        let ready = Instant::now();
-        let measuring = intended >= shared.measure_start;
-        if open && measuring {
-            let lag = ready.saturating_duration_since(intended.max(free_since));
-            sink.borrow_mut().0.record_lag(micros(lag));
-            shared.sent_in_measure.fetch_add(1, Ordering::Relaxed);
-        }
-        // 3. Connect if needed.
-        if !conn.as_ref().is_some_and(Conn::reusable) {
-            conn = None;
-            let opened = tokio::time::timeout(shared.timeout, open_conn(&shared)).await;
-            match opened {
-                Ok(Ok(c)) => conn = Some(c),
-                Ok(Err(_)) | Err(_) => {
-                    if measuring {
-                        record(
-                            &shared,
-                            &sink,
-                            Attempt::Failed(ErrorKind::Connect),
-                            intended,
-                            ready,
-                        );
-                    }
-                    sleep(Instant::now() + CONNECT_BACKOFF).await;
-                    free_since = Instant::now();
+            let wake = match (due, idle_until.take()) {
+                (Some(at), _) => at.checked_sub(TIMER_SLACK).unwrap_or(at),
+                (None, Some(at)) => at,
+                (None, None) => {
+                    tokio::task::yield_now().await;
                     continue;
                 }
-            }
-        }
-        let Some(c) = conn.as_mut() else { continue };
-        // 4. Send and read the response.
-        let spec = shared.pick(&mut rng);
-        let sent = Instant::now();
-        let attempt = send(&shared, c, spec).await;
-        if let Attempt::Failed(_) = attempt {
-            conn = None;
-        }
-        // 5. Record (only what was meant for the measured phase).
-        if measuring {
-            record(&shared, &sink, attempt, intended, sent);
-        }
-        free_since = Instant::now();
-    }
-}
-
-async fn open_conn(shared: &Shared) -> std::io::Result<Conn> {
-    if shared.http2 {
-        Ok(Conn::H2(http2::Connection::open(&shared.target).await?))
-    } else if shared.hyper_http1 {
-        Ok(Conn::H2(
-            http2::Connection::open_http1(&shared.target).await?,
-        ))
-    } else {
-        Ok(Conn::H1(http1::Connection::open(&shared.target).await?))
-    }
-}
-
-async fn send(shared: &Shared, conn: &mut Conn, spec: &PreparedSpec) -> Attempt {
-    let keep_body = spec.expect_body.is_some();
-    let exchange = async {
-        match (conn, &spec.h2) {
-            (Conn::H2(c), Some(req)) => c.send(req, keep_body).await,
-            (Conn::H1(c), _) => c.send(&spec.h1, keep_body).await,
-            (Conn::H2(_), None) => Err(http1::ReadError::Malformed),
-        }
-    };
-    let result = tokio::time::timeout(shared.timeout, exchange).await;
-    let done = Instant::now();
-    match result {
-        Err(_) => Attempt::Failed(ErrorKind::Timeout),
-        Ok(Err(http1::ReadError::Reset)) => Attempt::Failed(ErrorKind::Reset),
-        Ok(Err(http1::ReadError::Malformed)) => Attempt::Failed(ErrorKind::Malformed),
-        Ok(Ok(resp)) => {
-            let status_ok = match spec.expect_status {
-                Some(want) => resp.status == want,
-                None => (200..300).contains(&resp.status),
             };
-            let check = if !status_ok {
-                Err(ErrorKind::Status)
-            } else if let (Some(want), Some(got)) = (&spec.expect_body, &resp.body) {
-                if want.as_ref() == got.as_slice() {
-                    Ok(())
-                } else {
-                    Err(ErrorKind::BodyMismatch)
+            sleep(wake).await;
+            continue;
+        };
+        let full = w.in_flight() >= depth;
+        let wake = due
+            .filter(|_| !full && w.accepts())
+            .map(|at| at.checked_sub(TIMER_SLACK).unwrap_or(at));
+        let outcome = match wake {
+            Some(at) => tokio::select! {
+                biased;
+                outcome = w.next(&shared) => outcome,
+                _ = sleep(at) => None,
+            },
+            None => w.next(&shared).await,
+        };
+        // 3. Record (only what was meant for the measured phase).
+        if let Some((sent, result, done)) = outcome {
+            if sent.measuring {
+                let attempt = judge(&shared.mix[sent.spec], result, done);
+                record(&shared, &sink, attempt, sent.intended, sent.sent);
+            }
+            if open {
+                if full {
+                    free_since = Instant::now();
                 }
             } else {
-                Ok(())
-            };
-            Attempt::Response {
-                status: resp.status,
-                check,
-                done,
+                freed_at = Some(done);
             }
         }
+    }
+}
+
+/// Checks a response against what the request expects.
+fn judge(spec: &PreparedSpec, result: Result<Response, ErrorKind>, done: Instant) -> Attempt {
+    let resp = match result {
+        Ok(resp) => resp,
+        Err(kind) => return Attempt::Failed(kind),
+    };
+    let status_ok = match spec.expect_status {
+        Some(want) => resp.status == want,
+        None => (200..300).contains(&resp.status),
+    };
+    let check = if !status_ok {
+        Err(ErrorKind::Status)
+    } else if let (Some(want), Some(got)) = (&spec.expect_body, &resp.body) {
+        if want.as_ref() == got.as_slice() {
+            Ok(())
+        } else {
+            Err(ErrorKind::BodyMismatch)
+        }
+    } else {
+        Ok(())
+    };
+    Attempt::Response {
+        status: resp.status,
+        check,
+        done,
     }
 }
 

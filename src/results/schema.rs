@@ -142,6 +142,10 @@ pub struct LoadReport {
     pub rate_rps: Option<f64>,
     /// Number of connections.
     pub connections: u32,
+    /// Requests in flight per connection: the HTTP/1.1 pipelining depth or
+    /// the HTTP/2 streams (1: one at a time, also for results that predate it).
+    #[serde(default = "one")]
+    pub in_flight_per_connection: u32,
     /// Requested duration of the measured phase, in seconds.
     pub duration_s: f64,
     /// Warmup before measuring, in seconds (not recorded in the histograms).
@@ -512,4 +516,8 @@ pub struct RunManifest {
     pub results: Vec<String>,
     /// True when the run was interrupted before finishing.
     pub interrupted: bool,
+}
+
+fn one() -> u32 {
+    1
 }

@@ -391,7 +391,9 @@ fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
         threads,
         cpus: scenario.loadgen_cpus.clone(),
         timeout: scenario.timeout,
-        http2: false,
+        http2: scenario.streams.is_some(),
+        pipeline: scenario.pipeline,
+        streams: scenario.streams.unwrap_or(1),
         command_line: cx.command_line.clone(),
     }
 }

@@ -70,6 +70,10 @@ pub struct RawLoad {
     pub stages: Vec<Spanned<RawStage>>,
     /// Generator worker threads (default: one per generator CPU).
     pub threads: Option<Spanned<i64>>,
+    /// HTTP/1.1 pipelining depth: requests in flight per connection.
+    pub pipeline: Option<Spanned<i64>>,
+    /// HTTP/2 streams per connection; set, the load speaks HTTP/2 (h2c).
+    pub streams: Option<Spanned<i64>>,
 }
 
 /// One `stages` item.

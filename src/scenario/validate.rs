@@ -98,6 +98,10 @@ pub struct Scenario {
     pub repetitions: u32,
     /// Generator worker threads (`None`: one per generator CPU).
     pub threads: Option<usize>,
+    /// HTTP/1.1 pipelining depth (1: none), from `load.pipeline`.
+    pub pipeline: u32,
+    /// HTTP/2 streams per connection, from `load.streams` (`None`: HTTP/1.1).
+    pub streams: Option<u32>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// CPUs for the server (`None`: not pinned).
@@ -336,6 +340,7 @@ fn validate(
     let servers = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = requests(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
+    let (pipeline, streams) = in_flight(cx, raw.load.as_ref())?;
 
     let mut duration = match (&raw.duration, staged_duration) {
         (Some(d), Some(_)) => {
@@ -449,6 +454,8 @@ fn validate(
         auto_warmup,
         repetitions,
         threads,
+        pipeline,
+        streams,
         timeout,
         server_cpus,
         loadgen_cpus,
@@ -714,6 +721,32 @@ fn load(cx: &Ctx<'_>, raw: Option<&Spanned<RawLoad>>) -> Result<LoadShape, Scena
         Schedule::ClosedStages(stages)
     };
     Ok((connections, schedule, Some(total), threads))
+}
+
+/// `load.pipeline` and `load.streams`: requests in flight per connection.
+fn in_flight(
+    cx: &Ctx<'_>,
+    raw: Option<&Spanned<RawLoad>>,
+) -> Result<(u32, Option<u32>), ScenarioError> {
+    let Some(raw) = raw.map(Spanned::get_ref) else {
+        return Ok((1, None));
+    };
+    let pipeline = match &raw.pipeline {
+        Some(p) => cx.count(p, "load.pipeline", 1, 1024)?,
+        None => 1,
+    };
+    let streams = match &raw.streams {
+        Some(s) if raw.pipeline.is_some() => {
+            return Err(cx.at(
+                s.span(),
+                "load.streams",
+                "`streams` (HTTP/2) and `pipeline` (HTTP/1.1) exclude each other; keep one",
+            ))
+        }
+        Some(s) => Some(cx.count(s, "load.streams", 1, 1024)?),
+        None => None,
+    };
+    Ok((pipeline, streams))
 }
 
 type Placement = (Option<CpuSet>, Option<CpuSet>, Option<String>);

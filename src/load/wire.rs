@@ -1,0 +1,209 @@
+//! One engine connection as the worker loop sees it, whatever the protocol:
+//! requests are started on it (up to the plan's depth: the HTTP/1.1
+//! pipelining depth or the HTTP/2 streams) and their outcomes come back one at
+//! a time with the bookkeeping ([`Sent`]) they were started with.
+//!
+//! HTTP/1.1 answers come back in request order; HTTP/2 answers in the order
+//! they complete. A pipelined HTTP/1.1 connection that fails takes every
+//! request on it down: the first gets the failure itself (`reset`,
+//! `malformed` or `timeout`), the others behind it are reported as lost the
+//! same way (`timeout` after a timeout, `reset` otherwise), one by one, so each
+//! request sent is counted exactly once.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Instant;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::http1::{self, ReadError, Response};
+use super::http2;
+use super::worker::Shared;
+use crate::record::ErrorKind;
+
+/// What the worker remembers about a request it put on a connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Sent {
+    /// When it was meant to go (open model: its slot; closed: when the
+    /// connection was ready for it).
+    pub intended: Instant,
+    /// When it was handed to the connection.
+    pub sent: Instant,
+    /// True when it belongs to the measured phase.
+    pub measuring: bool,
+    /// Its index in the request mix.
+    pub spec: usize,
+}
+
+/// The outcome of one request: its bookkeeping, the response or the error,
+/// and when it completed.
+pub type Outcome = (Sent, Result<Response, ErrorKind>, Instant);
+
+type Pending = Pin<Box<dyn Future<Output = Outcome>>>;
+
+/// A connection with requests in flight on it.
+pub enum Wire {
+    /// The lean HTTP/1.1 client, pipelined when depth > 1.
+    H1 {
+        /// The connection.
+        conn: http1::Connection,
+        /// Requests on it, oldest first (answers come in this order).
+        sent: VecDeque<Sent>,
+        /// Once the connection failed: how the requests still on it are counted.
+        lost: Option<ErrorKind>,
+    },
+    /// HTTP/2: every request is its own stream and future.
+    H2 {
+        /// The connection.
+        conn: http2::Connection,
+        /// Streams in flight.
+        pending: FuturesUnordered<Pending>,
+    },
+    /// hyper's HTTP/1.1 client (measurement only), one request at a time.
+    Hyper1 {
+        /// The connection.
+        conn: http2::Connection,
+        /// The request started, not yet sent.
+        queued: Option<Sent>,
+    },
+}
+
+impl Wire {
+    /// Opens the connection `shared` asks for.
+    pub async fn open(shared: &Shared) -> std::io::Result<Wire> {
+        Ok(if shared.http2 {
+            Wire::H2 {
+                conn: http2::Connection::open(&shared.target).await?,
+                pending: FuturesUnordered::new(),
+            }
+        } else if shared.hyper_http1 {
+            Wire::Hyper1 {
+                conn: http2::Connection::open_http1(&shared.target).await?,
+                queued: None,
+            }
+        } else {
+            Wire::H1 {
+                conn: http1::Connection::open(&shared.target, shared.depth).await?,
+                sent: VecDeque::new(),
+                lost: None,
+            }
+        })
+    }
+
+    /// Requests started on it whose outcome has not been taken yet.
+    pub fn in_flight(&self) -> usize {
+        match self {
+            Wire::H1 { sent, .. } => sent.len(),
+            Wire::H2 { pending, .. } => pending.len(),
+            Wire::Hyper1 { queued, .. } => usize::from(queued.is_some()),
+        }
+    }
+
+    /// True while another request may be started on it.
+    pub fn accepts(&self) -> bool {
+        match self {
+            Wire::H1 { conn, lost, .. } => conn.reusable && lost.is_none(),
+            Wire::H2 { conn, .. } => conn.accepts(),
+            Wire::Hyper1 { conn, queued } => conn.reusable && queued.is_none(),
+        }
+    }
+
+    /// Starts request `sent.spec` of the mix. HTTP/1.1 requests are written
+    /// together when the connection next waits for an answer.
+    pub fn start(&mut self, shared: &Shared, sent: Sent) {
+        let spec = &shared.mix[sent.spec];
+        let keep_body = spec.expect_body.is_some();
+        match self {
+            Wire::H1 {
+                conn, sent: list, ..
+            } => {
+                conn.queue(&spec.h1, keep_body);
+                list.push_back(sent);
+            }
+            Wire::H2 { conn, pending } => {
+                let deadline = sent.sent + shared.timeout;
+                let response = spec.h2.as_ref().and_then(|r| conn.start(r, keep_body));
+                pending.push(Box::pin(async move {
+                    let result = match response {
+                        Some(response) => {
+                            match tokio::time::timeout_at(deadline.into(), response).await {
+                                Ok(r) => r.map_err(error_kind),
+                                Err(_) => Err(ErrorKind::Timeout),
+                            }
+                        }
+                        None => Err(ErrorKind::Malformed),
+                    };
+                    (sent, result, Instant::now())
+                }));
+            }
+            Wire::Hyper1 { queued, .. } => *queued = Some(sent),
+        }
+    }
+
+    /// Waits for the next outcome (`None` when nothing is in flight).
+    /// Cancel-safe: dropped while waiting, nothing is lost.
+    pub async fn next(&mut self, shared: &Shared) -> Option<Outcome> {
+        match self {
+            Wire::H1 { conn, sent, lost } => {
+                let first = *sent.front()?;
+                if let Some(kind) = *lost {
+                    sent.pop_front();
+                    return Some((first, Err(kind), Instant::now()));
+                }
+                let answer = match conn.buffered_response() {
+                    Some(answer) => Ok(answer),
+                    None => {
+                        let deadline = first.sent + shared.timeout;
+                        tokio::time::timeout_at(deadline.into(), conn.next_response()).await
+                    }
+                };
+                let result = match answer {
+                    Ok(Ok(resp)) => {
+                        sent.pop_front();
+                        return Some((first, Ok(resp), conn.read_at));
+                    }
+                        Ok(Err(e)) => {
+                            *lost = Some(ErrorKind::Reset);
+                            Err(error_kind(e))
+                        }
+                        Err(_) => {
+                            conn.reusable = false;
+                            *lost = Some(ErrorKind::Timeout);
+                            Err(ErrorKind::Timeout)
+                        }
+                    };
+                sent.pop_front();
+                Some((first, result, Instant::now()))
+            }
+            Wire::H2 { pending, .. } => pending.next().await,
+            Wire::Hyper1 { conn, queued } => {
+                let first = (*queued)?;
+                let spec = &shared.mix[first.spec];
+                let keep_body = spec.expect_body.is_some();
+                let result = match &spec.h2 {
+                    Some(req) => {
+                        tokio::time::timeout(shared.timeout, conn.send(req, keep_body)).await
+                    }
+                    None => Ok(Err(ReadError::Malformed)),
+                };
+                *queued = None;
+                let result = match result {
+                    Ok(r) => r.map_err(error_kind),
+                    Err(_) => {
+                        conn.reusable = false;
+                        Err(ErrorKind::Timeout)
+                    }
+                };
+                Some((first, result, Instant::now()))
+            }
+        }
+    }
+}
+
+fn error_kind(e: ReadError) -> ErrorKind {
+    match e {
+        ReadError::Reset => ErrorKind::Reset,
+        ReadError::Malformed => ErrorKind::Malformed,
+    }
+}

@@ -1,0 +1,191 @@
+//! More than one request in flight per connection: HTTP/1.1 pipelining
+//! (`--pipeline N`) and HTTP/2 streams (`--streams N`), checked against test
+//! servers that count what arrives (crates/testservers' pipeline-probe and
+//! h2-streams): N requests really are on one connection at once, answers are
+//! matched to the right requests, a connection lost mid-pipeline counts every
+//! request it carried, a stall at depth > 1 is charged from the intended send
+//! times, and a server's lower SETTINGS_MAX_CONCURRENT_STREAMS is honoured.
+
+mod bench_support;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use bench_support::{gauntlet, start};
+use bytes::Bytes;
+use gauntlet::interrupt::Interrupt;
+use gauntlet::load::{run_plan, LoadPlan, RequestSpec, Schedule, Silent, Target};
+use gauntlet::results::LoadReport;
+
+/// `GET /stats` of a test server, on a connection of its own, as JSON.
+fn stats(port: u16) -> serde_json::Value {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"GET /stats HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats answered {text:?}: {e}"))
+}
+
+fn word(path: &str, weight: u32) -> RequestSpec {
+    RequestSpec {
+        method: "GET".into(),
+        path: format!("/{path}"),
+        headers: Vec::new(),
+        body: Bytes::new(),
+        weight,
+        expect_status: Some(200),
+        expect_body: Some(Bytes::from(path.to_string())),
+    }
+}
+
+/// A closed-model plan with a mix of three words, each checked by its body.
+fn mix_plan(port: u16, connections: u32, pipeline: u32) -> LoadPlan {
+    LoadPlan {
+        target: Target {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        requests: vec![word("alpha", 1), word("beta", 1), word("gamma", 2)],
+        connections,
+        schedule: Schedule::Closed,
+        duration: Duration::from_millis(1500),
+        warmup: Duration::ZERO,
+        threads: 1,
+        cpus: None,
+        timeout: Duration::from_secs(5),
+        http2: false,
+        pipeline,
+        streams: 1,
+        command_line: vec!["test".into()],
+    }
+}
+
+#[test]
+fn pipelined_requests_are_in_flight_together_and_answered_in_order() {
+    for depth in [1u32, 16] {
+        let server = start("pipeline-probe", &[("HOLD_MS", "2")]);
+        let out = run_plan(&mix_plan(server.port, 2, depth), &Interrupt::new(), &Silent).unwrap();
+        let r = &out.report;
+        let s = stats(server.port);
+        // Every answer matched its own request: a mix-up would show as
+        // body_mismatch (a third of the mix differs from any other word).
+        assert!(r.errors.is_empty(), "depth {depth}: errors {:?}", r.errors);
+        assert!(r.requests >= 100, "depth {depth}: only {} requests", r.requests);
+        assert_eq!(r.successes, r.requests);
+        assert_eq!(r.in_flight_per_connection, depth);
+        // The server held exactly `depth` requests of one connection at once:
+        // N really are in flight, never more.
+        assert_eq!(s["max_in_flight"], depth, "depth {depth}: server saw {s}");
+        assert_eq!(s["connections"], 2, "depth {depth}: {s}");
+        assert_eq!(s["answered"].as_u64(), Some(r.requests), "depth {depth}: {s}");
+    }
+}
+
+#[test]
+fn a_connection_lost_mid_pipeline_counts_every_request_it_carried() {
+    // Each connection gets 4 answers; then the server reads on for 100 ms
+    // and closes with the rest of the pipeline unanswered.
+    let server = start(
+        "pipeline-probe",
+        &[("ANSWER_THEN_CLOSE", "4"), ("CLOSE_AFTER_MS", "100"), ("HOLD_MS", "1")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("lost.json");
+    gauntlet()
+        .args(["bench", &server.url("/x"), "-c", "1", "-d", "1s", "-q"])
+        .args(["--pipeline", "16", "--json"])
+        .arg(&json)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let r: LoadReport = gauntlet::results::read_json(&json).unwrap();
+    let s = stats(server.port);
+    let connections = s["connections"].as_u64().unwrap();
+    let received = s["received"].as_u64().unwrap();
+    let answered = s["answered"].as_u64().unwrap();
+    assert!(connections >= 3, "only {connections} connections: {s}");
+    assert_eq!(answered, 4 * connections, "{s}");
+    assert_eq!(r.successes, answered, "{s}");
+    // Every request the server received and did not answer is an error on
+    // the generator's side, and nothing else is.
+    let errors: u64 = r.errors.values().sum();
+    assert_eq!(errors, received - answered, "errors {:?}, server {s}", r.errors);
+    assert_eq!(r.errors.get("reset").copied(), Some(errors), "{:?}", r.errors);
+    // A full pipeline (16) was lost with each connection but perhaps the
+    // last, cut by the end of the run.
+    assert!(errors >= 16 * (connections - 1), "errors {errors}, server {s}");
+}
+
+#[test]
+fn a_stall_at_depth_4_is_charged_from_the_intended_send_times() {
+    // As tests/bench_stall.rs, with 4 connections × 4 pipelined instead of
+    // 16 × 1: the same 16 requests in flight, the same queue behind a 300 ms
+    // stall at 1,000 req/s, so the same percentiles.
+    let server = start("stall", &[("STALL_AFTER_MS", "1000"), ("STALL_MS", "300")]);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("stall.json");
+    gauntlet()
+        .args(["bench", &server.url("/plaintext"), "-c", "4", "--pipeline", "4"])
+        .args(["-R", "1000", "-d", "3s", "-q", "--json"])
+        .arg(&json)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let r: LoadReport = gauntlet::results::read_json(&json).unwrap();
+    let ms = |us: u64| us as f64 / 1000.0;
+    assert_eq!(r.requests, 3000, "errors {:?}", r.errors);
+    let l = &r.latency;
+    assert!(ms(l.p50_us) < 20.0, "p50 {} ms", ms(l.p50_us));
+    let p95 = gauntlet::record::decode_histogram(&l.histogram)
+        .unwrap()
+        .value_at_quantile(0.95);
+    assert!((100.0..200.0).contains(&ms(p95)), "p95 {} ms", ms(p95));
+    assert!((220.0..320.0).contains(&ms(l.p99_us)), "p99 {} ms", ms(l.p99_us));
+    assert!((280.0..400.0).contains(&ms(l.max_us)), "max {} ms", ms(l.max_us));
+    // Service time (from the actual send) misses the queue.
+    let s = &r.service_time;
+    assert!(ms(s.p90_us) < 20.0, "service p90 {} ms", ms(s.p90_us));
+    assert!(ms(s.max_us) >= 250.0, "service max {} ms", ms(s.max_us));
+}
+
+fn h2_run(server: &bench_support::TestServer, streams: &str) -> LoadReport {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("h2.json");
+    gauntlet()
+        .args(["bench", &server.url("/x"), "-c", "1", "-d", "1s", "-q", "--http2"])
+        .args(["--streams", streams, "--json"])
+        .arg(&json)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    gauntlet::results::read_json(&json).unwrap()
+}
+
+#[test]
+fn http2_streams_run_concurrently_on_one_connection() {
+    let server = start("h2-streams", &[("DELAY_MS", "20")]);
+    let r = h2_run(&server, "8");
+    let s = stats(server.port);
+    assert!(r.errors.is_empty(), "errors {:?}", r.errors);
+    assert_eq!(r.http_version, "HTTP/2");
+    assert_eq!(r.in_flight_per_connection, 8);
+    assert_eq!(s["connections"], 1, "{s}");
+    assert_eq!(s["max_in_flight"], 8, "{s}");
+    // 8 streams of 20 ms each: several times what one stream could do (50/s).
+    assert!(r.requests >= 150, "{} requests in 1 s", r.requests);
+}
+
+#[test]
+fn http2_streams_honour_the_servers_max_concurrent_streams() {
+    let server = start("h2-streams", &[("DELAY_MS", "20"), ("MAX_STREAMS", "3")]);
+    let r = h2_run(&server, "8");
+    let s = stats(server.port);
+    // No stream refused: the extra 5 waited in the client.
+    assert!(r.errors.is_empty(), "errors {:?}", r.errors);
+    assert!(r.requests >= 60, "{} requests in 1 s", r.requests);
+    assert_eq!(s["connections"], 1, "{s}");
+    assert_eq!(s["max_in_flight"], 3, "{s}");
+}
