@@ -135,6 +135,7 @@ fn write_run(dir: &Path, run_id: &str, reps: &[Rep], kernel: &str) -> PathBuf {
         thresholds: vec![],
         server_cpus: vec![0],
         loadgen_cpus: vec![1],
+        capacity: None,
     };
     let file = "quick__rust-hyper.json";
     write_json_atomic(&folder.join(file), &result).expect("write result");

@@ -372,6 +372,7 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
         thresholds,
         server_cpus: vec![2, 3],
         loadgen_cpus: vec![0, 1],
+        capacity: None,
     }
 }
 

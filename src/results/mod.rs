@@ -2,6 +2,7 @@
 //! leave a half-written file behind, and reading results back for report and
 //! compare.
 
+pub mod capacity;
 pub mod environment;
 pub mod schema;
 
@@ -12,6 +13,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
+pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use schema::*;
 
 /// The running Gauntlet build, for stamping result files.

@@ -387,6 +387,10 @@ pub struct ServerRunResult {
     pub server_cpus: Vec<usize>,
     /// CPUs the generator was pinned to.
     pub loadgen_cpus: Vec<usize>,
+    /// The capacity search, for a scenario with `[capacity]` (then there are
+    /// no repetitions).
+    #[serde(default)]
+    pub capacity: Option<super::CapacityResult>,
 }
 
 /// The index of one run: `results/<run-id>/manifest.json`.

@@ -25,7 +25,7 @@ use super::Scenario;
 /// Grace between SIGTERM and SIGKILL when stopping a server.
 pub const STOP_GRACE: Duration = Duration::from_secs(3);
 /// Lines of a server's stderr kept in a failed result.
-const TAIL_LINES: usize = 20;
+pub(super) const TAIL_LINES: usize = 20;
 /// Pause after readiness before idle RSS is read.
 const SETTLE: Duration = Duration::from_millis(300);
 /// How long the one request on each idle connection may take.
@@ -55,7 +55,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn say(&self, scenario: &Scenario, server: &str, text: impl AsRef<str>) {
+    pub(super) fn say(&self, scenario: &Scenario, server: &str, text: impl AsRef<str>) {
         if self.progress {
             eprintln!("[{} · {server}] {}", scenario.info.name, text.as_ref());
         }
@@ -89,10 +89,15 @@ pub fn empty_result(
             .loadgen_cpus
             .as_ref()
             .map_or_else(Vec::new, |c| c.cpus().to_vec()),
+        capacity: None,
     }
 }
 
-fn failed(reason: String, exit_status: Option<String>, stderr_tail: Vec<String>) -> RunStatus {
+pub(super) fn failed(
+    reason: String,
+    exit_status: Option<String>,
+    stderr_tail: Vec<String>,
+) -> RunStatus {
     RunStatus::Failed {
         reason,
         exit_status,
@@ -197,7 +202,16 @@ pub fn measure_server(
         result.idle_connections = Some(idle);
     }
 
-    for index in 1..=scenario.repetitions {
+    if let Some(spec) = &scenario.capacity {
+        super::capacity::search_server(cx, scenario, spec, &mut server, idle_rss, &mut result);
+    }
+    // A capacity search replaces the fixed-rate repetitions.
+    let repetitions = if scenario.capacity.is_some() {
+        0
+    } else {
+        scenario.repetitions
+    };
+    for index in 1..=repetitions {
         if cx.interrupt.is_raised() {
             result.status = RunStatus::Interrupted;
             break;
@@ -310,7 +324,7 @@ fn start(
 }
 
 /// `Some(Failed)` when the server has exited.
-fn died(server: &mut Supervised, when: &str) -> Option<RunStatus> {
+pub(super) fn died(server: &mut Supervised, when: &str) -> Option<RunStatus> {
     let status = server.exit_status()?;
     // Let the stderr reader catch the last lines.
     std::thread::sleep(Duration::from_millis(50));
@@ -322,7 +336,7 @@ fn died(server: &mut Supervised, when: &str) -> Option<RunStatus> {
     ))
 }
 
-fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
+pub(super) fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
     let threads = scenario.threads.unwrap_or_else(|| {
         scenario.loadgen_cpus.as_ref().map_or_else(
             || {

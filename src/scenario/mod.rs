@@ -2,6 +2,8 @@
 //! a [`Scenario`] that nothing downstream re-validates ([`validate`]), and the
 //! runner behind `gauntlet run` ([`runner`]).
 
+pub mod capacity;
+pub mod capacity_spec;
 pub mod measure;
 pub mod model;
 pub mod runner;

@@ -116,6 +116,8 @@ pub struct Scenario {
     pub thresholds: Vec<Threshold>,
     /// Upstream to start for `/fanout`.
     pub upstream: Option<UpstreamSpec>,
+    /// A capacity search instead of fixed-rate repetitions (`[capacity]`).
+    pub capacity: Option<super::capacity_spec::CapacitySpec>,
 }
 
 /// Default measured duration.
@@ -141,13 +143,19 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-struct Ctx<'a> {
+/// The file being validated, for errors that point into it.
+pub(super) struct Ctx<'a> {
     file: &'a Path,
     text: &'a str,
 }
 
 impl Ctx<'_> {
-    fn at(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn at(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let (line, column) = line_column(self.text, span.start);
         ScenarioError::At {
             file: self.file.to_path_buf(),
@@ -166,7 +174,11 @@ impl Ctx<'_> {
         }
     }
 
-    fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ScenarioError> {
+    pub(super) fn duration(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+    ) -> Result<Duration, ScenarioError> {
         humantime::parse_duration(value.get_ref().trim()).map_err(|_| {
             self.at(
                 value.span(),
@@ -293,6 +305,7 @@ fn validate(
 
     let servers = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = requests(cx, &raw)?;
+    let capacity = super::capacity_spec::capacity(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
 
     let mut duration = match (&raw.duration, staged_duration) {
@@ -419,6 +432,7 @@ fn validate(
         sample_interval,
         thresholds,
         upstream,
+        capacity,
     })
 }
 
