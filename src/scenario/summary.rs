@@ -36,6 +36,26 @@ pub struct Row {
     pub reason: Option<String>,
     /// Thresholds that failed, as `expression (observed X)`.
     pub failed_thresholds: Vec<String>,
+    /// The capacity search, for a scenario with `[capacity]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityCell>,
+}
+
+/// The capacity of one server as `gauntlet run` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityCell {
+    /// Highest offered rate that held the SLO, requests per second.
+    pub capacity_rps: Option<f64>,
+    /// Highest passing rate.
+    pub last_pass_rps: Option<f64>,
+    /// Lowest failing rate above it.
+    pub first_fail_rps: Option<f64>,
+    /// How the search ended (`converged`, `time_limit`, ...).
+    pub ended_by: String,
+    /// Steps run.
+    pub steps: usize,
+    /// The SLO as one line.
+    pub slo: String,
 }
 
 /// One word for a status, with its reason.
@@ -84,6 +104,14 @@ impl Row {
                 .filter(|t| !t.passed)
                 .map(|t| format!("{} (observed {})", t.expression, t.observed))
                 .collect(),
+            capacity: r.capacity.as_ref().map(|c| CapacityCell {
+                capacity_rps: c.capacity_rps,
+                last_pass_rps: c.last_pass_rps,
+                first_fail_rps: c.first_fail_rps,
+                ended_by: c.ended_by.as_str().to_string(),
+                steps: c.steps.len(),
+                slo: c.slo.join(", "),
+            }),
         }
     }
 
@@ -166,6 +194,64 @@ pub fn table(rows: &[Row]) -> String {
                 r.scenario, r.server
             ));
         }
+    }
+    out.push_str(&capacity_table(rows));
+    out
+}
+
+/// The capacity searches of `rows` (empty when there are none): capacity,
+/// the bracket around it, how the search ended and the SLO.
+fn capacity_table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let rate = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .filter_map(|r| {
+            let c = r.capacity.as_ref()?;
+            Some([
+                r.scenario.clone(),
+                r.server.clone(),
+                c.capacity_rps
+                    .map_or_else(|| "none".to_string(), |v| format!("{v:.0} req/s")),
+                format!("{}–{}", rate(c.last_pass_rps), rate(c.first_fail_rps)),
+                format!("{} ({} steps)", c.ended_by, c.steps),
+                c.slo.clone(),
+            ])
+        })
+        .collect();
+    if cells.is_empty() {
+        return out;
+    }
+    let header = [
+        "scenario", "server", "capacity", "bracket", "ended by", "SLO",
+    ]
+    .map(String::from);
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            cells
+                .iter()
+                .chain([&header])
+                .map(|c| c[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    out.push_str("\ncapacity at the SLO (highest offered rate that held it; achieved >= 99% of offered is always part of it):\n");
+    for c in [&header].into_iter().chain(cells.iter()) {
+        let line: Vec<String> = c
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let pad = widths[i].saturating_sub(v.chars().count());
+                if (2..4).contains(&i) {
+                    format!("{}{v}", " ".repeat(pad))
+                } else {
+                    format!("{v}{}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
     }
     out
 }

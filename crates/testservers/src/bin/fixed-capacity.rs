@@ -1,12 +1,16 @@
 //! A server whose capacity is known in advance and does not depend on CPU
 //! speed: it releases at most `$CAPACITY_RPS` responses per second (default
 //! 3000) from one shared schedule, one slot every 1/C seconds, and queues the
-//! rest. Below C every request finds a free slot at once and latency stays
-//! low; above C the queue grows without bound (in the open model the
-//! generator's backlog grows with it). Each request costs microseconds of
-//! CPU, so on a loaded machine the figure holds as long as the server gets a
-//! few percent of a core. `GET /plaintext` is the contract's answer; other
-//! paths answer 404.
+//! rest (a token bucket in its virtual-scheduling form). Below C every
+//! request finds a free slot at once and latency stays low; above C the
+//! queue grows without bound (in the open model the generator's backlog
+//! grows with it). Slots left unused while no request came are kept for at
+//! most `$BURST_MS` milliseconds (default 100), so a generator that stalls
+//! for a moment (a loaded machine) can catch up without losing capacity;
+//! over any window of T seconds at most C × T + C × BURST_MS / 1000
+//! responses go out. Each request costs microseconds of CPU, so the figure
+//! holds as long as the server gets a few percent of a core. `GET
+//! /plaintext` is the contract's answer; other paths answer 404.
 
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
