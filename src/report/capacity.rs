@@ -31,13 +31,30 @@ fn slo(c: &CapacityResult) -> String {
     clauses.join(", ")
 }
 
+/// True when the step that broke the SLO at the top of the bracket was
+/// generator-limited: the capacity may then be the generator's.
+pub fn generator_limited(c: &CapacityResult) -> bool {
+    c.steps
+        .iter()
+        .any(|s| Some(s.offered_rps) == c.first_fail_rps && s.generator_limited)
+}
+
 fn cells(c: &CapacityResult) -> [String; 5] {
-    let rate = |v: Option<f64>| v.map_or_else(|| "–".to_string(), grouped);
+    let bracket = match (c.last_pass_rps, c.first_fail_rps) {
+        (Some(p), Some(f)) => format!("{} – {}", grouped(p), grouped(f)),
+        (Some(p), None) => format!("≥ {}", grouped(p)),
+        (None, Some(f)) => format!("< {}", grouped(f)),
+        (None, None) => "–".to_string(),
+    };
+    let mut ended_by = c.ended_by.as_str().replace('_', " ");
+    if generator_limited(c) {
+        ended_by.push_str(" ⚠ failing step generator-limited");
+    }
     [
         c.capacity_rps
             .map_or_else(|| "none".to_string(), |v| format!("{} req/s", grouped(v))),
-        format!("{} – {}", rate(c.last_pass_rps), rate(c.first_fail_rps)),
-        c.ended_by.as_str().replace('_', " "),
+        bracket,
+        ended_by,
         c.steps.len().to_string(),
         format!("{:.0} s", c.elapsed_s),
     ]

@@ -56,6 +56,9 @@ pub struct CapacityCell {
     pub steps: usize,
     /// The SLO as one line.
     pub slo: String,
+    /// The step that broke the SLO at the top of the bracket was
+    /// generator-limited: the capacity may be the generator's.
+    pub generator_limited: bool,
 }
 
 /// One word for a status, with its reason.
@@ -111,6 +114,10 @@ impl Row {
                 ended_by: c.ended_by.as_str().to_string(),
                 steps: c.steps.len(),
                 slo: c.slo.join(", "),
+                generator_limited: c
+                    .steps
+                    .iter()
+                    .any(|s| Some(s.offered_rps) == c.first_fail_rps && s.generator_limited),
             }),
         }
     }
@@ -203,7 +210,6 @@ pub fn table(rows: &[Row]) -> String {
 /// the bracket around it, how the search ended and the SLO.
 fn capacity_table(rows: &[Row]) -> String {
     let mut out = String::new();
-    let rate = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
     let cells: Vec<[String; 6]> = rows
         .iter()
         .filter_map(|r| {
@@ -213,8 +219,23 @@ fn capacity_table(rows: &[Row]) -> String {
                 r.server.clone(),
                 c.capacity_rps
                     .map_or_else(|| "none".to_string(), |v| format!("{v:.0} req/s")),
-                format!("{}–{}", rate(c.last_pass_rps), rate(c.first_fail_rps)),
-                format!("{} ({} steps)", c.ended_by, c.steps),
+                match (c.last_pass_rps, c.first_fail_rps) {
+                    (Some(p), Some(f)) => format!("{p:.0}–{f:.0}"),
+                    (Some(p), None) => format!(">= {p:.0}"),
+                    (None, Some(f)) => format!("< {f:.0}"),
+                    (None, None) => "-".to_string(),
+                },
+                format!(
+                    "{}, {} step{}{}",
+                    c.ended_by,
+                    c.steps,
+                    if c.steps == 1 { "" } else { "s" },
+                    if c.generator_limited {
+                        ", failing step generator-limited"
+                    } else {
+                        ""
+                    }
+                ),
                 c.slo.clone(),
             ])
         })

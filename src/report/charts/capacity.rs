@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use super::slug;
 use crate::compare::thresholds::{Metric, Threshold};
 use crate::report::chart::{
-    font, legend, log_sub_ticks, marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED,
+    font, legend, marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED,
 };
 use crate::report::model::ReportData;
 use crate::results::{CapacityResult, CapacityStep};
@@ -22,13 +22,14 @@ pub struct CapacityChart {
     pub scenario: String,
 }
 
-/// The percentile the chart plots and the SLO limit on it (ms), from the
-/// first latency clause the steps record (p50, p90, p99, p99.9).
-pub fn plotted_percentile(c: &CapacityResult) -> (&'static str, Option<f64>) {
+/// The percentile the chart plots and the SLO clause on it (as written, and
+/// its limit in ms), from the first latency clause the steps record (p50,
+/// p90, p99, p99.9).
+pub fn plotted_percentile(c: &CapacityResult) -> (&'static str, Option<(String, f64)>) {
     for clause in &c.slo {
         if let Ok(t) = clause.parse::<Threshold>() {
             if let Metric::Latency(which @ ("p50" | "p90" | "p99" | "p99.9")) = t.metric {
-                return (which, Some(t.limit / 1e3));
+                return (which, Some((t.expression, t.limit / 1e3)));
             }
         }
     }
@@ -75,7 +76,8 @@ impl Chart for CapacityChart {
                 "no capacity search steps in these results",
             );
         };
-        let (which, limit) = plotted_percentile(first);
+        let (which, clause) = plotted_percentile(first);
+        let limit = clause.as_ref().map(|c| c.1);
         let all = || searches.iter().flat_map(|(_, c)| c.steps.iter());
         let x_max = all().map(|s| s.offered_rps).fold(0.0f64, f64::max) * 1.08;
         let values = || all().map(|s| latency_ms(s, which)).chain(limit);
@@ -91,6 +93,8 @@ impl Chart for CapacityChart {
         chart
             .configure_mesh()
             .x_labels(8)
+            .y_labels(6)
+            .max_light_lines(2)
             .x_label_formatter(&|x| si(*x))
             .y_label_formatter(&|y| ms_label(*y))
             .x_desc("offered load (requests/s)")
@@ -99,8 +103,7 @@ impl Chart for CapacityChart {
             .label_style(font(14))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
-        log_sub_ticks(root, &mut chart)?;
-        if let Some(limit) = limit {
+        if let Some((expression, limit)) = clause {
             chart
                 .draw_series(DashedLineSeries::new(
                     [(0.0, limit), (x_max, limit)],
@@ -108,7 +111,7 @@ impl Chart for CapacityChart {
                     6,
                     FAIL_RED.stroke_width(2),
                 ))?
-                .label(format!("SLO: {which} < {}", ms_label(limit)))
+                .label(format!("SLO: {expression}"))
                 .legend(|(x, y)| {
                     PathElement::new(vec![(x, y), (x + 22, y)], FAIL_RED.stroke_width(2))
                 });
@@ -123,9 +126,17 @@ impl Chart for CapacityChart {
                 .iter()
                 .map(|st| (st.offered_rps, latency_ms(st, which)))
                 .collect();
+            let limited = c
+                .steps
+                .iter()
+                .any(|st| Some(st.offered_rps) == c.first_fail_rps && st.generator_limited);
             let label = match c.capacity_rps {
                 Some(cap) => format!("{} (capacity {} req/s)", e.marked_label(s), si(cap)),
                 None => format!("{} (no rate held the SLO)", e.marked_label(s)),
+            } + if limited {
+                " ⚠ generator-limited"
+            } else {
+                ""
             };
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))?
