@@ -183,10 +183,9 @@ fn a_capacity_table_is_validated_with_file_line_and_column() {
     assert!(err.contains("upper bound"), "{err}");
     let err = parse(&format!("{BASE}[capacity]\nslo = [\"p98 < 1ms\"]\n")).unwrap_err();
     assert!(err.contains("unknown metric"), "{err}");
-    let err = parse(&format!(
-        "servers = \"all\"\n[load]\nrate = 1000\n[[request]]\npath = \"/\"\n[capacity]\n"
-    ))
-    .unwrap_err();
+    let err =
+        parse("servers = \"all\"\n[load]\nrate = 1000\n[[request]]\npath = \"/\"\n[capacity]\n")
+            .unwrap_err();
     assert!(
         err.starts_with("cap.toml:3:8: key `load.rate`") && err.contains("capacity.start_rate"),
         "{err}"
