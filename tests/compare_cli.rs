@@ -140,6 +140,7 @@ fn write_run(dir: &Path, run_id: &str, reps: &[Rep], kernel: &str) -> PathBuf {
         loadgen_cpus: vec![1],
         warmup: None,
         warnings: vec![],
+        capacity: None,
     };
     let file = "quick__rust-hyper.json";
     write_json_atomic(&folder.join(file), &result).expect("write result");

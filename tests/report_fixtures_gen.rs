@@ -378,6 +378,7 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
         loadgen_cpus: vec![0, 1],
         warmup: None,
         warnings: vec![],
+        capacity: None,
     }
 }
 

@@ -57,7 +57,8 @@ pub enum Op {
 }
 
 impl Op {
-    fn holds(self, observed: f64, limit: f64) -> bool {
+    /// True when `observed` satisfies `observed OP limit`.
+    pub fn holds(self, observed: f64, limit: f64) -> bool {
         match self {
             Op::Less => observed < limit,
             Op::LessOrEqual => observed <= limit,

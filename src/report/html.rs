@@ -40,7 +40,7 @@ pub fn escape(text: &str) -> String {
 /// Replaces every `{{key}}` in `template` with its value in one pass, so a
 /// value that happens to contain `{{...}}` is never expanded; unknown keys
 /// are left as they are.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
+pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -326,6 +326,7 @@ pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
                 ("description", &escape(&description)),
                 ("ranking", &ranking_rows(data, scenario)),
                 ("thresholds", &thresholds_table(data, scenario)),
+                ("capacity", &super::capacity::html_table(data, scenario)),
                 ("charts", &figures.join("\n")),
             ],
         ));

@@ -156,6 +156,7 @@ pub fn summary(data: &ReportData) -> String {
                 );
             }
         }
+        md.push_str(&super::capacity::markdown_table(data, scenario));
         let _ = writeln!(md);
     }
     let _ = writeln!(

@@ -5,6 +5,7 @@
 //! [`render`] is the entry point other commands use; [`execute`] is the
 //! `gauntlet report` command.
 
+pub mod capacity;
 pub mod chart;
 pub mod charts;
 pub mod format;
@@ -21,9 +22,10 @@ use anyhow::Context;
 use crate::exit::{input_error, Outcome};
 use chart::{render_png, render_svg, Chart, RenderedChart};
 use charts::{
-    efficiency::EfficiencyChart, latency_timeline::LatencyTimelineChart, memory::MemoryChart,
-    rss_timeline::RssTimelineChart, spectrum::SpectrumChart, startup::StartupChart,
-    throughput::ThroughputChart, throughput_timeline::ThroughputTimelineChart,
+    capacity::CapacityChart, efficiency::EfficiencyChart, latency_timeline::LatencyTimelineChart,
+    memory::MemoryChart, rss_timeline::RssTimelineChart, spectrum::SpectrumChart,
+    startup::StartupChart, throughput::ThroughputChart,
+    throughput_timeline::ThroughputTimelineChart,
 };
 use model::ReportData;
 
@@ -181,6 +183,17 @@ pub fn render_charts(
             },
             s,
         )?;
+        if data
+            .scenario_entries(&scenario())
+            .any(|e| e.result.capacity.is_some())
+        {
+            charts.emit(
+                &CapacityChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+        }
     }
     charts.emit(&StartupChart, None)?;
     Ok((charts.placed, charts.pngs))

@@ -3,6 +3,7 @@
 //! leave a half-written file behind, and reading results back for report and
 //! compare.
 
+pub mod capacity;
 pub mod environment;
 pub mod schema;
 pub mod warmup;
@@ -15,6 +16,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
+pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use schema::*;
 pub use warmup::{WarmupMode, WarmupRecord};
 pub use warnings::Warning;

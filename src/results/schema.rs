@@ -493,6 +493,10 @@ pub struct ServerRunResult {
     /// What a reader should know before trusting the figures.
     #[serde(default)]
     pub warnings: Vec<super::Warning>,
+    /// The capacity search, for a scenario with `[capacity]` (then there are
+    /// no repetitions).
+    #[serde(default)]
+    pub capacity: Option<super::CapacityResult>,
 }
 
 /// The index of one run: `results/<run-id>/manifest.json`.

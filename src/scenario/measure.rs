@@ -5,8 +5,7 @@
 //! server that dies keeps what was measured and is marked failed; Ctrl-C
 //! keeps it too and marks it interrupted. The server is always stopped.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::interrupt::Interrupt;
 use crate::load::plan::{LoadObserver, LoadPlan, Phase, Progress, Target};
@@ -16,7 +15,7 @@ use crate::results::{
 use crate::servers::ServerEntry;
 use crate::supervise::{
     describe_status, launch, sample_tree, startup_stats, usage, LaunchOptions, Sampler, StartError,
-    Supervised, WaitError,
+    Supervised, WaitError, WindowEdges,
 };
 
 use super::bound::{self, server_cpus_of};
@@ -26,7 +25,7 @@ use super::{errors, schedstat};
 /// Grace between SIGTERM and SIGKILL when stopping a server.
 pub const STOP_GRACE: Duration = Duration::from_secs(3);
 /// Lines of a server's stderr kept in a failed result.
-const TAIL_LINES: usize = 20;
+pub(super) const TAIL_LINES: usize = 20;
 /// Pause after readiness before idle RSS is read.
 const SETTLE: Duration = Duration::from_millis(300);
 
@@ -90,10 +89,15 @@ pub fn empty_result(
             .map_or_else(Vec::new, |c| c.cpus().to_vec()),
         warmup: None,
         warnings: Vec::new(),
+        capacity: None,
     }
 }
 
-fn failed(reason: String, exit_status: Option<String>, stderr_tail: Vec<String>) -> RunStatus {
+pub(super) fn failed(
+    reason: String,
+    exit_status: Option<String>,
+    stderr_tail: Vec<String>,
+) -> RunStatus {
     RunStatus::Failed {
         reason,
         exit_status,
@@ -216,7 +220,20 @@ pub fn measure_server(
         }
     }
 
-    for index in 1..=scenario.repetitions {
+    if let Some(spec) = scenario
+        .capacity
+        .as_ref()
+        .filter(|_| result.status == RunStatus::Ok)
+    {
+        super::capacity::search_server(cx, scenario, spec, &mut server, idle_rss, &mut result);
+    }
+    // A capacity search replaces the fixed-rate repetitions.
+    let repetitions = if scenario.capacity.is_some() {
+        0
+    } else {
+        scenario.repetitions
+    };
+    for index in 1..=repetitions {
         if result.status != RunStatus::Ok {
             break;
         }
@@ -231,10 +248,8 @@ pub fn measure_server(
         let plan = plan_for(cx, scenario, server.port());
         let sampler = Sampler::start(server.pid(), scenario.sample_interval);
         let observer = Observer {
-            sampler: &sampler,
+            edges: WindowEdges::new(Some(&sampler)),
             sched: schedstat::Window::new(server.pid(), result.server_cpus.clone()),
-            done_at: Mutex::new(None),
-            measure_at: Mutex::new(None),
             label: format!(
                 "[{} · {name}] repetition {index}/{}",
                 scenario.info.name, scenario.repetitions
@@ -242,7 +257,7 @@ pub fn measure_server(
             progress: cx.progress,
         };
         let outcome = (cx.driver)(&plan, cx.interrupt, &observer);
-        let window = observer.window();
+        let window = observer.edges.seconds();
         let cpu_resolution_s = sampler.cpu_resolution_s();
         let sched = observer.sched.delta();
         let timeline = sampler.finish();
@@ -355,7 +370,7 @@ fn start(
 }
 
 /// `Some(Failed)` when the server has exited.
-fn died(server: &mut Supervised, when: &str) -> Option<RunStatus> {
+pub(super) fn died(server: &mut Supervised, when: &str) -> Option<RunStatus> {
     let status = server.exit_status()?;
     // Let the stderr reader catch the last lines.
     std::thread::sleep(Duration::from_millis(50));
@@ -367,7 +382,7 @@ fn died(server: &mut Supervised, when: &str) -> Option<RunStatus> {
     ))
 }
 
-fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
+pub(super) fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
     let threads = scenario.threads.unwrap_or_else(|| {
         scenario.loadgen_cpus.as_ref().map_or_else(
             || {
@@ -400,22 +415,12 @@ fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> LoadPlan {
 
 /// Lines the sampler up with the engine's measured phase and prints progress.
 struct Observer<'a> {
-    sampler: &'a Sampler,
+    /// The measured window's edges, read through the sampler.
+    edges: WindowEdges<'a>,
     /// The server's CPU wait over the measured phase, for [`bound`].
     sched: schedstat::Window,
-    measure_at: Mutex<Option<Instant>>,
-    done_at: Mutex<Option<Instant>>,
     label: String,
     progress: bool,
-}
-
-impl Observer<'_> {
-    /// Seconds from the start to the end of the measured phase, as seen here.
-    fn window(&self) -> Option<f64> {
-        let start = (*self.measure_at.lock().ok()?)?;
-        let end = (*self.done_at.lock().ok()?)?;
-        Some(end.saturating_duration_since(start).as_secs_f64())
-    }
 }
 
 impl LoadObserver for Observer<'_> {
@@ -424,18 +429,12 @@ impl LoadObserver for Observer<'_> {
             // Both edges of the window are synchronous readings of the
             // server's tree, so its CPU there is exact, not the nearest sample.
             Phase::Measure => {
-                let zero = self.sampler.mark_zero();
+                self.edges.mark_start();
                 self.sched.start();
-                if let Ok(mut at) = self.measure_at.lock() {
-                    *at = Some(zero);
-                }
             }
             Phase::Done => {
-                let end = self.sampler.mark_end();
+                self.edges.mark_end();
                 self.sched.end();
-                if let Ok(mut at) = self.done_at.lock() {
-                    *at = Some(end);
-                }
             }
             Phase::Warmup => {}
         }

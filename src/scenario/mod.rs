@@ -4,6 +4,8 @@
 //! state ([`steady`]).
 
 pub mod bound;
+pub mod capacity;
+pub mod capacity_spec;
 pub mod errors;
 pub mod idle;
 pub mod measure;

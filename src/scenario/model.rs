@@ -55,6 +55,8 @@ pub struct RawScenario {
     pub request: Vec<Spanned<RawRequest>>,
     /// An upstream server to start for `/fanout` (its URL goes into `UPSTREAM_URL`).
     pub upstream: Option<Spanned<RawUpstream>>,
+    /// A capacity search at an SLO instead of fixed-rate repetitions.
+    pub capacity: Option<Spanned<super::capacity_spec::RawCapacity>>,
 }
 
 /// The `[load]` table.

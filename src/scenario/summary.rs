@@ -63,6 +63,29 @@ pub struct Row {
     pub failed_thresholds: Vec<String>,
     /// The result's warnings, typed (printed as one line each under the table).
     pub warnings: Vec<crate::results::Warning>,
+    /// The capacity search, for a scenario with `[capacity]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityCell>,
+}
+
+/// The capacity of one server as `gauntlet run` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityCell {
+    /// Highest offered rate that held the SLO, requests per second.
+    pub capacity_rps: Option<f64>,
+    /// Highest passing rate.
+    pub last_pass_rps: Option<f64>,
+    /// Lowest failing rate above it.
+    pub first_fail_rps: Option<f64>,
+    /// How the search ended (`converged`, `time_limit`, ...).
+    pub ended_by: String,
+    /// Steps run.
+    pub steps: usize,
+    /// The SLO as one line.
+    pub slo: String,
+    /// The step that broke the SLO at the top of the bracket was
+    /// generator-limited: the capacity may be the generator's.
+    pub generator_limited: bool,
 }
 
 /// One word for a status, with its reason.
@@ -130,6 +153,18 @@ impl Row {
                 .map(|t| format!("{} (observed {})", t.expression, t.observed))
                 .collect(),
             warnings: r.warnings.clone(),
+            capacity: r.capacity.as_ref().map(|c| CapacityCell {
+                capacity_rps: c.capacity_rps,
+                last_pass_rps: c.last_pass_rps,
+                first_fail_rps: c.first_fail_rps,
+                ended_by: c.ended_by.as_str().to_string(),
+                steps: c.steps.len(),
+                slo: c.slo.join(", "),
+                generator_limited: c
+                    .steps
+                    .iter()
+                    .any(|s| Some(s.offered_rps) == c.first_fail_rps && s.generator_limited),
+            }),
         }
     }
 
@@ -238,6 +273,78 @@ pub fn table(rows: &[Row]) -> String {
                 w.message()
             ));
         }
+    }
+    out.push_str(&capacity_table(rows));
+    out
+}
+
+/// The capacity searches of `rows` (empty when there are none): capacity,
+/// the bracket around it, how the search ended and the SLO.
+fn capacity_table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .filter_map(|r| {
+            let c = r.capacity.as_ref()?;
+            Some([
+                r.scenario.clone(),
+                r.server.clone(),
+                c.capacity_rps
+                    .map_or_else(|| "none".to_string(), |v| format!("{v:.0} req/s")),
+                match (c.last_pass_rps, c.first_fail_rps) {
+                    (Some(p), Some(f)) => format!("{p:.0}–{f:.0}"),
+                    (Some(p), None) => format!(">= {p:.0}"),
+                    (None, Some(f)) => format!("< {f:.0}"),
+                    (None, None) => "-".to_string(),
+                },
+                format!(
+                    "{}, {} step{}{}",
+                    c.ended_by,
+                    c.steps,
+                    if c.steps == 1 { "" } else { "s" },
+                    if c.generator_limited {
+                        ", failing step generator-limited"
+                    } else {
+                        ""
+                    }
+                ),
+                c.slo.clone(),
+            ])
+        })
+        .collect();
+    if cells.is_empty() {
+        return out;
+    }
+    let header = [
+        "scenario", "server", "capacity", "bracket", "ended by", "SLO",
+    ]
+    .map(String::from);
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            cells
+                .iter()
+                .chain([&header])
+                .map(|c| c[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    out.push_str("\ncapacity at the SLO (highest offered rate that held it; achieved >= 99% of offered is always part of it):\n");
+    for c in [&header].into_iter().chain(cells.iter()) {
+        let line: Vec<String> = c
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let pad = widths[i].saturating_sub(v.chars().count());
+                if (2..4).contains(&i) {
+                    format!("{}{v}", " ".repeat(pad))
+                } else {
+                    format!("{v}{}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
     }
     out
 }

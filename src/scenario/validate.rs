@@ -123,6 +123,8 @@ pub struct Scenario {
     pub thresholds: Vec<Threshold>,
     /// Upstream to start for `/fanout`.
     pub upstream: Option<UpstreamSpec>,
+    /// A capacity search instead of fixed-rate repetitions (`[capacity]`).
+    pub capacity: Option<super::capacity_spec::CapacitySpec>,
 }
 
 /// Default measured duration.
@@ -150,6 +152,7 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The file being validated, for errors that point into it.
 pub(super) struct Ctx<'a> {
     file: &'a Path,
     text: &'a str,
@@ -339,6 +342,7 @@ fn validate(
 
     let servers = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = requests(cx, &raw)?;
+    let capacity = super::capacity_spec::capacity(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
     let (pipeline, streams) = in_flight(cx, raw.load.as_ref())?;
 
@@ -466,6 +470,7 @@ fn validate(
         sample_interval,
         thresholds,
         upstream,
+        capacity,
     })
 }
 

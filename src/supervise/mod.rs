@@ -11,4 +11,4 @@ pub use measure::{cpu_below_resolution, measure_startup, startup_stats, usage, S
 pub use process::{
     describe_status, free_port, launch, LaunchOptions, StartError, Supervised, WaitError,
 };
-pub use sample::{cpu_tick_s, sample_tree, Sampler, TreeSample};
+pub use sample::{cpu_tick_s, sample_tree, Sampler, TreeSample, WindowEdges};

@@ -438,6 +438,52 @@ fn signed_seconds(at: Instant, zero: Instant) -> f64 {
     }
 }
 
+/// The two edges of a measured window as a load observer sees them: when the
+/// engine enters its measured phase and when it is done, each stamped by a
+/// synchronous reading of the sampler (when there is one), so the server's CPU
+/// at both edges is exact. Shared by every observer that lines a sampler up
+/// with the engine (repetitions, capacity steps).
+#[derive(Debug, Default)]
+pub struct WindowEdges<'a> {
+    sampler: Option<&'a Sampler>,
+    start: Mutex<Option<Instant>>,
+    end: Mutex<Option<Instant>>,
+}
+
+impl<'a> WindowEdges<'a> {
+    /// Edges read through `sampler` (or the clock alone without one).
+    pub fn new(sampler: Option<&'a Sampler>) -> Self {
+        WindowEdges {
+            sampler,
+            start: Mutex::new(None),
+            end: Mutex::new(None),
+        }
+    }
+
+    /// Marks the start of the measured phase (the sampler's zero).
+    pub fn mark_start(&self) {
+        let at = self.sampler.map_or_else(Instant::now, Sampler::mark_zero);
+        if let Ok(mut start) = self.start.lock() {
+            *start = Some(at);
+        }
+    }
+
+    /// Marks the end of the measured phase.
+    pub fn mark_end(&self) {
+        let at = self.sampler.map_or_else(Instant::now, Sampler::mark_end);
+        if let Ok(mut end) = self.end.lock() {
+            *end = Some(at);
+        }
+    }
+
+    /// Seconds between the two edges, once both are marked.
+    pub fn seconds(&self) -> Option<f64> {
+        let start = (*self.start.lock().ok()?)?;
+        let end = (*self.end.lock().ok()?)?;
+        Some(end.saturating_duration_since(start).as_secs_f64())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

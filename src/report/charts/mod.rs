@@ -1,6 +1,7 @@
 //! One module per chart, each a [`Chart`](super::chart::Chart). Charts
 //! that concern one scenario carry its name; the rest cover the whole report.
 
+pub mod capacity;
 pub mod efficiency;
 pub mod latency_timeline;
 pub mod memory;

@@ -1,0 +1,117 @@
+//! The capacity table of a scenario with a capacity search, for the HTML
+//! page and for summary.md: per server the capacity at the SLO, the bracket
+//! around it, how the search ended, its steps and how long it took. Empty for
+//! scenarios without a search.
+
+use std::fmt::Write;
+
+use super::format::grouped;
+use super::html::{escape, fill};
+use super::model::{Entry, ReportData};
+use crate::results::{CapacityEnd, CapacityResult};
+
+const TABLE: &str = include_str!("templates/capacity.html");
+const ROW: &str = include_str!("templates/capacity_row.html");
+
+fn searches<'a>(
+    data: &'a ReportData,
+    scenario: &'a str,
+) -> impl Iterator<Item = (&'a Entry, &'a CapacityResult)> {
+    data.scenario_entries(scenario)
+        .filter_map(|e| e.result.capacity.as_ref().map(|c| (e, c)))
+}
+
+/// The SLO as one line, with the achieved-rate clause that always applies.
+fn slo(c: &CapacityResult) -> String {
+    let mut clauses = c.slo.clone();
+    clauses.push(format!(
+        "achieved >= {:.0}% of offered",
+        c.min_achieved_ratio * 100.0
+    ));
+    clauses.join(", ")
+}
+
+/// True when the step that broke the SLO at the top of the bracket was
+/// generator-limited: the capacity may then be the generator's.
+pub fn generator_limited(c: &CapacityResult) -> bool {
+    c.steps
+        .iter()
+        .any(|s| Some(s.offered_rps) == c.first_fail_rps && s.generator_limited)
+}
+
+fn cells(c: &CapacityResult) -> [String; 5] {
+    let bracket = match (c.last_pass_rps, c.first_fail_rps) {
+        (Some(p), Some(f)) => format!("{} – {}", grouped(p), grouped(f)),
+        (Some(p), None) => format!("≥ {}", grouped(p)),
+        (None, Some(f)) => format!("< {}", grouped(f)),
+        (None, None) => "–".to_string(),
+    };
+    let mut ended_by = c.ended_by.as_str().replace('_', " ");
+    if generator_limited(c) {
+        ended_by.push_str(" ⚠ failing step generator-limited");
+    }
+    [
+        c.capacity_rps
+            .map_or_else(|| "none".to_string(), |v| format!("{} req/s", grouped(v))),
+        bracket,
+        ended_by,
+        c.steps.len().to_string(),
+        format!("{:.0} s", c.elapsed_s),
+    ]
+}
+
+/// The HTML table of `scenario`'s capacity searches ("" when there are none).
+pub fn html_table(data: &ReportData, scenario: &str) -> String {
+    let mut rows = String::new();
+    let mut slo_line = String::new();
+    for (e, c) in searches(data, scenario) {
+        let series = &data.series[e.series];
+        let (r, g, b) = (series.color.0, series.color.1, series.color.2);
+        let [capacity, bracket, ended_by, steps, seconds] = cells(c);
+        let ok = matches!(c.ended_by, CapacityEnd::Converged | CapacityEnd::MaxRate);
+        rows.push_str(&fill(
+            ROW,
+            &[
+                ("color", &format!("#{r:02x}{g:02x}{b:02x}")),
+                ("server", &escape(&e.marked_label(series))),
+                ("capacity", &escape(&capacity)),
+                ("bracket", &escape(&bracket)),
+                ("end_class", if ok { "pass" } else { "fail" }),
+                ("ended_by", &escape(&ended_by)),
+                ("steps", &steps),
+                ("seconds", &seconds),
+            ],
+        ));
+        slo_line = slo(c);
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    fill(TABLE, &[("slo", &escape(&slo_line)), ("rows", &rows)])
+}
+
+/// The Markdown table of `scenario`'s capacity searches ("" when there are none).
+pub fn markdown_table(data: &ReportData, scenario: &str) -> String {
+    let mut md = String::new();
+    for (i, (e, c)) in searches(data, scenario).enumerate() {
+        if i == 0 {
+            let _ = writeln!(
+                md,
+                "\n**Capacity at the SLO** ({})\n",
+                slo(c).replace('|', "\\|")
+            );
+            let _ = writeln!(
+                md,
+                "| server | capacity | bracket (pass – fail) | ended by | steps | search time |"
+            );
+            let _ = writeln!(md, "| --- | ---: | ---: | --- | ---: | ---: |");
+        }
+        let [capacity, bracket, ended_by, steps, seconds] = cells(c);
+        let _ = writeln!(
+            md,
+            "| {} | {capacity} | {bracket} | {ended_by} | {steps} | {seconds} |",
+            e.marked_label(&data.series[e.series]).replace('|', "\\|")
+        );
+    }
+    md
+}
