@@ -29,6 +29,7 @@ fn report(plan: &LoadPlan, served: f64, latency_us: u64, errors: u64) -> LoadRep
         command_line: vec![],
         started_at: String::new(),
         target: "http://127.0.0.1:1/".into(),
+        in_flight_per_connection: 1,
         http_version: "HTTP/1.1".into(),
         model: LoadModel::Open,
         rate_rps: None,
@@ -148,6 +149,8 @@ fn template() -> LoadPlan {
         cpus: None,
         timeout: Duration::from_secs(1),
         http2: false,
+        pipeline: 1,
+        streams: 1,
         command_line: vec![],
     }
 }

@@ -395,6 +395,8 @@ mod tests {
             cpus: None,
             timeout: Duration::from_secs(1),
             http2: false,
+            pipeline: 1,
+            streams: 1,
             command_line: Vec::new(),
         };
         let w = warmup_plan(&plan, Duration::from_secs(20));
