@@ -135,18 +135,19 @@ fn auto_warmup_runs_until_the_ramp_is_over_and_is_marked_stable() {
     let s = Setup::new(WARMING);
     // warmup = "auto" is the default: the scenario does not name it.
     let (out, r) = s.run(
-        "duration = \"1s\"\nrepetitions = 1\nwarmup_max = \"25s\"\nwarmup_cv = 0.05\n\
+        "duration = \"1s\"\nrepetitions = 1\nwarmup_max = \"30s\"\nwarmup_cv = 0.10\n\
          warmup_windows = 3",
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(r.status, RunStatus::Ok);
     let w = r.warmup.as_ref().expect("an auto warmup is recorded");
     assert!(w.stable && !w.capped, "{w:?}\n{}", text(&out));
-    // Stability needs three flat windows after the ramp: it cannot come
-    // before the ramp ends, and should come within the three windows after
-    // it (plus slack for a loaded machine).
+    // Stability needs three windows within 10 % of each other: during the
+    // ramp any three differ by more (about 30 %), so it cannot come before
+    // the ramp ends; after it, the first three windows should do, but a
+    // loaded 2-core machine swings the flat part by ±10 %: a wide margin.
     assert!(
-        w.seconds >= RAMP_S && w.seconds <= RAMP_S + 3.0 + 3.0,
+        w.seconds >= RAMP_S && w.seconds <= RAMP_S + 3.0 + 10.0,
         "steady after {} s for a {RAMP_S} s ramp: {:?}",
         w.seconds,
         w.window_rps
@@ -158,7 +159,7 @@ fn auto_warmup_runs_until_the_ramp_is_over_and_is_marked_stable() {
         "the warmup saw the throughput rise: {:?}",
         w.window_rps
     );
-    assert!(w.last_cv.unwrap() < 0.05);
+    assert!(w.last_cv.unwrap() < 0.10);
     assert_eq!(w.repetition_warmup_s, 1.0);
     assert!(
         !r.warnings
@@ -352,7 +353,7 @@ fn warmup_keys_default_to_auto_and_are_checked() {
             "warmup = \"2s\"\nwarmup_max = \"10s\"",
             "w.toml:2:14: key `warmup_max`: applies only to warmup = \"auto\"",
         ),
-        ("warmup = \"soon\"", "expected \"auto\" or a duration"),
+        ("warmup = \"soon\"", "is not a duration nor \"auto\""),
         (
             "warmup_cv = 1.5",
             "w.toml:1:13: key `warmup_cv`: 1.5 is out of range",

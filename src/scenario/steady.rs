@@ -58,12 +58,8 @@ pub(super) fn validate_warmup(
     cx: &Ctx<'_>,
     raw: &RawScenario,
 ) -> Result<(Duration, Option<AutoWarmup>), ScenarioError> {
-    let auto = match &raw.warmup {
-        None => true,
-        Some(w) => w.get_ref().trim() == "auto",
-    };
-    if !auto {
-        let w = raw.warmup.as_ref().expect("a fixed warmup is written");
+    let written_fixed = raw.warmup.as_ref().filter(|w| w.get_ref().trim() != "auto");
+    if let Some(w) = written_fixed {
         let fixed = cx.duration(w, "warmup").map_err(|e| match e {
             ScenarioError::At {
                 file,
@@ -77,7 +73,8 @@ pub(super) fn validate_warmup(
                 column,
                 key,
                 message: format!(
-                    "{:?} is not a warmup; expected \"auto\" or a duration like \"2s\", \"500ms\"",
+                    "{:?} is not a duration nor \"auto\"; expected \"auto\" or a string like \
+                     \"2s\" or \"500ms\"",
                     w.get_ref()
                 ),
             },
