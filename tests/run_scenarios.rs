@@ -42,7 +42,17 @@ fn every_ready_made_scenario_parses() {
         }
     }
     seen.sort();
-    assert_eq!(seen, ["concurrency", "fanout", "quick", "runtimes"]);
+    assert_eq!(
+        seen,
+        ["capacity", "concurrency", "fanout", "quick", "runtimes"]
+    );
+    let capacity =
+        Scenario::load(&dir.join("capacity.toml"), &Overrides::default(), KNOWN).unwrap();
+    assert_eq!(capacity.servers.len(), 7);
+    let spec = capacity.capacity.expect("a capacity search");
+    let slo: Vec<&str> = spec.slo.iter().map(|t| t.expression.as_str()).collect();
+    assert_eq!(slo, ["p99 < 10ms", "error_rate < 0.001"]);
+    assert_eq!(spec.time_limit, std::time::Duration::from_secs(60));
 }
 
 #[test]
