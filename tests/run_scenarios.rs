@@ -47,7 +47,17 @@ fn scenario_names(dir: &Path) -> Vec<String> {
 #[test]
 fn every_ready_made_scenario_parses() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    assert_eq!(scenario_names(&dir), ["concurrency", "fanout", "quick"]);
+    assert_eq!(
+        scenario_names(&dir),
+        ["capacity", "concurrency", "fanout", "quick"]
+    );
+    let capacity =
+        Scenario::load(&dir.join("capacity.toml"), &Overrides::default(), KNOWN).unwrap();
+    assert_eq!(capacity.servers.len(), 7);
+    let spec = capacity.capacity.expect("a capacity search");
+    let slo: Vec<&str> = spec.slo.iter().map(|t| t.expression.as_str()).collect();
+    assert_eq!(slo, ["p99 < 10ms", "error_rate < 0.001"]);
+    assert_eq!(spec.time_limit, std::time::Duration::from_secs(60));
     assert_eq!(
         scenario_names(&dir.join("runtimes")),
         [
