@@ -139,6 +139,8 @@ pub struct Tally {
     pub generator_utilization: Option<f64>,
     /// Median share of the server's CPUs its threads spent waiting for one.
     pub server_wait: Option<f64>,
+    /// Median share of the server's CPUs busy with anything.
+    pub cpus_busy: Option<f64>,
 }
 
 impl Tally {
@@ -154,6 +156,7 @@ impl Tally {
         let mut server_util = Vec::new();
         let mut generator_util = Vec::new();
         let mut waits = Vec::new();
+        let mut busy = Vec::new();
         for b in bounds {
             match b {
                 None => t.unknown += 1,
@@ -168,12 +171,14 @@ impl Tally {
                     }
                     generator_util.push(b.generator_utilization);
                     waits.extend(b.server_wait);
+                    busy.extend(b.cpus_busy);
                 }
             }
         }
         t.server_utilization = crate::compare::stats::median(&server_util);
         t.generator_utilization = crate::compare::stats::median(&generator_util);
         t.server_wait = crate::compare::stats::median(&waits);
+        t.cpus_busy = crate::compare::stats::median(&busy);
         t
     }
 
@@ -268,11 +273,20 @@ impl Tally {
             _ => String::new(),
         };
         Some(match self.server_utilization {
-            Some(server) => format!(
-                "server CPUs {:.0} % busy{waited}, generator {:.0} %",
-                server * 100.0,
-                generator * 100.0
-            ),
+            Some(server) => {
+                // Other programs held the server's CPUs: the figures are disturbed.
+                let others = match self.cpus_busy {
+                    Some(b) if b >= BUSY && server < BUSY => {
+                        format!(", its CPUs {:.0} % busy counting other programs", b * 100.0)
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "server CPUs {:.0} % busy{waited}{others}, generator {:.0} %",
+                    server * 100.0,
+                    generator * 100.0
+                )
+            }
             None => format!("generator {:.0} % busy", generator * 100.0),
         })
     }
