@@ -156,7 +156,13 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
     let sleeper = s.result("bounds", "sleeper");
     for rep in &sleeper.repetitions {
         let b = rep.bound.as_ref().unwrap();
-        assert_eq!(b.by, BoundBy::Scenario, "{b:?}");
+        // On a machine busy with other work, CPU 0 may be full of other
+        // programs: then contended, never server-bound.
+        match b.by {
+            BoundBy::Scenario => {}
+            BoundBy::Contended => assert!(b.cpus_busy.unwrap() >= 0.9, "{b:?}"),
+            _ => panic!("the sleeper is neither server- nor generator-bound: {b:?}"),
+        }
         assert!(b.server_utilization < 0.5, "{b:?}");
     }
     let tput = |r: &gauntlet::results::ServerRunResult| r.repetitions[0].load.throughput_rps;
@@ -175,9 +181,21 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
             .to_string()
     };
     assert!(line("burner").contains("server-bound"), "{stdout}");
-    assert!(line("sleeper").contains("scenario-bound"), "{stdout}");
+    let word = if sleeper
+        .repetitions
+        .iter()
+        .filter(|r| r.bound.as_ref().unwrap().by == BoundBy::Scenario)
+        .count()
+        * 2
+        > sleeper.repetitions.len()
+    {
+        "scenario-bound"
+    } else {
+        "contended"
+    };
+    assert!(line("sleeper").contains(word), "{stdout}");
     assert!(
-        stdout.contains("bounds · sleeper: scenario-bound (server CPUs "),
+        stdout.contains(&format!("bounds · sleeper: {word}")),
         "{stdout}"
     );
 
@@ -194,11 +212,7 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
     assert!(rows[2].starts_with("| 1 | burner |"), "{md}");
     assert!(rows[3].starts_with("| – | sleeper |"), "{md}");
-    assert!(rows[3].contains("scenario-bound"), "{md}");
+    assert!(rows[3].contains(word), "{md}");
     let bars = std::fs::read_to_string(report.join("throughput-bounds.svg")).unwrap();
-    assert_eq!(
-        bars.matches("scenario-bound").count(),
-        1,
-        "the sleeper's bar is marked"
-    );
+    assert_eq!(bars.matches(word).count(), 1, "the sleeper's bar is marked");
 }

@@ -102,6 +102,9 @@ pub fn notes(e: &Entry) -> Vec<String> {
             .unwrap_or_default();
         let meaning = match e.summary.limited() {
             Some("generator-bound") => ": a lower bound of the server's capacity, not ranked",
+            Some("contended") => {
+                ": other programs held the server's CPUs, figures disturbed, not ranked"
+            }
             Some(_) => ": what the scenario allowed, not the server's capacity, not ranked",
             None => "",
         };

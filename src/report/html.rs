@@ -142,7 +142,10 @@ fn ranking_rows(data: &ReportData, scenario: &str) -> String {
         let note_html: Vec<String> = notes(e)
             .iter()
             .map(|n| {
-                let class = if n.starts_with("generator-bound") || n.starts_with("scenario-bound") {
+                let class = if n.starts_with("generator-bound")
+                    || n.starts_with("scenario-bound")
+                    || n.starts_with("contended")
+                {
                     "warn"
                 } else if n.starts_with("FAILED")
                     || n.starts_with("ERRORS")

@@ -151,8 +151,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// `Some("generator-bound")` or `Some("scenario-bound")` when the
-    /// figures are not the server's (most repetitions were not server-bound);
+    /// `Some("generator-bound")`, `Some("scenario-bound")` or
+    /// `Some("contended")` when the figures are not the server's (most repetitions were not server-bound);
     /// charts hatch these and rankings list them below the ranked ones.
     pub fn limited(&self) -> Option<&'static str> {
         self.bound.mark()

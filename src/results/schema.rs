@@ -431,6 +431,10 @@ pub enum BoundBy {
     /// Neither was busy: the scenario's concurrency, think time or waits
     /// capped the throughput.
     Scenario,
+    /// Neither was busy, but other programs held the server's CPUs (they
+    /// were ≥ 90 % busy, ≥ 10 % of them not with the server): the figures
+    /// say more about the machine than about the server.
+    Contended,
 }
 
 /// The classification of one repetition and the figures behind it.

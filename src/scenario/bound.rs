@@ -10,7 +10,9 @@
 //! have gone faster either way. On a machine shared with other work the
 //! server may get less CPU than it wants: when its CPUs were ≥ 90 % busy
 //! (with anything) and its CPU time plus the time its threads waited for a
-//! CPU ([`super::schedstat`]) reach 90 % of them, it is server-bound too.
+//! CPU ([`super::schedstat`]) reach 90 % of them, it is server-bound too;
+//! when neither side was busy but other programs held the server's CPUs the
+//! repetition is `contended`, not scenario-bound: the machine set the pace.
 
 use super::schedstat::SchedTotals;
 use crate::load::engine::LAG_LIMIT;
@@ -18,6 +20,9 @@ use crate::results::{Bound, BoundBy, LoadReport, Repetition, ServerRunResult, Se
 
 /// A side counts as busy at this share of its CPUs.
 pub const BUSY: f64 = 0.90;
+/// Share of the server's CPUs held by other programs from which a run that
+/// is neither server- nor generator-bound counts as contended.
+pub const OTHERS: f64 = 0.10;
 
 /// Classifies one repetition from the server's CPU seconds over `window_s`
 /// on `server_cpus` CPUs, what its threads waited and how busy its CPUs were
@@ -39,10 +44,13 @@ pub fn classify(
         .map(|t| t.cpus_busy_s / t.cpus_total_s);
     let starved = matches!((server_wait, cpus_busy), (Some(w), Some(b))
         if server_utilization + w >= BUSY && b >= BUSY);
+    let crowded = cpus_busy.is_some_and(|b| b >= BUSY && b - server_utilization >= OTHERS);
     let by = if server_utilization >= BUSY || starved {
         BoundBy::Server
     } else if generator_utilization >= BUSY || generator_behind {
         BoundBy::Generator
+    } else if crowded {
+        BoundBy::Contended
     } else {
         BoundBy::Scenario
     };
@@ -119,6 +127,7 @@ pub fn word(by: BoundBy) -> &'static str {
         BoundBy::Server => "server-bound",
         BoundBy::Generator => "generator-bound",
         BoundBy::Scenario => "scenario-bound",
+        BoundBy::Contended => "contended",
     }
 }
 
@@ -131,6 +140,8 @@ pub struct Tally {
     pub generator: u32,
     /// Scenario-bound repetitions.
     pub scenario: u32,
+    /// Repetitions whose server CPUs other programs held.
+    pub contended: u32,
     /// Repetitions nothing classifies (an unsupervised server).
     pub unknown: u32,
     /// Median server utilisation over the classified repetitions.
@@ -139,6 +150,8 @@ pub struct Tally {
     pub generator_utilization: Option<f64>,
     /// Median share of the server's CPUs its threads spent waiting for one.
     pub server_wait: Option<f64>,
+    /// Median share of the server's CPUs busy with anything.
+    pub cpus_busy: Option<f64>,
 }
 
 impl Tally {
@@ -154,6 +167,7 @@ impl Tally {
         let mut server_util = Vec::new();
         let mut generator_util = Vec::new();
         let mut waits = Vec::new();
+        let mut busy = Vec::new();
         for b in bounds {
             match b {
                 None => t.unknown += 1,
@@ -162,31 +176,35 @@ impl Tally {
                         BoundBy::Server => t.server += 1,
                         BoundBy::Generator => t.generator += 1,
                         BoundBy::Scenario => t.scenario += 1,
+                        BoundBy::Contended => t.contended += 1,
                     }
                     if b.server_cpus > 0 {
                         server_util.push(b.server_utilization);
                     }
                     generator_util.push(b.generator_utilization);
                     waits.extend(b.server_wait);
+                    busy.extend(b.cpus_busy);
                 }
             }
         }
         t.server_utilization = crate::compare::stats::median(&server_util);
         t.generator_utilization = crate::compare::stats::median(&generator_util);
         t.server_wait = crate::compare::stats::median(&waits);
+        t.cpus_busy = crate::compare::stats::median(&busy);
         t
     }
 
     /// Repetitions counted.
     pub fn total(&self) -> u32 {
-        self.server + self.generator + self.scenario + self.unknown
+        self.server + self.generator + self.scenario + self.contended + self.unknown
     }
 
-    fn counts(&self) -> [(BoundBy, u32); 3] {
+    fn counts(&self) -> [(BoundBy, u32); 4] {
         // Ties go to the kind listed first: the run is called server-bound
         // only when strictly more repetitions were server-bound than either other kind.
         [
             (BoundBy::Generator, self.generator),
+            (BoundBy::Contended, self.contended),
             (BoundBy::Scenario, self.scenario),
             (BoundBy::Server, self.server),
         ]
@@ -235,6 +253,7 @@ impl Tally {
             BoundBy::Server => self.server,
             BoundBy::Generator => self.generator,
             BoundBy::Scenario => self.scenario,
+            BoundBy::Contended => self.contended,
         }
     }
 
@@ -247,11 +266,16 @@ impl Tally {
         let mut text = word(verdict).to_string();
         if n(verdict) < total {
             text.push_str(&format!(" in {} of {total} repetitions", n(verdict)));
-            let others: Vec<String> = [BoundBy::Server, BoundBy::Generator, BoundBy::Scenario]
-                .into_iter()
-                .filter(|b| *b != verdict && n(*b) > 0)
-                .map(|b| format!("{} in {}", word(b), n(b)))
-                .collect();
+            let others: Vec<String> = [
+                BoundBy::Server,
+                BoundBy::Generator,
+                BoundBy::Scenario,
+                BoundBy::Contended,
+            ]
+            .into_iter()
+            .filter(|b| *b != verdict && n(*b) > 0)
+            .map(|b| format!("{} in {}", word(b), n(b)))
+            .collect();
             if !others.is_empty() {
                 text.push_str(&format!(" ({})", others.join(", ")));
             }
@@ -268,11 +292,20 @@ impl Tally {
             _ => String::new(),
         };
         Some(match self.server_utilization {
-            Some(server) => format!(
-                "server CPUs {:.0} % busy{waited}, generator {:.0} %",
-                server * 100.0,
-                generator * 100.0
-            ),
+            Some(server) => {
+                // Other programs held the server's CPUs: the figures are disturbed.
+                let others = match self.cpus_busy {
+                    Some(b) if b >= BUSY && server < BUSY => {
+                        format!(", its CPUs {:.0} % busy counting other programs", b * 100.0)
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "server CPUs {:.0} % busy{waited}{others}, generator {:.0} %",
+                    server * 100.0,
+                    generator * 100.0
+                )
+            }
             None => format!("generator {:.0} % busy", generator * 100.0),
         })
     }
@@ -354,9 +387,15 @@ mod tests {
             classify(1.2, 3.0, 1, sched(1.8, 0.6), 0.2, false).by,
             BoundBy::Scenario
         );
-        // A full CPU the server did not want (little wait): the scenario.
+        // A full CPU the server did not want (little wait): other programs
+        // held it, the machine set the pace.
         assert_eq!(
             classify(0.1, 3.0, 1, sched(0.2, 0.99), 0.2, false).by,
+            BoundBy::Contended
+        );
+        // A full CPU the server itself filled to 85 %: not contended.
+        assert_eq!(
+            classify(2.55, 3.0, 1, sched(0.0, 0.92), 0.2, false).by,
             BoundBy::Scenario
         );
     }

@@ -374,6 +374,9 @@ fn attention(r: &Row) -> Option<String> {
             BoundBy::Scenario => parts.push(format!(
                 "{text}{detail}: req/s is what the scenario allowed, not the server's capacity"
             )),
+            BoundBy::Contended => parts.push(format!(
+                "{text}{detail}: other programs held the server's CPUs; rerun on a quiet machine"
+            )),
         }
     }
     (!parts.is_empty()).then(|| parts.join("; "))

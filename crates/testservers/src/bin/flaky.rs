@@ -10,7 +10,7 @@ use gauntlet_testservers::mini::{env_u64, plaintext, serve, Reply};
 fn handle(method: &str, target: &str) -> Reply {
     static COUNT: AtomicU64 = AtomicU64::new(0);
     let n = COUNT.fetch_add(1, Ordering::Relaxed) + 1;
-    if n % env_u64("FAIL_EVERY", 10).max(1) == 0 {
+    if n.is_multiple_of(env_u64("FAIL_EVERY", 10).max(1)) {
         return (500, "text/plain", b"failing on purpose".to_vec());
     }
     plaintext(method, target)
