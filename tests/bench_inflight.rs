@@ -73,14 +73,22 @@ fn pipelined_requests_are_in_flight_together_and_answered_in_order() {
         // Every answer matched its own request: a mix-up would show as
         // body_mismatch (a third of the mix differs from any other word).
         assert!(r.errors.is_empty(), "depth {depth}: errors {:?}", r.errors);
-        assert!(r.requests >= 100, "depth {depth}: only {} requests", r.requests);
+        assert!(
+            r.requests >= 100,
+            "depth {depth}: only {} requests",
+            r.requests
+        );
         assert_eq!(r.successes, r.requests);
         assert_eq!(r.in_flight_per_connection, depth);
         // The server held exactly `depth` requests of one connection at once:
         // N really are in flight, never more.
         assert_eq!(s["max_in_flight"], depth, "depth {depth}: server saw {s}");
         assert_eq!(s["connections"], 2, "depth {depth}: {s}");
-        assert_eq!(s["answered"].as_u64(), Some(r.requests), "depth {depth}: {s}");
+        assert_eq!(
+            s["answered"].as_u64(),
+            Some(r.requests),
+            "depth {depth}: {s}"
+        );
     }
 }
 
@@ -90,7 +98,11 @@ fn a_connection_lost_mid_pipeline_counts_every_request_it_carried() {
     // and closes with the rest of the pipeline unanswered.
     let server = start(
         "pipeline-probe",
-        &[("ANSWER_THEN_CLOSE", "4"), ("CLOSE_AFTER_MS", "100"), ("HOLD_MS", "1")],
+        &[
+            ("ANSWER_THEN_CLOSE", "4"),
+            ("CLOSE_AFTER_MS", "100"),
+            ("HOLD_MS", "1"),
+        ],
     );
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("lost.json");
@@ -112,11 +124,24 @@ fn a_connection_lost_mid_pipeline_counts_every_request_it_carried() {
     // Every request the server received and did not answer is an error on
     // the generator's side, and nothing else is.
     let errors: u64 = r.errors.values().sum();
-    assert_eq!(errors, received - answered, "errors {:?}, server {s}", r.errors);
-    assert_eq!(r.errors.get("reset").copied(), Some(errors), "{:?}", r.errors);
+    assert_eq!(
+        errors,
+        received - answered,
+        "errors {:?}, server {s}",
+        r.errors
+    );
+    assert_eq!(
+        r.errors.get("reset").copied(),
+        Some(errors),
+        "{:?}",
+        r.errors
+    );
     // A full pipeline (16) was lost with each connection but perhaps the
     // last, cut by the end of the run.
-    assert!(errors >= 16 * (connections - 1), "errors {errors}, server {s}");
+    assert!(
+        errors >= 16 * (connections - 1),
+        "errors {errors}, server {s}"
+    );
 }
 
 #[test]
@@ -128,7 +153,14 @@ fn a_stall_at_depth_4_is_charged_from_the_intended_send_times() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("stall.json");
     gauntlet()
-        .args(["bench", &server.url("/plaintext"), "-c", "4", "--pipeline", "4"])
+        .args([
+            "bench",
+            &server.url("/plaintext"),
+            "-c",
+            "4",
+            "--pipeline",
+            "4",
+        ])
         .args(["-R", "1000", "-d", "3s", "-q", "--json"])
         .arg(&json)
         .timeout(Duration::from_secs(60))
@@ -143,8 +175,16 @@ fn a_stall_at_depth_4_is_charged_from_the_intended_send_times() {
         .unwrap()
         .value_at_quantile(0.95);
     assert!((100.0..200.0).contains(&ms(p95)), "p95 {} ms", ms(p95));
-    assert!((220.0..320.0).contains(&ms(l.p99_us)), "p99 {} ms", ms(l.p99_us));
-    assert!((280.0..400.0).contains(&ms(l.max_us)), "max {} ms", ms(l.max_us));
+    assert!(
+        (220.0..320.0).contains(&ms(l.p99_us)),
+        "p99 {} ms",
+        ms(l.p99_us)
+    );
+    assert!(
+        (280.0..400.0).contains(&ms(l.max_us)),
+        "max {} ms",
+        ms(l.max_us)
+    );
     // Service time (from the actual send) misses the queue.
     let s = &r.service_time;
     assert!(ms(s.p90_us) < 20.0, "service p90 {} ms", ms(s.p90_us));
@@ -155,7 +195,16 @@ fn h2_run(server: &bench_support::TestServer, streams: &str) -> LoadReport {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("h2.json");
     gauntlet()
-        .args(["bench", &server.url("/x"), "-c", "1", "-d", "1s", "-q", "--http2"])
+        .args([
+            "bench",
+            &server.url("/x"),
+            "-c",
+            "1",
+            "-d",
+            "1s",
+            "-q",
+            "--http2",
+        ])
         .args(["--streams", streams, "--json"])
         .arg(&json)
         .timeout(Duration::from_secs(60))

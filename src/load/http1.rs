@@ -148,7 +148,8 @@ impl ResponseParser {
         if let State::Head = self.state {
             // Uninitialised header slots: zeroing 64 of them would cost more
             // than parsing a small response.
-            let mut headers = [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS];
+            let mut headers =
+                [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS];
             let mut resp = httparse::Response::new(&mut []);
             let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
                 &mut resp,

@@ -111,7 +111,11 @@ impl LoadPlan {
     /// Requests one connection keeps in flight: the pipelining depth
     /// (HTTP/1.1) or the streams (HTTP/2), at least 1.
     pub fn depth(&self) -> usize {
-        let depth = if self.http2 { self.streams } else { self.pipeline };
+        let depth = if self.http2 {
+            self.streams
+        } else {
+            self.pipeline
+        };
         depth.max(1) as usize
     }
 }

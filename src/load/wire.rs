@@ -163,16 +163,16 @@ impl Wire {
                         sent.pop_front();
                         return Some((first, Ok(resp), conn.read_at));
                     }
-                        Ok(Err(e)) => {
-                            *lost = Some(ErrorKind::Reset);
-                            Err(error_kind(e))
-                        }
-                        Err(_) => {
-                            conn.reusable = false;
-                            *lost = Some(ErrorKind::Timeout);
-                            Err(ErrorKind::Timeout)
-                        }
-                    };
+                    Ok(Err(e)) => {
+                        *lost = Some(ErrorKind::Reset);
+                        Err(error_kind(e))
+                    }
+                    Err(_) => {
+                        conn.reusable = false;
+                        *lost = Some(ErrorKind::Timeout);
+                        Err(ErrorKind::Timeout)
+                    }
+                };
                 sent.pop_front();
                 Some((first, result, Instant::now()))
             }

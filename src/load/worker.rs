@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use super::http1::{self, Response};
 use super::http2;
 use super::plan::Target;
-use super::wire::{Sent, Wire};
 use super::schedule::{Pacer, Slot};
+use super::wire::{Sent, Wire};
 use crate::interrupt::Interrupt;
 use crate::record::{micros, ErrorKind, IntervalPart, Recorder};
 
@@ -219,8 +219,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         // 1. Start every request that is due, up to `depth` in flight.
         while !ended {
             let in_flight = wire.as_ref().map_or(0, Wire::in_flight);
-            if in_flight >= depth || (in_flight > 0 && !wire.as_ref().is_some_and(Wire::accepts))
-            {
+            if in_flight >= depth || (in_flight > 0 && !wire.as_ref().is_some_and(Wire::accepts)) {
                 // Full, or a connection that takes no more drains first.
                 break;
             }

@@ -66,7 +66,9 @@ async fn main() -> anyhow::Result<()> {
                 MAX_IN_FLIGHT.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(delay).await;
                 in_flight.fetch_sub(1, Ordering::SeqCst);
-                Ok(Response::new(Full::new(Bytes::from_static(b"Hello, World!"))))
+                Ok(Response::new(Full::new(Bytes::from_static(
+                    b"Hello, World!",
+                ))))
             }
         });
         tokio::spawn(async move {

@@ -133,7 +133,12 @@ async fn serve(mut stream: TcpStream, config: Config) {
 }
 
 /// Counts what else arrives for `linger`, then drops the connection.
-async fn drain_then_close(mut stream: TcpStream, mut buf: Vec<u8>, mut filled: usize, linger: Duration) {
+async fn drain_then_close(
+    mut stream: TcpStream,
+    mut buf: Vec<u8>,
+    mut filled: usize,
+    linger: Duration,
+) {
     let until = tokio::time::Instant::now() + linger;
     loop {
         let read = tokio::time::timeout_at(until, stream.read(&mut buf[filled..])).await;
