@@ -100,7 +100,10 @@ not_testable = "needs: the deployable footprint"
 
 fn evaluate_text(claims: &str, folders: &[&Path]) -> Evaluation {
     let file = ClaimsFile::parse(Path::new("claims.toml"), claims, Some(KNOWN)).unwrap();
-    let folders: Vec<RunFolder> = folders.iter().map(|f| RunFolder::read(f).unwrap()).collect();
+    let folders: Vec<RunFolder> = folders
+        .iter()
+        .map(|f| RunFolder::read(f).unwrap())
+        .collect();
     evaluate(&file, &folders)
 }
 
@@ -120,7 +123,10 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     let e = evaluate_text(CLAIMS, &[&run]);
     assert_eq!(e.claims.len(), 14);
     let hw = e.hardware.as_ref().unwrap();
-    assert_eq!((hw.cpu_model.as_str(), hw.cpu_cores), ("Test CPU @ 3.00GHz", 2));
+    assert_eq!(
+        (hw.cpu_model.as_str(), hw.cpu_cores),
+        ("Test CPU @ 3.00GHz", 2)
+    );
 
     // Peak RSS 20, 24, 22 MB: median 22, interval 20..24, inside 10..50 MB.
     let c = claim(&e, "C1a");
@@ -148,7 +154,10 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     assert_eq!(c.verdict, Verdict::Supported, "{c:?}");
     assert!(close(c.figure.unwrap(), 10.0));
     let [lo, hi] = c.interval.unwrap();
-    assert!(close(lo, 90_000.0 / 11_000.0) && close(hi, 110_000.0 / 9_000.0), "{lo} {hi}");
+    assert!(
+        close(lo, 90_000.0 / 11_000.0) && close(hi, 110_000.0 / 9_000.0),
+        "{lo} {hi}"
+    );
     assert_eq!(c.unit, Some("ratio"));
     // The same figure against 10..20: the interval 8.2..12.2 straddles 10.
     assert_eq!(claim(&e, "C4b").verdict, Verdict::Inconclusive);
@@ -173,11 +182,20 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     // Missing server, missing scenario: inconclusive, saying which.
     let c = claim(&e, "C8");
     assert_eq!(c.verdict, Verdict::Inconclusive);
-    assert!(c.reason.contains("no result for server rust-hyper in scenario plaintext"), "{}", c.reason);
+    assert!(
+        c.reason
+            .contains("no result for server rust-hyper in scenario plaintext"),
+        "{}",
+        c.reason
+    );
     assert_eq!(c.figure, None);
     let c = claim(&e, "C8b");
     assert_eq!(c.verdict, Verdict::Inconclusive);
-    assert!(c.reason.contains("no result for scenario cpu"), "{}", c.reason);
+    assert!(
+        c.reason.contains("no result for scenario cpu"),
+        "{}",
+        c.reason
+    );
 
     // A difference: equal tails (2 ms each) differ by 0, below 1 ms.
     let c = claim(&e, "C9");
@@ -187,7 +205,12 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     // A failed server: what it measured is shown, but no verdict.
     let c = claim(&e, "C11");
     assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
-    assert!(c.reason.contains("python-uvicorn @ json failed: exited with signal 9"), "{}", c.reason);
+    assert!(
+        c.reason
+            .contains("python-uvicorn @ json failed: exited with signal 9"),
+        "{}",
+        c.reason
+    );
 
     let c = claim(&e, "C13");
     assert_eq!(c.verdict, Verdict::NotTestable);
@@ -201,7 +224,11 @@ fn figures_from_two_machines_are_never_combined_and_a_later_folder_wins() {
     write_run(
         &a,
         "Machine A",
-        &[Server::new("plaintext", "go-nethttp", vec![Rep::new(100_000.0, 20.0)])],
+        &[Server::new(
+            "plaintext",
+            "go-nethttp",
+            vec![Rep::new(100_000.0, 20.0)],
+        )],
     );
     write_run(
         &b,
@@ -229,7 +256,11 @@ predicate = "throughput(go-nethttp) / throughput(node-http) in 5..20"
     write_run(
         &c2,
         "Machine A",
-        &[Server::new("plaintext", "go-nethttp", vec![Rep::new(1.0, 90.0)])],
+        &[Server::new(
+            "plaintext",
+            "go-nethttp",
+            vec![Rep::new(1.0, 90.0)],
+        )],
     );
     let claims = r#"
 [[claim]]
@@ -254,39 +285,76 @@ const HEAD: &str = "[[claim]]\nid = \"C1\"\nclaim = \"x\"\n";
 #[test]
 fn bad_claims_files_name_file_line_column_and_what_is_expected() {
     // Unknown metric: points at the metric inside the predicate string.
-    let e = error(&format!("{HEAD}predicate = \"rss_top(go-nethttp @ plaintext) < 10MB\"\n"));
-    assert!(e.starts_with("claims/bad.toml:4:14: key `predicate`: unknown metric \"rss_top\""), "{e}");
-    assert!(e.contains("rss_peak") && e.contains("bytes_per_idle_connection"), "{e}");
+    let e = error(&format!(
+        "{HEAD}predicate = \"rss_top(go-nethttp @ plaintext) < 10MB\"\n"
+    ));
+    assert!(
+        e.starts_with("claims/bad.toml:4:14: key `predicate`: unknown metric \"rss_top\""),
+        "{e}"
+    );
+    assert!(
+        e.contains("rss_peak") && e.contains("bytes_per_idle_connection"),
+        "{e}"
+    );
 
     // Unknown server: points at the server name and lists the known ones.
-    let e = error(&format!("{HEAD}predicate = \"rss_peak(go-nethtp @ plaintext) < 10MB\"\n"));
-    assert!(e.starts_with("claims/bad.toml:4:23: key `predicate`: unknown server \"go-nethtp\""), "{e}");
+    let e = error(&format!(
+        "{HEAD}predicate = \"rss_peak(go-nethtp @ plaintext) < 10MB\"\n"
+    ));
+    assert!(
+        e.starts_with("claims/bad.toml:4:23: key `predicate`: unknown server \"go-nethtp\""),
+        "{e}"
+    );
     assert!(e.contains("go-nethttp, java-httpserver"), "{e}");
 
     // Bad range: low above high; bound without its unit.
-    let e = error(&format!("{HEAD}predicate = \"rss_peak(go-nethttp @ plaintext) in 50MB..10MB\"\n"));
+    let e = error(&format!(
+        "{HEAD}predicate = \"rss_peak(go-nethttp @ plaintext) in 50MB..10MB\"\n"
+    ));
     assert!(e.starts_with("claims/bad.toml:4:"), "{e}");
     assert!(e.contains("low end is above its high end"), "{e}");
-    let e = error(&format!("{HEAD}predicate = \"startup(go-nethttp @ plaintext) < 100\"\n"));
-    assert!(e.contains("claims/bad.toml:4:48") && e.contains("a time with its unit"), "{e}");
+    let e = error(&format!(
+        "{HEAD}predicate = \"startup(go-nethttp @ plaintext) < 100\"\n"
+    ));
+    assert!(
+        e.contains("claims/bad.toml:4:48") && e.contains("a time with its unit"),
+        "{e}"
+    );
 
     // Duplicate id: names the line of the first.
     let e = error(&format!(
         "{HEAD}not_testable = \"needs: x\"\n\n{HEAD}not_testable = \"needs: y\"\n"
     ));
-    assert!(e.starts_with("claims/bad.toml:7:6: key `id`: duplicate id \"C1\": already used on line 2"), "{e}");
+    assert!(
+        e.starts_with("claims/bad.toml:7:6: key `id`: duplicate id \"C1\": already used on line 2"),
+        "{e}"
+    );
 
     // Unknown id form, unknown key, neither test nor both, no scenario.
     let e = error("[[claim]]\nid = \"claim-1\"\nclaim = \"x\"\nnot_testable = \"y\"\n");
-    assert!(e.starts_with("claims/bad.toml:2:6: key `id`") && e.contains("C4, C1a"), "{e}");
+    assert!(
+        e.starts_with("claims/bad.toml:2:6: key `id`") && e.contains("C4, C1a"),
+        "{e}"
+    );
     let e = error(&format!("{HEAD}predicat = \"p99(go-nethttp) < 1ms\"\n"));
-    assert!(e.starts_with("claims/bad.toml:4:1: key `predicat`") && e.contains("unknown field"), "{e}");
+    assert!(
+        e.starts_with("claims/bad.toml:4:1: key `predicat`") && e.contains("unknown field"),
+        "{e}"
+    );
     let e = error(HEAD);
-    assert!(e.contains("neither `predicate`") && e.contains(":1:"), "{e}");
-    let e = error(&format!("{HEAD}predicate = \"p99(go-nethttp) < 1ms\"\nnot_testable = \"y\"\n"));
+    assert!(
+        e.contains("neither `predicate`") && e.contains(":1:"),
+        "{e}"
+    );
+    let e = error(&format!(
+        "{HEAD}predicate = \"p99(go-nethttp) < 1ms\"\nnot_testable = \"y\"\n"
+    ));
     assert!(e.contains("not both"), "{e}");
     let e = error(&format!("{HEAD}predicate = \"p99(go-nethttp) < 1ms\"\n"));
-    assert!(e.starts_with("claims/bad.toml:4:18: key `predicate`: no scenario for go-nethttp"), "{e}");
+    assert!(
+        e.starts_with("claims/bad.toml:4:18: key `predicate`: no scenario for go-nethttp"),
+        "{e}"
+    );
     let e = error("");
     assert!(e.contains("no claims"), "{e}");
 }
@@ -301,7 +369,8 @@ fn the_shipped_claims_file_parses_and_covers_c1_to_c15() {
         let id = format!("C{n}");
         assert!(
             file.claims.iter().any(|c| c.id == id
-                || (c.id.starts_with(&id) && c.id[id.len()..].chars().all(|ch| ch.is_ascii_lowercase()))),
+                || (c.id.starts_with(&id)
+                    && c.id[id.len()..].chars().all(|ch| ch.is_ascii_lowercase()))),
             "{id} missing from claims/claims.toml"
         );
     }
@@ -309,7 +378,8 @@ fn the_shipped_claims_file_parses_and_covers_c1_to_c15() {
     for c in &file.claims {
         for (scenario, _) in &c.needs {
             assert!(
-                root.join(format!("scenarios/runtimes/{scenario}.toml")).is_file(),
+                root.join(format!("scenarios/runtimes/{scenario}.toml"))
+                    .is_file(),
                 "{}: scenario {scenario} is not in scenarios/runtimes/",
                 c.id
             );

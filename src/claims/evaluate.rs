@@ -175,11 +175,19 @@ fn measure(folders: &[RunFolder], term: &Term, scenario: &str) -> Measured {
         n: 0,
     };
     let Some(result) = find(folders, scenario, &term.server) else {
-        let present = folders.iter().any(|f| f.results.iter().any(|r| r.scenario.name == scenario));
+        let present = folders
+            .iter()
+            .any(|f| f.results.iter().any(|r| r.scenario.name == scenario));
         let why = if present {
-            format!("missing: no result for server {} in scenario {scenario}", term.server)
+            format!(
+                "missing: no result for server {} in scenario {scenario}",
+                term.server
+            )
         } else {
-            format!("missing: no result for scenario {scenario} (needed for {})", term.server)
+            format!(
+                "missing: no result for scenario {scenario} (needed for {})",
+                term.server
+            )
         };
         return Measured {
             figure,
@@ -234,14 +242,22 @@ fn measure(folders: &[RunFolder], term: &Term, scenario: &str) -> Measured {
 /// Where an interval lies against the supporting set.
 fn judge(condition: &Condition, [lo, hi]: [f64; 2]) -> Verdict {
     let above_lower = |v: f64| {
-        condition
-            .lower
-            .map_or(true, |b| if b.inclusive { v >= b.value } else { v > b.value })
+        condition.lower.map_or(true, |b| {
+            if b.inclusive {
+                v >= b.value
+            } else {
+                v > b.value
+            }
+        })
     };
     let below_upper = |v: f64| {
-        condition
-            .upper
-            .map_or(true, |b| if b.inclusive { v <= b.value } else { v < b.value })
+        condition.upper.map_or(true, |b| {
+            if b.inclusive {
+                v <= b.value
+            } else {
+                v < b.value
+            }
+        })
     };
     if above_lower(lo) && below_upper(hi) {
         Verdict::Supported
@@ -283,7 +299,11 @@ fn evaluate_claim(claim: &Claim, folders: &[RunFolder]) -> ClaimResult {
         id: claim.id.clone(),
         claim: claim.claim.clone(),
         predicate: None,
-        needs: claim.needs.iter().map(|(sc, sv)| format!("{sc} / {sv}")).collect(),
+        needs: claim
+            .needs
+            .iter()
+            .map(|(sc, sv)| format!("{sc} / {sv}"))
+            .collect(),
         verdict: Verdict::NotTestable,
         figure: None,
         interval: None,
@@ -312,11 +332,18 @@ fn evaluate_claim(claim: &Claim, folders: &[RunFolder]) -> ClaimResult {
         .collect();
     out.terms = measured.iter().map(|m| m.figure.clone()).collect();
     let mut problems: Vec<String> = measured.iter().flat_map(|m| m.problems.clone()).collect();
-    let machines: Vec<&Hardware> = measured.iter().filter_map(|m| m.hardware.as_ref()).collect();
+    let machines: Vec<&Hardware> = measured
+        .iter()
+        .filter_map(|m| m.hardware.as_ref())
+        .collect();
     if machines.windows(2).any(|w| !w[0].same_machine(w[1])) {
         problems.push(format!(
             "the figures come from different machines ({}); a comparison needs the same hardware",
-            machines.iter().map(|h| h.line()).collect::<Vec<_>>().join(" vs ")
+            machines
+                .iter()
+                .map(|h| h.line())
+                .collect::<Vec<_>>()
+                .join(" vs ")
         ));
     }
     let combined = combine(&predicate.expr, &measured);
@@ -367,10 +394,17 @@ pub fn evaluate(file: &ClaimsFile, folders: &[RunFolder]) -> Evaluation {
     }
     Evaluation {
         claims_file: file.path.display().to_string(),
-        claims: file.claims.iter().map(|c| evaluate_claim(c, folders)).collect(),
+        claims: file
+            .claims
+            .iter()
+            .map(|c| evaluate_claim(c, folders))
+            .collect(),
         hardware: hardware_all.first().cloned(),
         hardware_all,
-        folders: folders.iter().map(|f| f.path.display().to_string()).collect(),
+        folders: folders
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect(),
     }
 }
 
@@ -380,8 +414,16 @@ mod tests {
     use crate::claims::predicate::Bound;
 
     fn range(lo: Option<f64>, hi: Option<f64>) -> Condition {
-        let b = |v: Option<f64>| v.map(|value| Bound { value, inclusive: true });
-        Condition { lower: b(lo), upper: b(hi) }
+        let b = |v: Option<f64>| {
+            v.map(|value| Bound {
+                value,
+                inclusive: true,
+            })
+        };
+        Condition {
+            lower: b(lo),
+            upper: b(hi),
+        }
     }
 
     #[test]
@@ -394,7 +436,10 @@ mod tests {
         assert_eq!(judge(&c, [5.0, 60.0]), Verdict::Inconclusive);
         let below = Condition {
             lower: None,
-            upper: Some(Bound { value: 1.0, inclusive: false }),
+            upper: Some(Bound {
+                value: 1.0,
+                inclusive: false,
+            }),
         };
         assert_eq!(judge(&below, [0.2, 0.9]), Verdict::Supported);
         assert_eq!(judge(&below, [1.0, 1.2]), Verdict::Contradicted);

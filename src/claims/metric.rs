@@ -145,7 +145,11 @@ pub fn find(name: &str) -> Option<&'static MetricDef> {
 
 /// Every metric name, comma-separated, for error messages.
 pub fn names() -> String {
-    METRICS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+    METRICS
+        .iter()
+        .map(|m| m.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn error_rate(r: &Repetition) -> f64 {

@@ -30,8 +30,8 @@ pub fn execute(args: &crate::cli::ClaimsArgs) -> anyhow::Result<Outcome> {
     // missing (inconclusive) instead.
     let registry = Registry::discover().ok();
     let names = registry.as_ref().map(Registry::names);
-    let file = ClaimsFile::load(&args.claims, names.as_deref())
-        .map_err(|e| input_error(e.to_string()))?;
+    let file =
+        ClaimsFile::load(&args.claims, names.as_deref()).map_err(|e| input_error(e.to_string()))?;
     let folders = args
         .results
         .iter()

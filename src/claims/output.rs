@@ -33,7 +33,13 @@ pub fn text(e: &Evaluation) -> String {
     let _ = writeln!(out, "claims: {}\n", e.claims_file);
     let width = e.claims.iter().map(|c| c.id.len()).max().unwrap_or(2);
     for c in &e.claims {
-        let _ = writeln!(out, "{:<width$}  {:<13} {}", c.id, c.verdict.word(), c.claim);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<13} {}",
+            c.id,
+            c.verdict.word(),
+            c.claim
+        );
         if let Some(p) = &c.predicate {
             let _ = writeln!(out, "{:<width$}  {:<13} {p}", "", "");
             let _ = writeln!(out, "{:<width$}  {:<13} measured {}", "", "", c.measured);
@@ -71,7 +77,9 @@ pub fn markdown(e: &Evaluation) -> String {
             "| {} | {} | {} | {} | **{}** | {} |",
             c.id,
             cell(&c.claim),
-            c.predicate.as_deref().map_or("-".into(), |p| format!("`{}`", cell(p))),
+            c.predicate
+                .as_deref()
+                .map_or("-".into(), |p| format!("`{}`", cell(p))),
             cell(&c.measured),
             c.verdict.word(),
             cell(&c.reason)

@@ -213,9 +213,7 @@ fn condition(text: &str, start: usize, unit: Unit) -> Parse<Condition> {
             ">" => (Some((v, false)), None),
             _ => (Some((v, true)), None),
         };
-        let b = |x: Option<(f64, bool)>| {
-            x.map(|(value, inclusive)| Bound { value, inclusive })
-        };
+        let b = |x: Option<(f64, bool)>| x.map(|(value, inclusive)| Bound { value, inclusive });
         return Ok(Condition {
             lower: b(lower),
             upper: b(upper),
@@ -231,7 +229,10 @@ fn condition(text: &str, start: usize, unit: Unit) -> Parse<Condition> {
     let Some(dots) = text[range_start..].find("..").map(|i| range_start + i) else {
         return err(
             skip_ws(text, range_start),
-            format!("expected a range `LOW..HIGH` after `in`, with {}", unit.example()),
+            format!(
+                "expected a range `LOW..HIGH` after `in`, with {}",
+                unit.example()
+            ),
         );
     };
     let side = |a: usize, b: usize| -> Parse<Option<Bound>> {
@@ -301,13 +302,16 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Predicate {
-        text.parse().unwrap_or_else(|e: PredicateError| panic!("{text}: {e:?}"))
+        text.parse()
+            .unwrap_or_else(|e: PredicateError| panic!("{text}: {e:?}"))
     }
 
     #[test]
     fn ranges_ratios_and_limits_parse_into_base_units() {
         let p = parse("rss_peak(go-nethttp) in 10MB..50MB");
-        assert!(matches!(p.expr, Expr::Single(ref t) if t.server == "go-nethttp" && t.scenario.is_none()));
+        assert!(
+            matches!(p.expr, Expr::Single(ref t) if t.server == "go-nethttp" && t.scenario.is_none())
+        );
         assert_eq!(p.condition.lower.unwrap().value, 10e6);
         assert_eq!(p.condition.upper.unwrap().value, 50e6);
 
@@ -336,15 +340,23 @@ mod tests {
     fn mistakes_point_at_their_place_and_say_what_is_expected() {
         let e = "rss_peek(go) in 1MB..2MB".parse::<Predicate>().unwrap_err();
         assert_eq!(e.offset, 0);
-        assert!(e.message.contains("unknown metric \"rss_peek\"") && e.message.contains("rss_peak"));
-        let e = "rss_peak(go) in 50MB..10MB".parse::<Predicate>().unwrap_err();
+        assert!(
+            e.message.contains("unknown metric \"rss_peek\"") && e.message.contains("rss_peak")
+        );
+        let e = "rss_peak(go) in 50MB..10MB"
+            .parse::<Predicate>()
+            .unwrap_err();
         assert!(e.message.contains("low end is above"), "{e:?}");
         let e = "rss_peak(go) in 10..50".parse::<Predicate>().unwrap_err();
         assert_eq!(e.offset, 16);
         assert!(e.message.contains("size with its unit"), "{e:?}");
-        let e = "startup(go) - rss_idle(go) < 1s".parse::<Predicate>().unwrap_err();
+        let e = "startup(go) - rss_idle(go) < 1s"
+            .parse::<Predicate>()
+            .unwrap_err();
         assert!(e.message.contains("same unit"), "{e:?}");
-        let e = "throughput(go) between 1 and 2".parse::<Predicate>().unwrap_err();
+        let e = "throughput(go) between 1 and 2"
+            .parse::<Predicate>()
+            .unwrap_err();
         assert_eq!(e.offset, 15);
         let e = "throughput(go) in ..".parse::<Predicate>().unwrap_err();
         assert!(e.message.contains("no bound"), "{e:?}");

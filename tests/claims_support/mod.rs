@@ -172,7 +172,11 @@ pub fn write_run(dir: &Path, cpu_model: &str, servers: &[Server]) {
             "loadgen_cpus": [1]
         });
         let file = format!("{}__{}.json", s.scenario, s.name);
-        std::fs::write(dir.join(&file), serde_json::to_string_pretty(&result).unwrap()).unwrap();
+        std::fs::write(
+            dir.join(&file),
+            serde_json::to_string_pretty(&result).unwrap(),
+        )
+        .unwrap();
         files.push(file);
     }
     let manifest = json!({
@@ -186,7 +190,11 @@ pub fn write_run(dir: &Path, cpu_model: &str, servers: &[Server]) {
         "results": files,
         "interrupted": false
     });
-    std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
 }
 
 /// A run with every verdict in it (see tests/claims_eval.rs for the figures).
@@ -197,7 +205,11 @@ pub fn standard_run(dir: &Path) {
         ..Server::new(
             "plaintext",
             "go-nethttp",
-            vec![Rep::new(100_000.0, 20.0), Rep::new(110_000.0, 24.0), Rep::new(90_000.0, 22.0)],
+            vec![
+                Rep::new(100_000.0, 20.0),
+                Rep::new(110_000.0, 24.0),
+                Rep::new(90_000.0, 22.0),
+            ],
         )
     };
     let java = Server {
@@ -205,20 +217,36 @@ pub fn standard_run(dir: &Path) {
         ..Server::new(
             "plaintext",
             "java-httpserver",
-            vec![Rep::new(80_000.0, 40.0), Rep::new(82_000.0, 45.0), Rep::new(81_000.0, 42.0)],
+            vec![
+                Rep::new(80_000.0, 40.0),
+                Rep::new(82_000.0, 45.0),
+                Rep::new(81_000.0, 42.0),
+            ],
         )
     };
     let node = Server::new(
         "plaintext",
         "node-http",
-        vec![Rep::new(11_000.0, 60.0), Rep::new(9_000.0, 62.0), Rep::new(10_000.0, 61.0)],
+        vec![
+            Rep::new(11_000.0, 60.0),
+            Rep::new(9_000.0, 62.0),
+            Rep::new(10_000.0, 61.0),
+        ],
     );
-    let mut limited = vec![Rep::new(50_000.0, 30.0), Rep::new(52_000.0, 31.0), Rep::new(51_000.0, 30.0)];
+    let mut limited = vec![
+        Rep::new(50_000.0, 30.0),
+        Rep::new(52_000.0, 31.0),
+        Rep::new(51_000.0, 30.0),
+    ];
     limited[1].generator_limited = true;
     let go_json = Server::new("json", "go-nethttp", limited);
     let python = Server {
         failed: Some("exited with signal 9 during repetition 2"),
         ..Server::new("json", "python-uvicorn", vec![Rep::new(3_000.0, 30.0)])
     };
-    write_run(dir, "Test CPU @ 3.00GHz", &[go, java, node, go_json, python]);
+    write_run(
+        dir,
+        "Test CPU @ 3.00GHz",
+        &[go, java, node, go_json, python],
+    );
 }
