@@ -134,11 +134,12 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     assert!(close(c.figure.unwrap(), 22e6));
     assert_eq!(c.interval.unwrap(), [20e6, 24e6]);
     assert_eq!(c.measured, "22.0 MB (20.0 MB–24.0 MB, n=3)");
+    assert_eq!(c.reason, "the whole interval is in 10.0 MB..50.0 MB");
 
     // Java at 40-45 MB lies wholly below 200 MB.
     let c = claim(&e, "C1b");
     assert_eq!(c.verdict, Verdict::Contradicted, "{c:?}");
-    assert!(c.reason.contains("outside"), "{}", c.reason);
+    assert_eq!(c.reason, "no part of the interval is in 200 MB..500 MB");
 
     // Startup: the interval is the cold starts (5, 7, 9 ms), in µs.
     let c = claim(&e, "C3a");
@@ -147,7 +148,10 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     // Java's cold starts 400, 450, 1200 ms straddle 1 s.
     let c = claim(&e, "C3b");
     assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
-    assert!(c.reason.contains("straddles"), "{}", c.reason);
+    assert_eq!(
+        c.reason,
+        "the interval straddles a boundary: not all of it is ≥ 1.00 s"
+    );
 
     // Go 90k-110k over Node 9k-11k: ratio 10, interval 90/11..110/9.
     let c = claim(&e, "C4");

@@ -373,10 +373,16 @@ fn evaluate_claim(claim: &Claim, folders: &[RunFolder]) -> ClaimResult {
         }
         Ok((_, interval)) => {
             out.verdict = judge(&predicate.condition, interval);
+            // `target` is `10 MB..50 MB` or `< 1 s`: say "is in" for a range.
+            let phrase = if target.contains("..") {
+                format!("in {target}")
+            } else {
+                target
+            };
             out.reason = match out.verdict {
-                Verdict::Supported => format!("the whole interval lies within {target}"),
-                Verdict::Contradicted => format!("the whole interval lies outside {target}"),
-                _ => format!("the interval straddles a boundary of {target}"),
+                Verdict::Supported => format!("the whole interval is {phrase}"),
+                Verdict::Contradicted => format!("no part of the interval is {phrase}"),
+                _ => format!("the interval straddles a boundary: not all of it is {phrase}"),
             };
         }
     }
