@@ -13,5 +13,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Upstream(args) => crate::servers::upstream::execute(&args),
         Command::Report(args) => crate::report::execute(&args),
         Command::Compare(args) => crate::compare::execute(&args),
+        Command::Claims(args) => crate::claims::execute(&args),
     }
 }

@@ -37,6 +37,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two runs (or a run against a baseline) with noise-aware verdicts.
     Compare(CompareArgs),
+    /// Judge the claims of claims/claims.toml against result folders.
+    Claims(ClaimsArgs),
 }
 
 /// Parses a human duration such as `10s`, `2m`, `500ms`.
@@ -258,4 +260,27 @@ pub struct CompareArgs {
     /// Write the comparison as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+/// `gauntlet claims`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+gauntlet claims results/<run-id>/\n  \
+gauntlet claims results/a/ results/b/ --json claims.json --markdown claims.md\n\n\
+Verdicts: supported, contradicted, inconclusive, not_testable (see claims/README.md).\n\
+Exit codes: 0 evaluated (whatever the verdicts), 2 bad claims file or missing result folder.")]
+pub struct ClaimsArgs {
+    /// Result folders written by `gauntlet run`; for the same scenario and
+    /// server, a later folder replaces an earlier one.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// The claims file.
+    #[arg(long, default_value = "claims/claims.toml")]
+    pub claims: PathBuf,
+    /// Write the verdicts as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the verdicts as a Markdown table to this file.
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
 }

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod claims;
 pub mod cli;
 pub mod compare;
 pub mod cpus;
