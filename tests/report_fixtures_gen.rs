@@ -11,7 +11,7 @@ use gauntlet::results::{
     write_json_atomic, BuildInfo, Environment, GeneratorUsage, IdleConnections, IntervalStats,
     LatencyStats, LoadModel, LoadReport, Repetition, ResourceSample, RunManifest, RunStatus,
     Saturation, ScenarioInfo, ScheduleLag, ServerInfo, ServerRunResult, ServerUsage, StartupStats,
-    ThresholdOutcome, ToolInfo,
+    ThresholdOutcome, ToolInfo, SCHEMA_VERSION,
 };
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
@@ -209,7 +209,7 @@ fn repetition(rng: &mut StdRng, spec: RepSpec<'_>) -> Repetition {
     Repetition {
         index: spec.index,
         load: LoadReport {
-            schema_version: 1,
+            schema_version: SCHEMA_VERSION,
             tool: tool(),
             command_line: vec![
                 "gauntlet".into(),
@@ -338,7 +338,7 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
         None => Vec::new(),
     };
     ServerRunResult {
-        schema_version: 1,
+        schema_version: SCHEMA_VERSION,
         run_id: spec.run_id.into(),
         scenario: ScenarioInfo {
             name: spec.scenario.into(),
@@ -390,7 +390,7 @@ fn write_run(dir: &Path, run_id: &str, results: Vec<ServerRunResult>) {
         names.push(name);
     }
     let manifest = RunManifest {
-        schema_version: 1,
+        schema_version: SCHEMA_VERSION,
         run_id: run_id.into(),
         started_at: "2026-11-22T10:00:00Z".into(),
         finished_at: Some("2026-11-22T10:09:00Z".into()),

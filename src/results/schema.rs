@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON layout written by this build of Gauntlet.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Which tool wrote a file, so that a result can be traced to its code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
