@@ -14,7 +14,7 @@
 //! when neither side was busy but other programs held the server's CPUs the
 //! repetition is `contended`, not scenario-bound: the machine set the pace.
 
-use super::schedstat::SchedTotals;
+use crate::supervise::schedstat::SchedTotals;
 use crate::load::engine::LAG_LIMIT;
 use crate::results::{Bound, BoundBy, LoadReport, Repetition, ServerRunResult, ServerUsage};
 

@@ -20,7 +20,8 @@ use crate::supervise::{
 
 use super::bound::{self, server_cpus_of};
 use super::Scenario;
-use super::{errors, schedstat};
+use super::errors;
+use crate::supervise::schedstat;
 
 /// Grace between SIGTERM and SIGKILL when stopping a server.
 pub const STOP_GRACE: Duration = Duration::from_secs(3);

@@ -11,7 +11,6 @@ pub mod idle;
 pub mod measure;
 pub mod model;
 pub mod runner;
-pub mod schedstat;
 pub mod steady;
 pub mod summary;
 pub mod validate;

@@ -6,6 +6,7 @@
 pub mod measure;
 pub mod process;
 pub mod sample;
+pub mod schedstat;
 
 pub use measure::{cpu_below_resolution, measure_startup, startup_stats, usage, StartupError};
 pub use process::{
