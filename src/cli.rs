@@ -53,8 +53,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 gauntlet bench http://127.0.0.1:8080/plaintext -c 64 -d 10s            # closed model\n  \
 gauntlet bench http://127.0.0.1:8080/json -c 64 -R 20000 -d 30s --warmup 5s   # open model\n  \
 gauntlet bench URL -c 256 -R 5000 -d 20s --json run.json --hlog run.hlog\n  \
-gauntlet bench URL -c 64 --pipeline 16 -d 10s                 # HTTP/1.1 pipelined (TechEmpower's plaintext)\n  \
-gauntlet bench URL -c 16 --http2 --streams 10 -d 10s          # HTTP/2, 10 streams per connection (h2load -m 10)\n\n\
+gauntlet bench URL -c 64 --pipeline 16 -d 10s         # HTTP/1.1, 16 pipelined\n  \
+gauntlet bench URL -c 16 --http2 --streams 10 -d 10s  # HTTP/2, 10 streams (h2load -m 10)\n\n\
 Pipelining and multiplexing: HTTP/2 streams are how browsers talk to one origin, so\n\
 --streams models real clients. HTTP/1.1 pipelining is not: browsers and most clients send\n\
 one request at a time per connection, so --pipeline measures what a server can parse and\n\

@@ -238,3 +238,34 @@ fn http2_streams_honour_the_servers_max_concurrent_streams() {
     assert_eq!(s["connections"], 1, "{s}");
     assert_eq!(s["max_in_flight"], 3, "{s}");
 }
+
+#[test]
+fn a_scenarios_load_table_takes_pipeline_or_streams() {
+    use gauntlet::scenario::{Overrides, Scenario};
+    let parse = |load: &str| {
+        let text = format!("servers = [\"s\"]\n[[request]]\npath = \"/plaintext\"\n[load]\n{load}");
+        Scenario::parse(
+            std::path::Path::new("x.toml"),
+            &text,
+            &Overrides::default(),
+            &["s"],
+        )
+        .map_err(|e| e.to_string())
+    };
+    let plain = parse("connections = 4\n").unwrap();
+    assert_eq!((plain.pipeline, plain.streams), (1, None));
+    let piped = parse("pipeline = 16\n").unwrap();
+    assert_eq!((piped.pipeline, piped.streams), (16, None));
+    let h2 = parse("streams = 10\n").unwrap();
+    assert_eq!((h2.pipeline, h2.streams), (1, Some(10)));
+    let err = parse("pipeline = 0\n").unwrap_err();
+    assert!(
+        err.contains("load.pipeline") && err.contains("from 1"),
+        "{err}"
+    );
+    let err = parse("pipeline = 4\nstreams = 4\n").unwrap_err();
+    assert!(
+        err.contains("load.streams") && err.contains("exclude"),
+        "{err}"
+    );
+}

@@ -1,7 +1,15 @@
 //! The one worker loop. Each worker thread runs a single-threaded tokio
 //! runtime with its share of the connections; every connection runs the same
-//! loop whatever the schedule: ask the [`Pacer`] for the next intended send
-//! time (open) or whether it is active (closed), wait, send, record.
+//! loop whatever the schedule and protocol: ask the [`Pacer`] for the next
+//! intended send time (open) or whether it is active (closed), wait, send,
+//! record.
+//!
+//! Requests in flight per connection are a value of the plan (the depth:
+//! HTTP/1.1 pipelining or HTTP/2 streams, 1 by default), not another loop:
+//! the connection starts every request that is due while fewer than `depth`
+//! are on it, then waits for whichever comes first, an answer or the next
+//! intended send time ([`Wire`] hides how each protocol carries them). At
+//! depth 1 this is exactly send, wait for the answer, record.
 //!
 //! Open model bookkeeping: a free connection claims the next request number
 //! from a counter shared by all connections of all workers, so when every
