@@ -49,7 +49,7 @@ fn every_ready_made_scenario_parses() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     assert_eq!(
         scenario_names(&dir),
-        ["capacity", "concurrency", "fanout", "quick"]
+        ["capacity", "concurrency", "fanout", "mixed", "quick"]
     );
     let capacity =
         Scenario::load(&dir.join("capacity.toml"), &Overrides::default(), KNOWN).unwrap();
@@ -67,7 +67,6 @@ fn every_ready_made_scenario_parses() {
             "echo-64k",
             "fanout",
             "json",
-            "mixed",
             "plaintext",
             "sleep"
         ]
@@ -136,7 +135,7 @@ fn quick_runs_only_the_rust_servers_and_runtimes_all_seven() {
         ["rust-hyper", "rust-hyper-single", "rust-threads"]
     );
     let runtimes = Scenario::load(
-        &dir.join("runtimes/mixed.toml"),
+        &dir.join("mixed.toml"),
         &Overrides::default(),
         KNOWN,
     )
