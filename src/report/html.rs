@@ -16,6 +16,7 @@ use super::PlacedChart;
 const INDEX: &str = include_str!("templates/index.html");
 const SCENARIO: &str = include_str!("templates/scenario.html");
 const FIGURE: &str = include_str!("templates/figure.html");
+const RANKING: &str = include_str!("templates/ranking.html");
 const RANKING_ROW: &str = include_str!("templates/ranking_row.html");
 const THRESHOLDS: &str = include_str!("templates/thresholds.html");
 const THRESHOLD_ROW: &str = include_str!("templates/threshold_row.html");
@@ -243,7 +244,7 @@ fn matrix_table(data: &ReportData, figure: Figure) -> String {
         "<h3>{}</h3>\n<table class=\"matrix\">\n<thead><tr><th>server</th>",
         escape(figure.title())
     );
-    for scenario in &data.scenarios {
+    for scenario in &m.scenarios {
         let _ = write!(html, "<th class=\"num\">{}</th>", escape(scenario));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
@@ -327,7 +328,14 @@ pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
                 ("id", &id),
                 ("name", &escape(scenario)),
                 ("description", &escape(&description)),
-                ("ranking", &ranking_rows(data, scenario)),
+                (
+                    "ranking",
+                    &if data.has_repetitions(scenario) {
+                        fill(RANKING, &[("rows", &ranking_rows(data, scenario))])
+                    } else {
+                        String::new()
+                    },
+                ),
                 ("thresholds", &thresholds_table(data, scenario)),
                 ("capacity", &super::capacity::html_table(data, scenario)),
                 ("charts", &figures.join("\n")),

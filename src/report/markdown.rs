@@ -29,13 +29,13 @@ fn matrix_tables(data: &ReportData) -> String {
         let _ = writeln!(
             md,
             "| server | {} |",
-            data.scenarios
+            m.scenarios
                 .iter()
                 .map(|s| cell(s))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        let _ = writeln!(md, "| --- |{}", " ---: |".repeat(data.scenarios.len()));
+        let _ = writeln!(md, "| --- |{}", " ---: |".repeat(m.scenarios.len()));
         for row in &m.rows {
             let cells: Vec<String> = row
                 .cells
@@ -59,6 +59,52 @@ fn matrix_tables(data: &ReportData) -> String {
             );
         }
         md.push('\n');
+    }
+    md
+}
+
+/// The ranking of one scenario as a Markdown table.
+fn ranking_table(data: &ReportData, scenario: &str) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "| # | server | median req/s (min–max) | p50 | p99 | p99.9 | errors | peak RSS | median req per CPU-s | notes |"
+    );
+    let _ = writeln!(
+        md,
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    );
+    for (rank, e) in ranking(data, scenario) {
+        let s = &e.summary;
+        let mut note = notes(e);
+        note.extend(warning_notes(e));
+        if s.limited().is_some() || s.error_flag().is_some() || !e.result.warnings.is_empty() {
+            note.insert(0, "⚠️".into());
+        }
+        if s.state.mark().is_some() {
+            note.insert(0, "❌".into());
+        }
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+            cell(&data.series[e.series].label),
+            s.throughput
+                .as_ref()
+                .map(spread)
+                .unwrap_or_else(|| "–".into()),
+            percentile(s.latency.as_ref(), 0.5),
+            percentile(s.latency.as_ref(), 0.99),
+            percentile(s.latency.as_ref(), 0.999),
+            s.error_rate
+                .map(crate::scenario::errors::percent)
+                .unwrap_or_else(|| "–".into()),
+            s.peak_rss
+                .map(|b| mib(b as f64))
+                .unwrap_or_else(|| "–".into()),
+            req_per_cpu(s),
+            cell(&note.join(" ")),
+        );
     }
     md
 }
@@ -97,45 +143,8 @@ pub fn summary(data: &ReportData) -> String {
                 let _ = writeln!(md, "{}\n", cell(&first.result.scenario.description));
             }
         }
-        let _ = writeln!(
-            md,
-            "| # | server | median req/s (min–max) | p50 | p99 | p99.9 | errors | peak RSS | median req per CPU-s | notes |"
-        );
-        let _ = writeln!(
-            md,
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-        );
-        for (rank, e) in ranking(data, scenario) {
-            let s = &e.summary;
-            let mut note = notes(e);
-            note.extend(warning_notes(e));
-            if s.limited().is_some() || s.error_flag().is_some() || !e.result.warnings.is_empty() {
-                note.insert(0, "⚠️".into());
-            }
-            if s.state.mark().is_some() {
-                note.insert(0, "❌".into());
-            }
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
-                cell(&data.series[e.series].label),
-                s.throughput
-                    .as_ref()
-                    .map(spread)
-                    .unwrap_or_else(|| "–".into()),
-                percentile(s.latency.as_ref(), 0.5),
-                percentile(s.latency.as_ref(), 0.99),
-                percentile(s.latency.as_ref(), 0.999),
-                s.error_rate
-                    .map(crate::scenario::errors::percent)
-                    .unwrap_or_else(|| "–".into()),
-                s.peak_rss
-                    .map(|b| mib(b as f64))
-                    .unwrap_or_else(|| "–".into()),
-                req_per_cpu(s),
-                cell(&note.join(" ")),
-            );
+        if data.has_repetitions(scenario) {
+            md.push_str(&ranking_table(data, scenario));
         }
         let thresholds: Vec<_> = data
             .scenario_entries(scenario)

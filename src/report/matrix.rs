@@ -59,7 +59,7 @@ pub enum Cell {
 pub struct Row {
     /// Index into [`ReportData::series`].
     pub series: usize,
-    /// One cell per scenario, in [`ReportData::scenarios`] order.
+    /// One cell per column of [`Matrix::scenarios`].
     pub cells: Vec<Cell>,
 }
 
@@ -68,14 +68,26 @@ pub struct Row {
 pub struct Matrix {
     /// What the cells hold.
     pub figure: Figure,
+    /// The columns: the scenarios that ran repetitions, in report order (a
+    /// capacity search has its own table and chart).
+    pub scenarios: Vec<String>,
     /// One row per series, in series order.
     pub rows: Vec<Row>,
 }
 
+/// The scenarios whose servers ran repetitions: the matrix's columns.
+fn columns(data: &ReportData) -> Vec<String> {
+    data.scenarios
+        .iter()
+        .filter(|s| data.has_repetitions(s))
+        .cloned()
+        .collect()
+}
+
 /// True when the report covers enough to make a matrix worth drawing: at
-/// least two scenarios and two servers.
+/// least two scenarios with repetitions and two servers.
 pub fn wanted(data: &ReportData) -> bool {
-    data.scenarios.len() >= 2 && data.series.len() >= 2
+    columns(data).len() >= 2 && data.series.len() >= 2
 }
 
 /// Why an entry's figure does not compete, or `None` when it does.
@@ -100,13 +112,14 @@ fn value(e: &Entry, figure: Figure) -> Option<f64> {
 
 /// Builds the matrix of `figure` over every scenario and series of `data`.
 pub fn build(data: &ReportData, figure: Figure) -> Matrix {
+    let scenarios = columns(data);
     let mut rows: Vec<Row> = (0..data.series.len())
         .map(|series| Row {
             series,
-            cells: vec![Cell::Absent; data.scenarios.len()],
+            cells: vec![Cell::Absent; scenarios.len()],
         })
         .collect();
-    for (col, scenario) in data.scenarios.iter().enumerate() {
+    for (col, scenario) in scenarios.iter().enumerate() {
         let entries: Vec<&Entry> = data.scenario_entries(scenario).collect();
         let best = entries
             .iter()
@@ -134,7 +147,11 @@ pub fn build(data: &ReportData, figure: Figure) -> Matrix {
             };
         }
     }
-    Matrix { figure, rows }
+    Matrix {
+        figure,
+        scenarios,
+        rows,
+    }
 }
 
 #[cfg(test)]

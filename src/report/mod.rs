@@ -140,49 +140,54 @@ pub fn render_charts(
     };
     for scenario in &data.scenarios {
         let s = Some(scenario.as_str());
+        // A scenario whose servers ran no repetition (a capacity search
+        // replaces them) has nothing for the repetition charts to draw.
+        let repeated = data.has_repetitions(scenario);
         let scenario = || scenario.clone();
-        charts.emit(
-            &ThroughputChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
-        charts.emit(
-            &SpectrumChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
-        charts.emit(
-            &LatencyTimelineChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
-        charts.emit(
-            &ThroughputTimelineChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
-        charts.emit(
-            &RssTimelineChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
-        charts.emit(
-            &MemoryChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
-        charts.emit(
-            &EfficiencyChart {
-                scenario: scenario(),
-            },
-            s,
-        )?;
+        if repeated {
+            charts.emit(
+                &ThroughputChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+            charts.emit(
+                &SpectrumChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+            charts.emit(
+                &LatencyTimelineChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+            charts.emit(
+                &ThroughputTimelineChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+            charts.emit(
+                &RssTimelineChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+            charts.emit(
+                &MemoryChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+            charts.emit(
+                &EfficiencyChart {
+                    scenario: scenario(),
+                },
+                s,
+            )?;
+        }
         if data
             .scenario_entries(&scenario())
             .any(|e| e.result.capacity.is_some())

@@ -289,6 +289,14 @@ impl ReportData {
             .filter(move |e| e.result.scenario.name == scenario)
     }
 
+    /// True when some server of `scenario` ran repetitions (a capacity
+    /// search replaces them): the repetition charts, the ranking and the
+    /// matrix have something to show.
+    pub fn has_repetitions(&self, scenario: &str) -> bool {
+        self.scenario_entries(scenario)
+            .any(|e| !e.result.repetitions.is_empty())
+    }
+
     /// A title for the report: the run id, or the run ids joined.
     pub fn title(&self) -> String {
         let ids: Vec<&str> = self.runs.iter().map(|r| r.run_id.as_str()).collect();
