@@ -3,27 +3,14 @@
 //! known in advance (it releases at most C responses a second whatever the
 //! CPU), and the validation of the `[capacity]` table.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use gauntlet::results::{read_json, CapacityEnd, RunStatus, ServerRunResult, StepKind};
+use gauntlet::results::{CapacityEnd, RunStatus, ServerRunResult, StepKind};
 use gauntlet::scenario::{Overrides, Scenario};
 
-/// Builds crates/testservers once and returns its binaries' folder.
-fn testservers_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "gauntlet-testservers"])
-        .current_dir(root)
-        .status()
-        .expect("cargo build -p gauntlet-testservers");
-    assert!(status.success());
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("debug")
-}
+mod run_support;
+use run_support::{text, Setup};
 
 /// The capacity of the test server, requests per second. Modest because
 /// `cargo test` runs the debug build of the generator, on one CPU of a
@@ -33,62 +20,32 @@ const C: f64 = 500.0;
 
 #[test]
 fn the_search_finds_the_capacity_of_a_server_that_releases_c_responses_a_second() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("servers").join("fixed");
-    std::fs::create_dir_all(&folder).unwrap();
-    let exe = folder.join("fixed-bin");
-    std::fs::copy(testservers_dir().join("fixed-capacity"), &exe).unwrap();
-    std::fs::write(
-        folder.join("server.toml"),
-        format!(
-            "name = \"fixed\"\nlanguage = \"Rust\"\nruntime = \"test\"\n\
-             concurrency_model = \"thread per connection\"\n\
-             version_command = [\"sh\", \"-c\", \"echo test 1.0\"]\n\
-             run = [\"{}\"]\n[env]\nCAPACITY_RPS = \"{C}\"\n",
-            exe.display()
-        ),
-    )
-    .unwrap();
+    let s = Setup::new();
+    s.server(
+        "fixed",
+        "fixed-capacity",
+        &[("CAPACITY_RPS", &C.to_string())],
+        &[],
+    );
     // The ramp is 120, 240, 480 (0.96 C), 960 (fails: only about C
     // complete); the bisection then halves 480..960 down to 15 %: 720, 600,
     // 540 (1.08 C, fails). No step falls between C and 1.05 C, where the
     // server's 100 ms of burst credit could let a step pass.
     let time_limit = 60.0;
-    let scenario = dir.path().join("cap.toml");
-    std::fs::write(
-        &scenario,
-        format!(
-            "name = \"cap\"\nservers = \"all\"\nstartup_samples = 0\n\
+    let scenario = s.scenario(&format!(
+        "name = \"cap\"\nservers = \"all\"\nstartup_samples = 0\n\
              [load]\nconnections = 64\n\
              [[request]]\npath = \"/plaintext\"\n\
              [capacity]\nslo = [\"p99 < 2s\", \"error_rate < 0.001\"]\n\
              start_rate = 120\nstep_duration = \"3s\"\nstep_warmup = \"500ms\"\n\
              time_limit = \"{time_limit}s\"\nprecision = 0.15\n"
-        ),
-    )
-    .unwrap();
-    let out_dir = dir.path().join("results");
+    ));
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .arg("run")
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out_dir)
-        .arg("--no-report")
-        .current_dir(dir.path())
-        .env("GAUNTLET_SERVERS_DIR", dir.path().join("servers"))
-        .env_remove("GAUNTLET_REQUIRE_RUNTIMES")
-        .output()
-        .unwrap();
+    let out = s.command(&scenario).output().unwrap();
     let took = started.elapsed();
-    let text = format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    let r: ServerRunResult = read_json(&out_dir.join("cap__fixed.json")).unwrap();
+    let r: ServerRunResult = s.result("cap", "fixed");
     assert_eq!(r.status, RunStatus::Ok, "{text}");
     assert!(r.repetitions.is_empty(), "the search replaces repetitions");
     let cap = r.capacity.as_ref().expect("a capacity result");

@@ -3,93 +3,20 @@
 //! cost per request is known) and memory per idle connection against a
 //! server that closes idle connections beyond a known cap.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod run_support;
+use run_support::{text, Setup};
 
-use gauntlet::results::{read_json, ServerRunResult};
-
-/// Builds crates/testservers once and returns its target folder.
-fn testservers_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "gauntlet-testservers"])
-            .current_dir(root)
-            .status()
-            .expect("cargo build -p gauntlet-testservers");
-        assert!(status.success());
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
-        target.join("debug")
-    })
-}
-
-/// A temporary folder with one server (a copied test server binary behind a
-/// manifest) and one scenario, run with the real `gauntlet` binary.
-struct Setup {
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    fn new(name: &str, bin: &str, env: &[(&str, &str)], scenario: &str) -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("servers").join(name);
-        std::fs::create_dir_all(&folder).unwrap();
-        let exe = folder.join(format!("{name}-bin"));
-        std::fs::copy(testservers_dir().join(bin), &exe).unwrap();
-        let env: String = env
-            .iter()
-            .map(|(k, v)| format!("{k} = \"{v}\"\n"))
-            .collect();
-        std::fs::write(
-            folder.join("server.toml"),
-            format!(
-                "name = \"{name}\"\nlanguage = \"Rust\"\nruntime = \"test\"\n\
-                 concurrency_model = \"thread per connection\"\nrequires = []\n\
-                 version_command = [\"sh\", \"-c\", \"echo test-runtime 1.0\"]\n\
-                 run = [\"{}\"]\n[env]\n{env}",
-                exe.display()
-            ),
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("s.toml"), scenario).unwrap();
-        Setup { dir }
-    }
-
-    fn run(&self) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-            .arg("run")
-            .arg(self.dir.path().join("s.toml"))
-            .arg("--out")
-            .arg(self.dir.path().join("results"))
-            .arg("--no-report")
-            .current_dir(self.dir.path())
-            .env("GAUNTLET_SERVERS_DIR", self.dir.path().join("servers"))
-            .env_remove("GAUNTLET_REQUIRE_RUNTIMES")
-            .output()
-            .unwrap()
-    }
-
-    fn result(&self, scenario: &str, server: &str) -> ServerRunResult {
-        let path = self
-            .dir
-            .path()
-            .join("results")
-            .join(format!("{scenario}__{server}.json"));
-        read_json(&path).unwrap()
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+/// One server (a copied test server behind a manifest) and one scenario.
+fn setup(
+    name: &str,
+    bin: &str,
+    env: &[(&str, &str)],
+    scenario: &str,
+) -> (Setup, std::path::PathBuf) {
+    let s = Setup::new();
+    s.server(name, bin, env, &[]);
+    let file = s.scenario(scenario);
+    (s, file)
 }
 
 #[test]
@@ -98,7 +25,7 @@ fn a_light_open_model_run_reads_the_known_cpu_cost_not_zero() {
     // about 40 ms of CPU, 4 of /proc's 10 ms ticks, which read it as 0 to
     // 50 % off. The CPU-time clock reads it: at most 500 requests per
     // CPU-second (a little less for parsing and writing).
-    let s = Setup::new(
+    let (s, scenario) = setup(
         "burn",
         "cpu-burn",
         &[("BURN_MS", "2")],
@@ -106,7 +33,7 @@ fn a_light_open_model_run_reads_the_known_cpu_cost_not_zero() {
          repetitions = 2\nstartup_samples = 1\n[load]\nconnections = 2\nrate = 10\n\
          [[request]]\npath = \"/burn\"\n",
     );
-    let out = s.run();
+    let out = s.command(&scenario).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let r = s.result("light", "burn");
     assert_eq!(r.repetitions.len(), 2);
@@ -131,7 +58,7 @@ fn a_light_open_model_run_reads_the_known_cpu_cost_not_zero() {
 fn idle_memory_is_charged_to_the_connections_the_server_held() {
     // The server keeps 50 idle connections and closes the rest after
     // answering them: of 200 asked for, 50 are held.
-    let s = Setup::new(
+    let (s, scenario) = setup(
         "capped",
         "idle-cap",
         &[("IDLE_CAP", "50")],
@@ -139,7 +66,7 @@ fn idle_memory_is_charged_to_the_connections_the_server_held() {
          repetitions = 1\nstartup_samples = 1\nidle_connections = 200\n[load]\nconnections = 2\n\
          [[request]]\npath = \"/plaintext\"\nexpect_body = \"Hello, World!\"\n",
     );
-    let out = s.run();
+    let out = s.command(&scenario).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let idle = s.result("idle", "capped").idle_connections.unwrap();
     assert_eq!(

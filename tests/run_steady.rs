@@ -7,59 +7,25 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use gauntlet::results::warnings::Direction;
 use gauntlet::results::{read_json, RunStatus, ServerRunResult, Warning};
 use gauntlet::scenario::{Overrides, Scenario};
 
-/// Builds crates/testservers once and returns its target folder.
-fn testservers_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "gauntlet-testservers"])
-            .current_dir(root)
-            .status()
-            .expect("cargo build -p gauntlet-testservers");
-        assert!(status.success());
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
-        target.join("debug")
-    })
-}
+mod run_support;
+use run_support::text;
 
-/// A temporary registry holding one `ramp` server with `env`, and a scenario.
+/// The `ramp` test server with its environment, and scenarios run against it.
 struct Setup {
-    dir: tempfile::TempDir,
+    s: run_support::Setup,
 }
 
 impl Setup {
     fn new(env: &[(&str, &str)]) -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("servers").join("ramp");
-        std::fs::create_dir_all(&folder).unwrap();
-        let exe = folder.join("ramp-bin");
-        std::fs::copy(testservers_dir().join("ramp"), &exe).unwrap();
-        let env: String = env
-            .iter()
-            .map(|(k, v)| format!("{k} = \"{v}\"\n"))
-            .collect();
-        std::fs::write(
-            folder.join("server.toml"),
-            format!(
-                "name = \"ramp\"\nlanguage = \"Rust\"\nruntime = \"test\"\n\
-                 concurrency_model = \"thread per connection\"\nrequires = []\n\
-                 version_command = [\"sh\", \"-c\", \"echo test-runtime 1.0\"]\n\
-                 run = [\"{}\"]\n[env]\n{env}",
-                exe.display()
-            ),
-        )
-        .unwrap();
-        Setup { dir }
+        let s = run_support::Setup::new();
+        s.server("ramp", "ramp", env, &[]);
+        Setup { s }
     }
 
     /// Runs `gauntlet run` on a scenario whose top-level keys are `keys`.
@@ -76,29 +42,15 @@ impl Setup {
 
     /// `gauntlet run` on a scenario whose top-level keys are `keys`.
     fn command(&self, keys: &str) -> Command {
-        let scenario = self.dir.path().join("s.toml");
-        std::fs::write(
-            &scenario,
-            format!(
-                "name = \"steady\"\nservers = [\"ramp\"]\nstartup_samples = 0\n{keys}\n\
-                 [load]\nconnections = 32\n[[request]]\npath = \"/work\"\n"
-            ),
-        )
-        .unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
-        cmd.arg("run")
-            .arg(&scenario)
-            .arg("--out")
-            .arg(self.out())
-            .arg("--no-report")
-            .current_dir(self.dir.path())
-            .env("GAUNTLET_SERVERS_DIR", self.dir.path().join("servers"))
-            .env_remove("GAUNTLET_REQUIRE_RUNTIMES");
-        cmd
+        let scenario = self.s.scenario(&format!(
+            "name = \"steady\"\nservers = [\"ramp\"]\nstartup_samples = 0\n{keys}\n\
+             [load]\nconnections = 32\n[[request]]\npath = \"/work\"\n"
+        ));
+        self.s.command(&scenario)
     }
 
     fn out(&self) -> PathBuf {
-        self.dir.path().join("results")
+        self.s.out()
     }
 }
 
@@ -107,15 +59,6 @@ impl Setup {
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Throughput rises for 4 s after the server starts (delay 80 ms → 20 ms per
@@ -238,7 +181,7 @@ fn a_degrading_server_carries_the_trend_warning_everywhere_it_is_shown() {
     );
 
     // The report's summary.md.
-    let report = s.dir.path().join("report");
+    let report = s.s.dir.path().join("report");
     let rendered = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
         .arg("report")
         .arg(s.out())

@@ -2,105 +2,13 @@
 //! manifests in a temporary folder: results on disk that deserialize, a
 //! server dying mid-run, a failed threshold, a skipped server, and Ctrl-C.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use gauntlet::results::{read_json, RunManifest, RunStatus, ServerRunResult};
+use gauntlet::results::{read_json, RunManifest, RunStatus};
 
-/// Builds crates/testservers once and returns its target folder.
-fn testservers_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "gauntlet-testservers"])
-            .current_dir(root)
-            .status()
-            .expect("cargo build -p gauntlet-testservers");
-        assert!(status.success());
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
-        target.join("debug")
-    })
-}
-
-struct Setup {
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("servers")).unwrap();
-        Setup { dir }
-    }
-
-    /// A server named `name` running the test server `bin` (copied, so
-    /// its processes can be recognised) with extra environment.
-    fn server(&self, name: &str, bin: &str, env: &[(&str, &str)], requires: &[&str]) -> PathBuf {
-        let folder = self.dir.path().join("servers").join(name);
-        std::fs::create_dir_all(&folder).unwrap();
-        let exe = folder.join(format!("{name}-bin"));
-        std::fs::copy(testservers_dir().join(bin), &exe).unwrap();
-        let env: String = env
-            .iter()
-            .map(|(k, v)| format!("{k} = \"{v}\"\n"))
-            .collect();
-        let requires: Vec<String> = requires.iter().map(|r| format!("\"{r}\"")).collect();
-        std::fs::write(
-            folder.join("server.toml"),
-            format!(
-                "name = \"{name}\"\nlanguage = \"Rust\"\nruntime = \"test\"\n\
-                 concurrency_model = \"thread per connection\"\nrequires = [{}]\n\
-                 version_command = [\"sh\", \"-c\", \"echo test-runtime 1.0\"]\n\
-                 run = [\"{}\"]\n[env]\n{env}",
-                requires.join(", "),
-                exe.display()
-            ),
-        )
-        .unwrap();
-        exe
-    }
-
-    fn scenario(&self, text: &str) -> PathBuf {
-        let path = self.dir.path().join("s.toml");
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn out(&self) -> PathBuf {
-        self.dir.path().join("results")
-    }
-
-    fn command(&self, scenario: &Path) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
-        cmd.arg("run")
-            .arg(scenario)
-            .arg("--out")
-            .arg(self.out())
-            .arg("--no-report")
-            .current_dir(self.dir.path())
-            .env("GAUNTLET_SERVERS_DIR", self.dir.path().join("servers"))
-            .env_remove("GAUNTLET_REQUIRE_RUNTIMES");
-        cmd
-    }
-
-    fn result(&self, scenario: &str, server: &str) -> ServerRunResult {
-        read_json(&self.out().join(format!("{scenario}__{server}.json"))).unwrap()
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+mod run_support;
+use run_support::{text, Setup};
 
 const HELLO_ENV: &[(&str, &str)] = &[("START_DELAY_MS", "0")];
 
