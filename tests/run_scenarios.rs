@@ -57,7 +57,7 @@ fn every_ready_made_scenario_parses() {
     let spec = capacity.capacity.expect("a capacity search");
     let slo: Vec<&str> = spec.slo.iter().map(|t| t.expression.as_str()).collect();
     assert_eq!(slo, ["p99 < 10ms", "error_rate < 0.001"]);
-    assert_eq!(spec.time_limit, std::time::Duration::from_secs(60));
+    assert_eq!(spec.time_limit, std::time::Duration::from_secs(45));
     assert_eq!(
         scenario_names(&dir.join("runtimes")),
         [
@@ -134,12 +134,7 @@ fn quick_runs_only_the_rust_servers_and_runtimes_all_seven() {
         quick.servers,
         ["rust-hyper", "rust-hyper-single", "rust-threads"]
     );
-    let runtimes = Scenario::load(
-        &dir.join("mixed.toml"),
-        &Overrides::default(),
-        KNOWN,
-    )
-    .unwrap();
+    let runtimes = Scenario::load(&dir.join("mixed.toml"), &Overrides::default(), KNOWN).unwrap();
     assert_eq!(runtimes.servers.len(), 7);
     let fanout = Scenario::load(&dir.join("fanout.toml"), &Overrides::default(), KNOWN).unwrap();
     assert!(fanout.upstream.is_some());
