@@ -14,9 +14,9 @@
 //! when neither side was busy but other programs held the server's CPUs the
 //! repetition is `contended`, not scenario-bound: the machine set the pace.
 
-use crate::supervise::schedstat::SchedTotals;
 use crate::load::engine::LAG_LIMIT;
 use crate::results::{Bound, BoundBy, LoadReport, Repetition, ServerRunResult, ServerUsage};
+use crate::supervise::schedstat::SchedTotals;
 
 /// A side counts as busy at this share of its CPUs.
 pub const BUSY: f64 = 0.90;

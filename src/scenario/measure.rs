@@ -19,8 +19,8 @@ use crate::supervise::{
 };
 
 use super::bound::{self, server_cpus_of};
-use super::Scenario;
 use super::errors;
+use super::Scenario;
 use crate::supervise::schedstat;
 
 /// Grace between SIGTERM and SIGKILL when stopping a server.
