@@ -10,6 +10,7 @@ pub mod errors;
 pub mod idle;
 pub mod measure;
 pub mod model;
+pub mod requests;
 pub mod runner;
 pub mod steady;
 pub mod summary;

@@ -7,7 +7,6 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bytes::Bytes;
 use toml::Spanned;
 
 use super::model::{RawLoad, RawScenario};
@@ -133,8 +132,6 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 pub const DEFAULT_WARMUP: Duration = super::steady::REPETITION_WARMUP;
 /// Default connections.
 pub const DEFAULT_CONNECTIONS: u32 = 64;
-/// Largest request body a scenario may send (`body_file`).
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Default cold starts per server.
 pub const DEFAULT_STARTUP_SAMPLES: u32 = 5;
 /// Default readiness timeout.
@@ -154,7 +151,7 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// The file being validated, for errors that point into it.
 pub(super) struct Ctx<'a> {
-    file: &'a Path,
+    pub(super) file: &'a Path,
     text: &'a str,
 }
 
@@ -175,40 +172,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn whole(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn whole(&self, key: &str, message: impl Into<String>) -> ScenarioError {
         ScenarioError::Whole {
             file: self.file.to_path_buf(),
             key: key.to_string(),
             message: message.into(),
         }
-    }
-
-    /// Reads a `body_file`, relative to the scenario file's folder.
-    fn body_file(&self, value: &Spanned<String>) -> Result<Vec<u8>, ScenarioError> {
-        let dir = self.file.parent().unwrap_or_else(|| Path::new("."));
-        let path = dir.join(value.get_ref());
-        let bytes = std::fs::read(&path).map_err(|e| {
-            self.at(
-                value.span(),
-                "request.body_file",
-                format!(
-                    "cannot read {}: {e} (expected a file path relative to the scenario's folder)",
-                    path.display()
-                ),
-            )
-        })?;
-        if bytes.len() > MAX_BODY_BYTES {
-            return Err(self.at(
-                value.span(),
-                "request.body_file",
-                format!(
-                    "{} is {} bytes; a request body may be at most {MAX_BODY_BYTES} bytes",
-                    path.display(),
-                    bytes.len()
-                ),
-            ));
-        }
-        Ok(bytes)
     }
 
     pub(super) fn duration(
@@ -341,7 +310,7 @@ fn validate(
     };
 
     let servers = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
-    let requests = requests(cx, &raw)?;
+    let requests = super::requests::requests(cx, &raw)?;
     let capacity = super::capacity_spec::capacity(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
     let (pipeline, streams) = in_flight(cx, raw.load.as_ref())?;
@@ -536,103 +505,6 @@ fn resolve_servers(
         }
         other => Err(cx.at(value.span(), "servers", format!("{other}: {expected}"))),
     }
-}
-
-fn requests(cx: &Ctx<'_>, raw: &RawScenario) -> Result<Vec<RequestSpec>, ScenarioError> {
-    if raw.request.is_empty() {
-        return Err(cx.whole(
-            "request",
-            "no requests; add at least one [[request]] table with a `path`, e.g. path = \"/plaintext\"",
-        ));
-    }
-    let mut out = Vec::new();
-    for r in &raw.request {
-        let r = r.get_ref();
-        let method = match &r.method {
-            Some(m) => {
-                let ok =
-                    !m.get_ref().is_empty() && m.get_ref().chars().all(|c| c.is_ascii_uppercase());
-                if !ok {
-                    return Err(cx.at(
-                        m.span(),
-                        "request.method",
-                        format!(
-                            "{:?}: expected an upper-case HTTP method such as \"GET\" or \"POST\"",
-                            m.get_ref()
-                        ),
-                    ));
-                }
-                m.get_ref().clone()
-            }
-            None => "GET".to_string(),
-        };
-        let path = r.path.get_ref();
-        if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace()) {
-            return Err(cx.at(
-                r.path.span(),
-                "request.path",
-                format!(
-                    "{path:?}: expected a path starting with `/` without spaces, e.g. \"/json\""
-                ),
-            ));
-        }
-        let mut headers = Vec::new();
-        for (name, value) in &r.headers {
-            let reserved = ["host", "content-length", "connection", "transfer-encoding"];
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                || reserved.contains(&name.to_ascii_lowercase().as_str())
-            {
-                return Err(cx.at(
-                    value.span(),
-                    "request.headers",
-                    format!(
-                        "{name:?}: expected a header name of letters, digits and `-` \
-                         (Host, Content-Length, Connection and Transfer-Encoding are set by Gauntlet)"
-                    ),
-                ));
-            }
-            if value.get_ref().contains(['\r', '\n']) {
-                return Err(cx.at(
-                    value.span(),
-                    "request.headers",
-                    "a header value must be one line",
-                ));
-            }
-            headers.push((name.clone(), value.get_ref().clone()));
-        }
-        let weight = match &r.weight {
-            Some(w) => cx.count(w, "request.weight", 1, 1_000_000)?,
-            None => 1,
-        };
-        let expect_status = match &r.expect_status {
-            Some(s) => Some(cx.count(s, "request.expect_status", 100, 599)? as u16),
-            None => None,
-        };
-        let body = match (&r.body, &r.body_file) {
-            (Some(_), Some(file)) => {
-                return Err(cx.at(
-                    file.span(),
-                    "request.body_file",
-                    "give either `body` or `body_file`, not both",
-                ))
-            }
-            (_, Some(file)) => Bytes::from(cx.body_file(file)?),
-            (body, None) => Bytes::from(body.clone().unwrap_or_default()),
-        };
-        out.push(RequestSpec {
-            method,
-            path: path.clone(),
-            headers,
-            body,
-            weight,
-            expect_status,
-            expect_body: r.expect_body.clone().map(Bytes::from),
-        });
-    }
-    Ok(out)
 }
 
 type LoadShape = (u32, Schedule, Option<Duration>, Option<usize>);
