@@ -181,15 +181,7 @@ fn a_degrading_server_carries_the_trend_warning_everywhere_it_is_shown() {
     );
 
     // The report's summary.md.
-    let report = s.s.dir.path().join("report");
-    let rendered = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .arg("report")
-        .arg(s.out())
-        .arg("--out")
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert!(rendered.status.success(), "{}", text(&rendered));
+    let report = s.s.render_report();
     let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
     assert!(
         md.contains("warning (throughput_trend): throughput fell by"),

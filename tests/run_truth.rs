@@ -7,8 +7,6 @@
 
 mod run_support;
 
-use std::process::Command;
-
 use gauntlet::results::{BoundBy, RunStatus};
 use run_support::{text, Setup};
 
@@ -101,15 +99,7 @@ fn a_server_failing_every_tenth_request_is_flagged_in_table_json_and_report() {
     let json_rate = row["error_rate"].as_f64().unwrap();
     assert!((0.09..=0.11).contains(&json_rate), "{json_rate}");
 
-    let report = s.dir.path().join("report");
-    let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .arg("report")
-        .arg(s.out())
-        .arg("--out")
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = s.render_report();
     let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
     let row = md.lines().find(|l| l.contains("| flaky |")).expect(&md);
     assert!(
@@ -199,15 +189,7 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
         "{stdout}"
     );
 
-    let report = s.dir.path().join("report");
-    let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .arg("report")
-        .arg(s.out())
-        .arg("--out")
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = s.render_report();
     let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
     assert!(rows[2].starts_with("| 1 | burner |"), "{md}");

@@ -100,6 +100,21 @@ impl Setup {
         cmd
     }
 
+    /// `gauntlet report` over this setup's results into `report/`, which
+    /// must succeed; returns that folder.
+    pub fn render_report(&self) -> PathBuf {
+        let report = self.dir.path().join("report");
+        let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+            .arg("report")
+            .arg(self.out())
+            .arg("--out")
+            .arg(&report)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        report
+    }
+
     /// A result file read back.
     pub fn result(&self, scenario: &str, server: &str) -> ServerRunResult {
         read_json(&self.out().join(format!("{scenario}__{server}.json"))).unwrap()
