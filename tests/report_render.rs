@@ -414,3 +414,69 @@ fn cli_defaults_to_reports_run_id() {
         .join("reports/2026-11-22T12-00-00Z-generator-limited/index.html")
         .is_file());
 }
+
+/// The numeric labels of an SVG chart, keyed by text and (coarse) position,
+/// with how often each is drawn.
+fn numeric_labels(svg: &str) -> std::collections::HashMap<(String, i64, i64), usize> {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut at = None;
+    let mut counts = std::collections::HashMap::new();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == b"text" => {
+                let attr = |key: &[u8]| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == key)
+                        .and_then(|a| String::from_utf8_lossy(&a.value).parse::<f64>().ok())
+                };
+                at = attr(b"x").zip(attr(b"y"));
+            }
+            Ok(quick_xml::events::Event::Text(t)) => {
+                let text = t
+                    .unescape()
+                    .map(|t| t.trim().to_string())
+                    .unwrap_or_default();
+                if let Some((x, y)) = at.take() {
+                    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                        *counts
+                            .entry((text, (x / 8.0) as i64, (y / 8.0) as i64))
+                            .or_insert(0) += 1;
+                    }
+                }
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    counts
+}
+
+#[test]
+fn no_axis_label_is_drawn_twice_one_over_the_other() {
+    // The committed sample run: its latency axes span one to two decades,
+    // where plotters' own 1-2-5 labels once landed on top of ours.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/sample/results");
+    let (out, written) = render(&[sample], false);
+    let mut log_charts = 0;
+    for path in written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+    {
+        let svg = fs::read_to_string(path).unwrap();
+        let labels = numeric_labels(&svg);
+        let twice: Vec<_> = labels.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(
+            twice.is_empty(),
+            "{}: drawn twice: {twice:?}",
+            path.display()
+        );
+        if svg.contains("log scale") {
+            log_charts += 1;
+        }
+    }
+    assert!(
+        log_charts >= 8,
+        "only {log_charts} log-scale charts in {out:?}"
+    );
+}

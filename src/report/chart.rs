@@ -454,29 +454,44 @@ pub type LogYChart<'a, DB> = ChartContext<
     >,
 >;
 
-/// Adds labels and faint grid lines at 2× and 5× each decade of a log y
-/// axis, which plotters labels only at powers of ten.
+/// The values a log y axis from `lo` to `hi` is labelled at: 1×, 2× and 5×
+/// each decade when the axis spans at most three decades, powers of ten
+/// alone beyond that (so labels never crowd), and always at least the ends'
+/// decades that fall inside.
+pub fn log_axis_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let multiples: &[f64] = if (hi / lo).log10() <= 3.0 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
+    let mut decade = 10f64.powf(lo.log10().floor());
+    let mut ticks = Vec::new();
+    while decade <= hi {
+        for m in multiples {
+            let v = decade * m;
+            if v >= lo && v <= hi {
+                ticks.push(v);
+            }
+        }
+        decade *= 10.0;
+    }
+    ticks
+}
+
+/// Labels a log y axis and draws its faint grid lines, once per value of
+/// [`log_axis_ticks`]. It owns the axis labels: the chart's mesh must leave
+/// its own y labels blank (`y_label_formatter(&|_| String::new())`), or
+/// plotters' 1-2-5 labels and these would be drawn one over the other.
 pub fn log_sub_ticks<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &mut LogYChart<'_, DB>,
 ) -> Result<(), ChartError> {
     let (x0, x1) = (chart.x_range().start, chart.x_range().end);
     let (lo, hi) = (chart.y_range().start, chart.y_range().end);
-    if lo <= 0.0 || hi <= lo {
-        return Ok(());
-    }
-    let mut decade = 10f64.powf(lo.log10().floor());
-    let mut ticks = Vec::new();
-    while decade <= hi {
-        for m in [2.0, 5.0] {
-            let v = decade * m;
-            if v > lo && v < hi {
-                ticks.push(v);
-            }
-        }
-        decade *= 10.0;
-    }
-    for v in ticks {
+    for v in log_axis_ticks(lo, hi) {
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(x0, v), (x1, v)],
             RGBColor(225, 225, 225),
@@ -558,6 +573,20 @@ mod tests {
         );
         assert_eq!(wrap_label("node-http", 200, &eight_px), ["node-http"]);
         assert_eq!(wrap_label("", 10, &eight_px), [""]);
+    }
+
+    #[test]
+    fn log_axis_ticks_are_one_two_five_over_few_decades_and_decades_over_many() {
+        assert_eq!(
+            log_axis_ticks(15.0, 700.0),
+            [20.0, 50.0, 100.0, 200.0, 500.0]
+        );
+        assert_eq!(
+            log_axis_ticks(0.05, 2000.0),
+            [0.1, 1.0, 10.0, 100.0, 1000.0]
+        );
+        assert!(log_axis_ticks(0.0, 10.0).is_empty());
+        assert!(log_axis_ticks(5.0, 5.0).is_empty());
     }
 
     #[test]

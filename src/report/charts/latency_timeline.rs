@@ -5,9 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{
-    font, legend, log_sub_ticks, marks_banner, ms_label, no_data, Chart, ChartError,
-};
+use crate::report::chart::{font, legend, log_sub_ticks, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Latency timeline of one scenario.
@@ -26,7 +24,7 @@ impl Chart for LatencyTimelineChart {
     }
 
     fn caption(&self) -> String {
-        "Per-interval p50 (solid) and p99 (dashed) of each server's median repetition (by throughput); y axis logarithmic.".into()
+        "Per-interval p50 (solid) and p99 (dashed) of each server's median repetition (by throughput); y axis logarithmic. A run's short last interval is left out.".into()
     }
 
     fn draw<DB: DrawingBackend>(
@@ -43,28 +41,10 @@ impl Chart for LatencyTimelineChart {
                 continue;
             }
             let s = &data.series[e.series];
-            let p50: Vec<(f64, f64)> = rep
-                .load
-                .intervals
-                .iter()
-                .map(|i| {
-                    (
-                        i.start_s + i.length_s,
-                        (i.p50_us as f64 / 1000.0).max(0.001),
-                    )
-                })
-                .collect();
-            let p99: Vec<(f64, f64)> = rep
-                .load
-                .intervals
-                .iter()
-                .map(|i| {
-                    (
-                        i.start_s + i.length_s,
-                        (i.p99_us as f64 / 1000.0).max(0.001),
-                    )
-                })
-                .collect();
+            let points = || super::timeline_points(&rep.load.intervals);
+            let ms = |us: u64| (us as f64 / 1000.0).max(0.001);
+            let p50: Vec<(f64, f64)> = points().map(|(end, i)| (end, ms(i.p50_us))).collect();
+            let p99: Vec<(f64, f64)> = points().map(|(end, i)| (end, ms(i.p99_us))).collect();
             let label = e.marked_label(s);
             lines.push((format!("{label} p50"), s.color, true, p50));
             lines.push((format!("{label} p99"), s.color, false, p99));
@@ -91,7 +71,7 @@ impl Chart for LatencyTimelineChart {
             .configure_mesh()
             .x_desc("time since measuring began (s)")
             .y_desc("latency (ms, log scale)")
-            .y_label_formatter(&|y| ms_label(*y))
+            .y_label_formatter(&|_| String::new())
             .axis_desc_style(font(16))
             .label_style(font(14))
             .light_line_style(RGBColor(235, 235, 235))

@@ -7,9 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::report::chart::{
-    font, legend, log_sub_ticks, marks_banner, ms_label, no_data, Chart, ChartError,
-};
+use crate::report::chart::{font, legend, log_sub_ticks, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Highest "nines" drawn: 5 is 99.999 %.
@@ -133,7 +131,7 @@ impl Chart for SpectrumChart {
             .configure_mesh()
             .x_labels(6)
             .x_label_formatter(&|x| percentile_label(*x))
-            .y_label_formatter(&|y| ms_label(*y))
+            .y_label_formatter(&|_| String::new())
             .x_desc("percentile (log scale)")
             .y_desc("latency (ms, log scale)")
             .axis_desc_style(font(16))

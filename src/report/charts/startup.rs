@@ -77,7 +77,7 @@ impl Chart for StartupChart {
             .x_labels(0)
             .x_label_formatter(&|_| String::new())
             .y_desc("startup (ms, log scale)")
-            .y_label_formatter(&|y| ms_label(*y))
+            .y_label_formatter(&|_| String::new())
             .axis_desc_style(font(16))
             .label_style(font(14))
             .light_line_style(RGBColor(235, 235, 235))

@@ -24,7 +24,7 @@ impl Chart for ThroughputTimelineChart {
     }
 
     fn caption(&self) -> String {
-        "Completed requests per second in each interval of each server's median repetition (by throughput); errors are drawn as crosses when there were any.".into()
+        "Completed requests per second in each interval of each server's median repetition (by throughput); errors are drawn as crosses when there were any. A run's short last interval is left out.".into()
     }
 
     fn draw<DB: DrawingBackend>(
@@ -38,18 +38,8 @@ impl Chart for ThroughputTimelineChart {
                 continue;
             };
             let s = &data.series[e.series];
-            let points: Vec<(f64, f64, u64)> = rep
-                .load
-                .intervals
-                .iter()
-                .filter(|i| i.length_s > 0.0)
-                .map(|i| {
-                    (
-                        i.start_s + i.length_s,
-                        i.requests as f64 / i.length_s,
-                        i.errors,
-                    )
-                })
+            let points: Vec<(f64, f64, u64)> = super::timeline_points(&rep.load.intervals)
+                .map(|(end, i)| (end, i.requests as f64 / i.length_s, i.errors))
                 .collect();
             if !points.is_empty() {
                 lines.push((e.marked_label(s), s.color, points));
