@@ -11,7 +11,7 @@ use gauntlet::results::LoadReport;
 fn run(url: &str, extra: &[&str]) -> LoadReport {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
-    gauntlet()
+    let out = gauntlet()
         .arg("bench")
         .arg(url)
         .args(["-c", "2", "-d", "1s", "-q"])
@@ -19,9 +19,13 @@ fn run(url: &str, extra: &[&str]) -> LoadReport {
         .arg("--json")
         .arg(&json)
         .timeout(Duration::from_secs(30))
-        .assert()
-        .success();
-    gauntlet::results::read_json(&json).unwrap()
+        .output()
+        .unwrap();
+    let report: LoadReport = gauntlet::results::read_json(&json).unwrap();
+    // Exit 1 when no request succeeded ("no successful responses"), else 0.
+    let expected = if report.successes > 0 { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(expected), "{out:?}");
+    report
 }
 
 fn count(r: &LoadReport, kind: &str) -> u64 {

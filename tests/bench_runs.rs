@@ -44,14 +44,15 @@ fn bench(args: &[&str]) -> (String, LoadReport, serde_json::Value, String) {
         .arg("--hlog")
         .arg(&hlog)
         .timeout(Duration::from_secs(60))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .output()
+        .unwrap();
     let text = std::fs::read_to_string(&json).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     let report: LoadReport = serde_json::from_value(value.clone()).unwrap();
+    // Exit 0 when something succeeded, 1 when nothing did.
+    let expected = if report.successes > 0 { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(expected), "{out:?}");
+    let out = out.stdout;
     (
         String::from_utf8(out).unwrap(),
         report,
@@ -160,6 +161,11 @@ fn refused_connections_are_counted_and_the_run_finishes() {
         r.errors
     );
     assert!(stdout.contains("connect "), "{stdout}");
+    assert!(stdout.contains("no successful responses"), "{stdout}");
+    assert!(
+        !stdout.contains("p50"),
+        "no percentiles of nothing: {stdout}"
+    );
     validate_against_schema(&raw);
 }
 

@@ -37,6 +37,14 @@ pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
     }
     Ok(if outcome.report.interrupted {
         Outcome::Interrupted
+    } else if outcome.report.successes == 0 {
+        // Nothing to measure: a closed port or a server answering only
+        // errors must not pass a CI step with empty percentiles.
+        eprintln!(
+            "gauntlet: no successful responses from {}",
+            outcome.report.target
+        );
+        Outcome::Failed
     } else {
         Outcome::Success
     })
@@ -329,16 +337,22 @@ pub fn summary(r: &LoadReport) -> String {
         "  requests  {} ({} ok), {:.1} req/s\n",
         r.requests, r.successes, r.throughput_rps
     ));
-    out.push_str(&percentile_row("latency", &r.latency));
-    if r.corrected {
-        out.push_str(&percentile_row("service", &r.service_time));
+    if r.successes == 0 {
         out.push_str(
-            "  latency is measured from each request's intended send time (corrected for coordinated omission)\n",
+            "  latency   no successful responses: nothing to measure (see the errors below)\n",
         );
     } else {
-        out.push_str(
-            "  closed model: latencies are NOT corrected for coordinated omission (use -R for the open model)\n",
-        );
+        out.push_str(&percentile_row("latency", &r.latency));
+        if r.corrected {
+            out.push_str(&percentile_row("service", &r.service_time));
+            out.push_str(
+                "  latency is measured from each request's intended send time (corrected for coordinated omission)\n",
+            );
+        } else {
+            out.push_str(
+                "  closed model: latencies are NOT corrected for coordinated omission (use -R for the open model)\n",
+            );
+        }
     }
     if let Some(lag) = &r.schedule_lag {
         out.push_str(&format!(
