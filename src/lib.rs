@@ -21,5 +21,6 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod servers;
+pub mod suggest;
 pub mod supervise;
 pub mod verify;

@@ -342,7 +342,9 @@ fn bad_claims_files_name_file_line_column_and_what_is_expected() {
     );
     let e = error(&format!("{HEAD}predicat = \"p99(go-nethttp) < 1ms\"\n"));
     assert!(
-        e.starts_with("claims/bad.toml:4:1: key `predicat`") && e.contains("unknown field"),
+        e.starts_with("claims/bad.toml:4:1: key `predicat`")
+            && e.contains("unknown field")
+            && e.contains("did you mean `predicate`?"),
         "{e}"
     );
     let e = error(HEAD);

@@ -204,6 +204,12 @@ fn unknown_keys_are_errors_not_ignored() {
     let err = error_of(&format!("[load]\nconection = 3\n{MINIMAL}"));
     assert!(err.contains("bad.toml:2:1: key `conection`"), "{err}");
     assert!(err.contains("expected one of"), "{err}");
+    assert!(err.contains("did you mean `connections`?"), "{err}");
+    let err = error_of(&format!("{MINIMAL}colour = \"red\"\n"));
+    assert!(
+        !err.contains("did you mean"),
+        "no near miss for colour: {err}"
+    );
 }
 
 #[test]

@@ -75,7 +75,8 @@ fn a_manifest_with_a_mistake_names_file_line_and_key_and_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("typo/server.toml"))
         .stderr(predicate::str::contains("line 10"))
-        .stderr(predicate::str::contains("unknown field `ready_pth`"));
+        .stderr(predicate::str::contains("unknown field `ready_pth`"))
+        .stderr(predicate::str::contains("did you mean `ready_path`?"));
 }
 
 #[test]

@@ -165,7 +165,11 @@ impl ClaimsFile {
                 .split_once('=')
                 .map(|(k, _)| k.trim().to_string())
                 .unwrap_or_else(|| line_text.trim().to_string());
-            cx.at(offset, &key, e.message().trim().to_string())
+            cx.at(
+                offset,
+                &key,
+                crate::suggest::with_suggestion(e.message().trim()),
+            )
         })?;
         if raw.claim.is_empty() {
             return Err(cx.at(

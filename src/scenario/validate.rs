@@ -225,7 +225,7 @@ impl Ctx<'_> {
 
 /// Turns a toml error into one that names file, line, column and key.
 fn syntax_error(file: &Path, text: &str, err: &toml::de::Error) -> ScenarioError {
-    let message = err.message().trim().to_string();
+    let message = crate::suggest::with_suggestion(err.message().trim());
     let Some(span) = err.span() else {
         return ScenarioError::Whole {
             file: file.to_path_buf(),

@@ -110,7 +110,7 @@ impl ServerManifest {
     pub fn parse(path: &Path, text: &str) -> Result<ServerManifest, ManifestError> {
         let manifest: ServerManifest = toml::from_str(text).map_err(|e| ManifestError::Syntax {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+            message: crate::suggest::with_suggestion(e.to_string().trim_end()),
         })?;
         manifest.validate(path)?;
         Ok(manifest)
