@@ -34,4 +34,9 @@ if [ "${#report_missing[@]}" -gt 0 ]; then
     echo "setup: installing ${report_missing[*]} (report)"
     apt_install "${report_missing[@]}"
 fi
+# The browser test (tests/report_browser.rs) is required, not skipped, where
+# this script has put Chromium: leave it a stamp to find.
+if [ -x /usr/bin/chromium ]; then
+    mkdir -p target/gauntlet-setup && echo /usr/bin/chromium > target/gauntlet-setup/chromium
+fi
 echo "setup: done"

@@ -159,7 +159,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub baseline: Option<String>,
     /// Fail instead of skipping a server whose toolchain is missing.
-    #[arg(long, env = "GAUNTLET_REQUIRE_RUNTIMES", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
+    #[arg(long, env = crate::flags::REQUIRE_RUNTIMES_ENV, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
     pub require_all: bool,
     /// Write the run's summary as JSON to standard output instead of a table.
     #[arg(long)]
@@ -191,7 +191,7 @@ pub struct VerifyArgs {
     #[arg(long, conflicts_with = "servers")]
     pub url: Option<String>,
     /// Fail instead of skipping a server whose toolchain is missing.
-    #[arg(long, env = "GAUNTLET_REQUIRE_RUNTIMES", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
+    #[arg(long, env = crate::flags::REQUIRE_RUNTIMES_ENV, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
     pub require_all: bool,
     /// Print as JSON.
     #[arg(long)]

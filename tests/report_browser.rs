@@ -2,13 +2,26 @@
 //! from disk (no server, no network), the DOM it builds holds every chart,
 //! and a screenshot of the page is not blank.
 //!
-//! Without Chromium the test skips locally, and fails when `CI=true`:
-//! scripts/setup.sh installs Debian's `chromium` package.
+//! Without Chromium the test skips locally, and fails when it is required:
+//! under CI (`CI` true) or where scripts/setup.sh has installed Chromium
+//! (it leaves the stamp `target/gauntlet-setup/chromium`), since a browser
+//! that vanished after setup must not turn the test into a silent skip.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The stamp scripts/setup.sh writes once Chromium is installed.
+const SETUP_STAMP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/target/gauntlet-setup/chromium"
+);
+
+/// Whether a missing browser fails the test rather than skipping it.
+fn browser_required() -> bool {
+    gauntlet::flags::env_flag("CI") || Path::new(SETUP_STAMP).is_file()
+}
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("GAUNTLET_CHROMIUM") {
@@ -63,10 +76,11 @@ fn run_chromium(bin: &Path, profile: &Path, extra: &[String]) -> String {
 #[test]
 fn chromium_opens_the_report_from_disk_with_every_chart() {
     let Some(bin) = chromium() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
+        if browser_required() {
             panic!(
                 "chromium is missing (looked at /usr/bin/chromium, /usr/bin/chromium-browser, $GAUNTLET_CHROMIUM) \
-                 and CI=true requires the browser test: run scripts/setup.sh (apt-get install -y chromium)"
+                 and the browser test is required here (CI is true, or scripts/setup.sh installed it: {SETUP_STAMP}): \
+                 run scripts/setup.sh (apt-get install -y chromium)"
             );
         }
         eprintln!(

@@ -1,8 +1,8 @@
 //! LONG (builds every reference server, minutes from a clean machine; each
 //! step is bounded: builds 30 min, readiness 60 s, each contract request its
 //! own timeout): `gauntlet verify` on every reference server of this checkout
-//! whose toolchain is present. With `GAUNTLET_REQUIRE_RUNTIMES=1` (as CI sets
-//! it) every server must be verified, none skipped.
+//! whose toolchain is present. With `GAUNTLET_REQUIRE_RUNTIMES` true (`1`,
+//! `true`, `yes`, …; CI sets it) every server must be verified, none skipped.
 
 use assert_cmd::Command;
 use gauntlet::servers::Registry;
@@ -13,7 +13,7 @@ fn long_verify_passes_on_every_reference_server_here() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reference-servers"),
     )
     .unwrap();
-    let require_all = std::env::var("GAUNTLET_REQUIRE_RUNTIMES").is_ok_and(|v| v == "1");
+    let require_all = gauntlet::flags::env_flag(gauntlet::flags::REQUIRE_RUNTIMES_ENV);
     let names: Vec<&str> = registry
         .entries()
         .iter()
