@@ -120,6 +120,9 @@ pub struct BenchArgs {
     /// Write an HdrHistogram interval log (.hlog) to this file.
     #[arg(long)]
     pub hlog: Option<PathBuf>,
+    /// Write the summary as CSV (a header and one row; latencies in µs) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
     /// Print only the final summary (no live progress line).
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -164,6 +167,13 @@ pub struct RunArgs {
     /// Write the run's summary as JSON to standard output instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Write the run's table as CSV (one row per scenario × server) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write JUnit XML to this file: a suite per scenario, per server one test
+    /// case for the run and one per threshold (a failed threshold is a failure).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// No progress output.
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -260,6 +270,10 @@ pub struct CompareArgs {
     /// Write the comparison as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write JUnit XML to this file: one test case per metric verdict, a
+    /// regression a failure, too few samples a skip.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `gauntlet claims`.

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod compare;
 pub mod cpus;
 pub mod exit;
+pub mod export;
 pub mod flags;
 pub mod interrupt;
 pub mod load;

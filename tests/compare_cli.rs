@@ -203,6 +203,7 @@ fn a_ten_percent_slowdown_is_regressed_and_exits_1_with_markdown_and_json() {
     let b = write_run(dir.path(), "b", &reps(18_000.0, 890, 3000), KERNEL);
     let md = dir.path().join("summary.md");
     let json = dir.path().join("diff.json");
+    let junit = dir.path().join("compare.xml");
     gauntlet()
         .args(["compare"])
         .arg(&a)
@@ -211,6 +212,8 @@ fn a_ten_percent_slowdown_is_regressed_and_exits_1_with_markdown_and_json() {
         .arg(&md)
         .arg("--json")
         .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
         .assert()
         .code(1)
         .stdout(
@@ -234,6 +237,18 @@ fn a_ten_percent_slowdown_is_regressed_and_exits_1_with_markdown_and_json() {
         Some(5)
     );
     assert_eq!(diff["counts"]["regressed"], 2);
+    // JUnit: one case per metric verdict, the two regressions failures.
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let metrics: usize = diff["entries"][0]["metrics"].as_array().unwrap().len();
+    assert!(
+        xml.contains(&format!("tests=\"{metrics}\" failures=\"2\"")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("name=\"rust-hyper: throughput\"")
+            && xml.contains("throughput regressed: -10.0 %"),
+        "{xml}"
+    );
 }
 
 #[test]

@@ -224,6 +224,13 @@ pub fn execute(args: &crate::cli::CompareArgs) -> anyhow::Result<Outcome> {
         crate::results::write_json_atomic(path, &comparison)
             .with_context(|| format!("writing --json {}", path.display()))?;
     }
+    if let Some(path) = &args.junit {
+        crate::export::write(
+            path,
+            "--junit",
+            &crate::export::junit::compare(&comparison)?,
+        )?;
+    }
     Ok(if comparison.has_regression() {
         Outcome::Failed
     } else {

@@ -35,6 +35,9 @@ pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.hlog {
         write_hlog(path, &outcome)?;
     }
+    if let Some(path) = &args.csv {
+        crate::export::write(path, "--csv", &crate::export::csv::bench(&outcome.report)?)?;
+    }
     Ok(if outcome.report.interrupted {
         Outcome::Interrupted
     } else if outcome.report.successes == 0 {

@@ -117,6 +117,7 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
     }
 
     let mut rows = Vec::new();
+    let mut junit_cases = Vec::new();
     let mut interrupted = false;
     'scenarios: for scenario in &scenarios {
         let upstream = match &scenario.upstream {
@@ -169,6 +170,7 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
                 );
             }
             rows.push(Row::from_result(&result));
+            junit_cases.push(crate::export::junit::RunCase::from(&result));
             if result.status == RunStatus::Interrupted || interrupt.is_raised() {
                 interrupted = true;
                 break 'scenarios;
@@ -182,6 +184,16 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
     } else {
         print!("{}", summary::table(&rows));
         println!("results: {}", out.display());
+    }
+    if let Some(path) = &args.csv {
+        crate::export::write(path, "--csv", &crate::export::csv::run(&rows)?)?;
+    }
+    if let Some(path) = &args.junit {
+        crate::export::write(
+            path,
+            "--junit",
+            &crate::export::junit::run(&id, &junit_cases)?,
+        )?;
     }
     let regressed = !interrupted && after_run(args, &id, &out)?;
     Ok(if interrupted {
