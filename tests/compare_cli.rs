@@ -252,6 +252,27 @@ fn a_ten_percent_slowdown_is_regressed_and_exits_1_with_markdown_and_json() {
 }
 
 #[test]
+fn the_compare_table_reads_as_it_did() {
+    // A snapshot of the whole table a user reads (colour off), so a change
+    // to its layout or wording is a reviewed change; temp paths filtered.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
+    let b = write_run(dir.path(), "b", &reps(18_000.0, 890, 3000), KERNEL);
+    let out = gauntlet()
+        .args(["compare"])
+        .arg(&a)
+        .arg(&b)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let root = dir.path().display().to_string();
+    insta::with_settings!({filters => vec![(root.as_str(), "[tmp]")]}, {
+        insta::assert_snapshot!(table);
+    });
+}
+
+#[test]
 fn three_repetitions_say_not_enough_samples_and_how_many_are_needed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000)[..3], KERNEL);
