@@ -37,7 +37,8 @@ fn environment(kernel: &str) -> Environment {
     Environment {
         hostname: "bench-host".into(),
         cpu_model: "Test CPU @ 3.0GHz".into(),
-        cpu_cores: 2,
+        logical_cpus: 2,
+        physical_cores: Some(2),
         kernel: kernel.into(),
         os: "Linux".into(),
         memory_bytes: 24 << 30,

@@ -92,7 +92,8 @@ fn environment() -> Environment {
     Environment {
         hostname: "fixture-host".into(),
         cpu_model: "Fixture CPU @ 3.00GHz".into(),
-        cpu_cores: 8,
+        logical_cpus: 8,
+        physical_cores: Some(4),
         kernel: "6.1.0-fixture-amd64".into(),
         os: "Debian GNU/Linux 12 (bookworm)".into(),
         memory_bytes: 16 << 30,

@@ -57,7 +57,7 @@ impl Hardware {
     fn of(env: &Environment) -> Self {
         Hardware {
             cpu_model: env.cpu_model.clone(),
-            cpu_cores: env.cpu_cores,
+            cpu_cores: env.logical_cpus,
             memory_bytes: env.memory_bytes,
             kernel: env.kernel.clone(),
             os: env.os.clone(),

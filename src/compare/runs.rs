@@ -157,8 +157,8 @@ pub fn environment_differences(baseline: &RunFolder, current: &RunFolder) -> Vec
     if a.cpu_model != b.cpu_model {
         diffs.push(format!("CPU model {:?} vs {:?}", a.cpu_model, b.cpu_model));
     }
-    if a.cpu_cores != b.cpu_cores {
-        diffs.push(format!("cores {} vs {}", a.cpu_cores, b.cpu_cores));
+    if a.logical_cpus != b.logical_cpus {
+        diffs.push(format!("cores {} vs {}", a.logical_cpus, b.logical_cpus));
     }
     if a.kernel != b.kernel {
         diffs.push(format!("kernel {} vs {}", a.kernel, b.kernel));

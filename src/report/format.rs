@@ -163,7 +163,13 @@ pub fn environment(env: &Environment) -> Vec<(&'static str, String)> {
         ("host", env.hostname.clone()),
         (
             "CPU",
-            format!("{} ({} logical CPUs)", env.cpu_model, env.cpu_cores),
+            match env.physical_cores {
+                Some(cores) => format!(
+                    "{} ({} logical CPUs, {cores} physical cores)",
+                    env.cpu_model, env.logical_cpus
+                ),
+                None => format!("{} ({} logical CPUs)", env.cpu_model, env.logical_cpus),
+            },
         ),
         (
             "memory",

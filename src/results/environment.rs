@@ -12,55 +12,42 @@ use time::OffsetDateTime;
 
 use super::{tool_info, write_json_atomic, Environment, RunManifest, ServerRunResult};
 
-/// Reads the machine's fingerprint; `runtimes` maps server name to the
-/// version its manifest's version command printed.
+/// Reads the machine's fingerprint through `sysinfo`; `runtimes` maps
+/// server name to the version its manifest's version command printed. (The
+/// per-process sampling during a run reads `/proc` directly instead, in
+/// `supervise`: it needs a whole process tree's RSS and CPU every 100 ms
+/// from one small read per process.)
 pub fn fingerprint(runtimes: BTreeMap<String, String>) -> Environment {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu_model = cpuinfo
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            matches!(k.trim(), "model name" | "Model" | "Hardware" | "cpu model")
-                .then(|| v.trim().to_string())
-        })
+    use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
+    let system = System::new_with_specifics(
+        RefreshKind::nothing()
+            .with_cpu(CpuRefreshKind::nothing())
+            .with_memory(MemoryRefreshKind::nothing().with_ram()),
+    );
+    let cpu_model = system
+        .cpus()
+        .first()
+        .map(|c| c.brand().trim().to_string())
+        .filter(|b| !b.is_empty())
         .unwrap_or_else(|| "unknown".into());
-    let cpu_cores = std::thread::available_parallelism()
-        .map(|n| n.get() as u32)
-        .unwrap_or(1);
-    let online = cpuinfo
-        .lines()
-        .filter(|l| l.starts_with("processor"))
-        .count() as u32;
-    let read = |p: &str| {
-        std::fs::read_to_string(p)
-            .ok()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let memory_bytes = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024);
-    let os = read("/etc/os-release")
-        .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-                .map(|v| v.trim_matches('"').to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::OS.to_string());
+    let logical_cpus = match system.cpus().len() {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    } as u32;
     Environment {
-        hostname: read("/proc/sys/kernel/hostname").unwrap_or_else(|| "unknown".into()),
+        hostname: System::host_name().unwrap_or_else(|| "unknown".into()),
         cpu_model,
-        cpu_cores: if online > 0 { online } else { cpu_cores },
-        kernel: read("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
-        os,
-        memory_bytes,
-        cpu_governor: read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+        logical_cpus,
+        physical_cores: System::physical_core_count().map(|n| n as u32),
+        kernel: System::kernel_version().unwrap_or_else(|| "unknown".into()),
+        os: System::long_os_version().unwrap_or_else(|| std::env::consts::OS.to_string()),
+        memory_bytes: system.total_memory(),
+        cpu_governor: std::fs::read_to_string(
+            "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+        )
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty()),
         tool: tool_info(),
         runtimes,
     }
@@ -167,9 +154,40 @@ mod tests {
     #[test]
     fn fingerprint_reads_this_machine() {
         let env = fingerprint(BTreeMap::new());
-        assert!(env.cpu_cores >= 1);
+        assert!(env.logical_cpus >= 1);
+        assert!(env
+            .physical_cores
+            .is_none_or(|p| p >= 1 && p <= env.logical_cpus));
         assert!(env.memory_bytes > 0);
         assert_ne!(env.kernel, "unknown");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn fingerprint_agrees_with_the_kernels_own_files() {
+        let env = fingerprint(BTreeMap::new());
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+        let processors = cpuinfo
+            .lines()
+            .filter(|l| l.starts_with("processor"))
+            .count();
+        assert_eq!(env.logical_cpus as usize, processors);
+        if let Some(model) = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')))
+        {
+            assert_eq!(env.cpu_model, model.1.trim());
+        }
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
+        let total_kib: u64 = meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        assert_eq!(env.memory_bytes, total_kib * 1024);
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+        assert_eq!(env.kernel, release.trim());
     }
 
     #[test]

@@ -358,10 +358,16 @@ pub struct ThresholdOutcome {
 pub struct Environment {
     /// Host name.
     pub hostname: String,
-    /// CPU model name from /proc/cpuinfo.
+    /// CPU model name (brand string).
     pub cpu_model: String,
-    /// Logical CPUs online.
-    pub cpu_cores: u32,
+    /// Logical CPUs (hardware threads) the kernel runs on. Results written
+    /// before this name call it `cpu_cores` (it always counted logical CPUs,
+    /// not cores).
+    #[serde(alias = "cpu_cores")]
+    pub logical_cpus: u32,
+    /// Physical cores, when the machine reports them (some VMs do not).
+    #[serde(default)]
+    pub physical_cores: Option<u32>,
     /// Kernel release (`uname -r`).
     pub kernel: String,
     /// Operating system description.

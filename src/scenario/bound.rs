@@ -96,7 +96,7 @@ pub fn of_repetition(
 /// CPU when it was not pinned.
 pub fn server_cpus_of(result: &ServerRunResult) -> u32 {
     if result.server_cpus.is_empty() {
-        result.environment.cpu_cores.max(1)
+        result.environment.logical_cpus.max(1)
     } else {
         result.server_cpus.len() as u32
     }
