@@ -59,10 +59,7 @@ async fn main() -> std::io::Result<()> {
     .shutdown_timeout(1)
     .bind(("127.0.0.1", port))
     .map_err(|e| {
-        std::io::Error::new(
-            e.kind(),
-            format!("cannot listen on 127.0.0.1:{port}: {e}"),
-        )
+        std::io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{port}: {e}"))
     })?;
     let bound = server.addrs().first().map_or(port, |a| a.port());
     println!(

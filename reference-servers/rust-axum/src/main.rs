@@ -174,8 +174,7 @@ async fn alloc(RawQuery(query): RawQuery) -> Answer {
 
 async fn fanout(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Answer {
     let arrived = Instant::now();
-    let (n, deadline_ms) =
-        api::fanout_params(query.as_deref().unwrap_or("")).map_err(Contract)?;
+    let (n, deadline_ms) = api::fanout_params(query.as_deref().unwrap_or("")).map_err(Contract)?;
     let Some((url, client)) = &state.upstream else {
         return Err(Contract(api::no_upstream()));
     };
