@@ -120,6 +120,7 @@ fn write_run(dir: &Path, run_id: &str, reps: &[Rep], kernel: &str) -> PathBuf {
             runtime: "tokio + hyper".into(),
             runtime_version: "rustc 1.95.0".into(),
             concurrency_model: "async".into(),
+            tier: Default::default(),
         },
         environment: environment(kernel),
         status: RunStatus::Ok,

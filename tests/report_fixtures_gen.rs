@@ -352,6 +352,7 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
             runtime: p.runtime.into(),
             runtime_version: p.version.into(),
             concurrency_model: p.model.into(),
+            tier: Default::default(),
         },
         environment: environment(),
         status: spec.status,

@@ -1,4 +1,5 @@
-//! The three Rust reference servers pass every check of the contract, and
+//! The Rust reference servers (the three stdlib-tier ones and the framework
+//! tier's rust-axum and rust-actix) pass every check of the contract, and
 //! stop on SIGTERM with status 0 within 2 seconds.
 
 mod verify_support;
@@ -15,7 +16,13 @@ fn rust_servers_pass_every_check_and_stop_on_sigterm() {
     let delay: DelayRange = "1ms..5ms".parse().expect("valid range");
     let upstream = spawn_upstream(delay, 7).expect("upstream starts");
     let upstream_url = upstream.url();
-    for name in ["rust-hyper", "rust-hyper-single", "rust-threads"] {
+    for name in [
+        "rust-hyper",
+        "rust-hyper-single",
+        "rust-threads",
+        "rust-axum",
+        "rust-actix",
+    ] {
         let mut server = Server::start(&bin.join(name), &[("UPSTREAM_URL", &upstream_url)]);
         let checks = check_contract(&server.url);
         let failed: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
@@ -40,7 +47,7 @@ fn rust_servers_pass_every_check_and_stop_on_sigterm() {
 #[test]
 fn fanout_without_upstream_is_503() {
     let bin = build_rust_servers();
-    for name in ["rust-hyper", "rust-threads"] {
+    for name in ["rust-hyper", "rust-threads", "rust-axum", "rust-actix"] {
         let server = Server::start(&bin.join(name), &[]);
         let target = gauntlet::verify::client::Target::parse(&server.url).expect("url");
         let response = gauntlet::verify::client::send(
@@ -71,7 +78,13 @@ fn timed_json(url: &str, path: &str) -> (serde_json::Value, Duration) {
 fn fanout_answers_at_the_deadline_or_when_all_arrived() {
     let bin = build_rust_servers();
     let slow = spawn_upstream(DelayRange::fixed(Duration::from_millis(300)), 1).expect("upstream");
-    for name in ["rust-hyper", "rust-hyper-single", "rust-threads"] {
+    for name in [
+        "rust-hyper",
+        "rust-hyper-single",
+        "rust-threads",
+        "rust-axum",
+        "rust-actix",
+    ] {
         let server = Server::start(&bin.join(name), &[("UPSTREAM_URL", &slow.url())]);
         // The upstream takes 300 ms: at a 100 ms deadline nothing has arrived,
         // and the answer comes at the deadline, not when the calls end.

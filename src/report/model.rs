@@ -205,7 +205,7 @@ pub struct ReportData {
     pub runs: Vec<RunInfo>,
     /// Scenario names in order of first appearance.
     pub scenarios: Vec<String>,
-    /// Series (servers), sorted by label.
+    /// Series (servers), sorted by tier (when both are present), then label.
     pub series: Vec<Series>,
     /// Results, grouped by scenario then series order.
     pub entries: Vec<Entry>,
@@ -231,19 +231,34 @@ impl ReportData {
     /// Builds the report model from results already read.
     pub fn from_results(runs: Vec<RunInfo>, raw: Vec<(usize, ServerRunResult)>) -> ReportData {
         let several = runs.len() > 1;
+        // A report over both tiers (issue 12) labels every server with its
+        // tier, e.g. `rust-axum [framework]`, and groups the series (so the
+        // tables' and the matrix's rows) stdlib first, then framework.
+        let mixed = raw
+            .iter()
+            .any(|(_, r)| r.server.tier != raw[0].1.server.tier);
         let label_of = |run: usize, r: &ServerRunResult| {
-            if several {
-                format!("{} (run {})", r.server.name, run + 1)
+            let name = if mixed {
+                format!("{} [{}]", r.server.name, r.server.tier)
             } else {
                 r.server.name.clone()
+            };
+            if several {
+                format!("{name} (run {})", run + 1)
+            } else {
+                name
             }
         };
-        let mut labels: Vec<(String, String)> = raw
+        let mut labels: Vec<(crate::servers::Tier, String, String)> = raw
             .iter()
-            .map(|(run, r)| (label_of(*run, r), r.server.language.clone()))
+            .map(|(run, r)| {
+                let language = r.server.language.clone();
+                (r.server.tier, label_of(*run, r), language)
+            })
             .collect();
         labels.sort();
-        labels.dedup_by(|a, b| a.0 == b.0);
+        labels.dedup_by(|a, b| a.1 == b.1);
+        let labels: Vec<(String, String)> = labels.into_iter().map(|(_, l, g)| (l, g)).collect();
         let series = assign_colors(&labels);
         let mut scenarios: Vec<String> = Vec::new();
         for (_, r) in &raw {

@@ -395,6 +395,10 @@ pub struct ServerInfo {
     pub runtime_version: String,
     /// The concurrency model in one line.
     pub concurrency_model: String,
+    /// The server's tier from its manifest (`stdlib` in results written
+    /// before tiers existed, when every server was one).
+    #[serde(default)]
+    pub tier: crate::servers::Tier,
 }
 
 /// Which scenario a result concerns.

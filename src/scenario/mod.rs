@@ -12,6 +12,7 @@ pub mod measure;
 pub mod model;
 pub mod requests;
 pub mod runner;
+pub mod select;
 pub mod steady;
 pub mod summary;
 pub mod validate;

@@ -17,7 +17,8 @@ pub struct RawScenario {
     /// One-line description.
     #[serde(default)]
     pub description: String,
-    /// `"all"` or a list of server names.
+    /// `"all"`, `"tier:stdlib"`, `"tier:framework"` or a list of server names
+    /// and tier selections.
     pub servers: Option<Spanned<toml::Value>>,
     /// Measured duration per repetition, e.g. `"10s"`.
     pub duration: Option<Spanned<String>>,

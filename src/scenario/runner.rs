@@ -38,7 +38,7 @@ fn engine(
 /// Runs the command with a given interrupt flag and load driver.
 pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Result<Outcome> {
     let registry = Registry::discover()?;
-    let known = registry.names();
+    let known = registry.names_and_tiers();
     let overrides = Overrides {
         servers: args.servers.clone(),
         duration: args.duration,

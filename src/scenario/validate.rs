@@ -10,11 +10,13 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::model::{RawLoad, RawScenario};
+use super::select::Known;
 use crate::compare::thresholds::Threshold;
 use crate::cpus::CpuSet;
 use crate::load::plan::{RequestSpec, Schedule, Stage};
 use crate::results::ScenarioInfo;
 use crate::servers::upstream::DelayRange;
+use crate::servers::{KnownServer, Tier};
 
 /// Why a scenario was rejected, with where in which file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -251,11 +253,12 @@ fn syntax_error(file: &Path, text: &str, err: &toml::de::Error) -> ScenarioError
 
 impl Scenario {
     /// Reads, parses and validates a scenario file; `known_servers` are the
-    /// registry's names (for `"all"` and for checking names).
-    pub fn load(
+    /// registry's names, with their tiers (for `"all"`, `"tier:..."` and for
+    /// checking names; a bare name is of the default tier, stdlib).
+    pub fn load<K: KnownServer>(
         file: &Path,
         overrides: &Overrides,
-        known_servers: &[&str],
+        known_servers: &[K],
     ) -> Result<Scenario, ScenarioError> {
         let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::Read {
             file: file.to_path_buf(),
@@ -265,15 +268,16 @@ impl Scenario {
     }
 
     /// Parses and validates scenario text; `file` names it in errors.
-    pub fn parse(
+    pub fn parse<K: KnownServer>(
         file: &Path,
         text: &str,
         overrides: &Overrides,
-        known_servers: &[&str],
+        known_servers: &[K],
     ) -> Result<Scenario, ScenarioError> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| syntax_error(file, text, &e))?;
         let cx = Ctx { file, text };
-        validate(&cx, raw, overrides, known_servers)
+        let known: Vec<(&str, Tier)> = known_servers.iter().map(|k| (k.name(), k.tier())).collect();
+        validate(&cx, raw, overrides, &known)
     }
 }
 
@@ -281,7 +285,7 @@ fn validate(
     cx: &Ctx<'_>,
     raw: RawScenario,
     overrides: &Overrides,
-    known: &[&str],
+    known: &Known<'_>,
 ) -> Result<Scenario, ScenarioError> {
     let stem = cx
         .file
@@ -309,7 +313,7 @@ fn validate(
         None => stem,
     };
 
-    let servers = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
+    let servers = super::select::resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = super::requests::requests(cx, &raw)?;
     let capacity = super::capacity_spec::capacity(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
@@ -441,70 +445,6 @@ fn validate(
         upstream,
         capacity,
     })
-}
-
-fn resolve_servers(
-    cx: &Ctx<'_>,
-    value: Option<&Spanned<toml::Value>>,
-    overrides: &Overrides,
-    known: &[&str],
-) -> Result<Vec<String>, ScenarioError> {
-    let known_list = || {
-        if known.is_empty() {
-            "there are no servers in the registry".to_string()
-        } else {
-            format!("known servers: {}", known.join(", "))
-        }
-    };
-    let all = || known.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    if !overrides.servers.is_empty() {
-        if overrides.servers.len() == 1 && overrides.servers[0] == "all" {
-            return Ok(all());
-        }
-        for name in &overrides.servers {
-            if !known.contains(&name.as_str()) {
-                return Err(cx.whole(
-                    "--servers",
-                    format!("unknown server {name:?}; {}", known_list()),
-                ));
-            }
-        }
-        return Ok(overrides.servers.clone());
-    }
-    let Some(value) = value else {
-        return Err(cx.whole(
-            "servers",
-            "missing; expected servers = \"all\" or a list like [\"rust-hyper\", \"go-nethttp\"]",
-        ));
-    };
-    let expected = "expected \"all\" or a non-empty list of server names";
-    match value.get_ref() {
-        toml::Value::String(s) if s == "all" => Ok(all()),
-        toml::Value::Array(items) if !items.is_empty() => {
-            let mut names = Vec::new();
-            for item in items {
-                let Some(name) = item.as_str() else {
-                    return Err(cx.at(
-                        value.span(),
-                        "servers",
-                        format!("{item} is not a string; {expected}"),
-                    ));
-                };
-                if !known.contains(&name) {
-                    return Err(cx.at(
-                        value.span(),
-                        "servers",
-                        format!("unknown server {name:?}; {}", known_list()),
-                    ));
-                }
-                if !names.iter().any(|n: &String| n == name) {
-                    names.push(name.to_string());
-                }
-            }
-            Ok(names)
-        }
-        other => Err(cx.at(value.span(), "servers", format!("{other}: {expected}"))),
-    }
 }
 
 type LoadShape = (u32, Schedule, Option<Duration>, Option<usize>);

@@ -16,6 +16,8 @@ pub struct ServerStatus {
     pub language: String,
     /// Runtime.
     pub runtime: String,
+    /// `stdlib` or `framework`.
+    pub tier: super::Tier,
     /// Concurrency model in one line.
     pub concurrency_model: String,
     /// True when every required executable is present.
@@ -38,6 +40,7 @@ pub fn status_of(entry: &ServerEntry) -> ServerStatus {
         name: m.name.clone(),
         language: m.language.clone(),
         runtime: m.runtime.clone(),
+        tier: m.tier,
         concurrency_model: m.concurrency_model.clone(),
         available: availability.is_ok(),
         runtime_version: availability.is_ok().then(|| entry.runtime_version()),
@@ -48,12 +51,20 @@ pub fn status_of(entry: &ServerEntry) -> ServerStatus {
 
 /// Renders rows as an aligned text table.
 pub fn render_table(rows: &[ServerStatus]) -> String {
-    let header = ["server", "language", "runtime", "status", "runtime version"];
-    let cells: Vec<[String; 5]> = rows
+    let header = [
+        "server",
+        "tier",
+        "language",
+        "runtime",
+        "status",
+        "runtime version",
+    ];
+    let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
             [
                 r.name.clone(),
+                r.tier.to_string(),
                 r.language.clone(),
                 r.runtime.clone(),
                 match &r.reason {
@@ -71,7 +82,7 @@ pub fn render_table(rows: &[ServerStatus]) -> String {
         }
     }
     let mut out = String::new();
-    let mut line = |row: [&str; 5]| {
+    let mut line = |row: [&str; 6]| {
         let mut text = String::new();
         for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
             if i + 1 == row.len() {
@@ -85,7 +96,7 @@ pub fn render_table(rows: &[ServerStatus]) -> String {
     };
     line(header);
     for row in &cells {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+        line(row.each_ref().map(String::as_str));
     }
     out
 }
@@ -114,6 +125,7 @@ mod tests {
             name: name.into(),
             language: "Go".into(),
             runtime: "net/http".into(),
+            tier: super::super::Tier::Stdlib,
             concurrency_model: "goroutines".into(),
             available: reason.is_none(),
             reason: reason.map(str::to_string),
@@ -123,6 +135,8 @@ mod tests {
         let table = render_table(&[row("a", None), row("b", Some("not found on PATH: go"))]);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with("server") && lines[0].contains("tier"));
+        assert!(lines[1].contains("stdlib"), "{table}");
         assert!(lines[1].contains("available") && lines[1].ends_with("go1.23"));
         assert!(lines[2].contains("unavailable: not found on PATH: go"));
     }

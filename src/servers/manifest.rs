@@ -20,6 +20,9 @@ pub struct ServerManifest {
     pub runtime: String,
     /// The concurrency model in one line.
     pub concurrency_model: String,
+    /// `stdlib` or `framework`; `stdlib` when absent (see [`super::tier`]).
+    #[serde(default)]
+    pub tier: super::Tier,
     /// Executables that must be on PATH; otherwise the server is skipped.
     #[serde(default)]
     pub requires: Vec<String>,

@@ -6,8 +6,10 @@ pub mod build;
 pub mod list;
 pub mod manifest;
 pub mod registry;
+pub mod tier;
 pub mod upstream;
 
 pub use build::BuildError;
 pub use manifest::{ManifestError, Placeholders, ServerManifest};
 pub use registry::{find_executable, Registry, ServerEntry, SERVERS_DIR_ENV};
+pub use tier::{KnownServer, Tier};

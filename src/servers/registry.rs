@@ -118,6 +118,15 @@ impl Registry {
         self.entries.iter().map(|e| e.name()).collect()
     }
 
+    /// Every server's name and tier, sorted by name (what scenario
+    /// validation needs to resolve `servers = "tier:..."`).
+    pub fn names_and_tiers(&self) -> Vec<(&str, super::Tier)> {
+        self.entries
+            .iter()
+            .map(|e| (e.name(), e.manifest.tier))
+            .collect()
+    }
+
     /// The server called `name`; an unknown name is an input error (exit 2)
     /// that lists the known names.
     pub fn get(&self, name: &str) -> Result<&ServerEntry> {
@@ -231,6 +240,7 @@ impl ServerEntry {
             runtime: self.manifest.runtime.clone(),
             runtime_version,
             concurrency_model: self.manifest.concurrency_model.clone(),
+            tier: self.manifest.tier,
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn cargo_build(args: &[&str]) {
     );
 }
 
-/// Builds the three Rust reference servers in release mode; returns the
+/// Builds the Rust reference servers of both tiers in release mode; returns the
 /// folder holding their binaries.
 pub fn build_rust_servers() -> PathBuf {
     cargo_build(&[
@@ -44,6 +44,10 @@ pub fn build_rust_servers() -> PathBuf {
         "rust-hyper-single",
         "-p",
         "rust-threads",
+        "-p",
+        "rust-axum",
+        "-p",
+        "rust-actix",
     ]);
     target_dir().join("release")
 }

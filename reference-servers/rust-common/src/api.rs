@@ -76,14 +76,39 @@ pub fn route(method: &str, target: &str) -> Result<Route, Reply> {
         "/plaintext" => Route::Plaintext,
         "/json" => Route::Json,
         "/echo" => Route::Echo,
-        "/cpu" => Route::Cpu(param(query, "n", 0, 1_000_000)?),
-        "/sleep" => Route::Sleep(param(query, "ms", 0, 10_000)?),
-        "/alloc" => Route::Alloc(param(query, "kb", 0, 65_536)?),
-        _ => Route::Fanout {
-            n: param(query, "n", 1, 10_000)?,
-            deadline_ms: param(query, "deadline_ms", 1, 60_000)?,
-        },
+        "/cpu" => Route::Cpu(cpu_param(query)?),
+        "/sleep" => Route::Sleep(sleep_param(query)?),
+        "/alloc" => Route::Alloc(alloc_param(query)?),
+        _ => {
+            let (n, deadline_ms) = fanout_params(query)?;
+            Route::Fanout { n, deadline_ms }
+        }
     })
+}
+
+/// `/cpu`'s `n` from a query string (without `?`), or a 400. The framework
+/// servers route with their framework and validate with these functions, so
+/// the caps and messages live in one place.
+pub fn cpu_param(query: &str) -> Result<u64, Reply> {
+    param(query, "n", 0, 1_000_000)
+}
+
+/// `/sleep`'s `ms` from a query string, or a 400.
+pub fn sleep_param(query: &str) -> Result<u64, Reply> {
+    param(query, "ms", 0, 10_000)
+}
+
+/// `/alloc`'s `kb` from a query string, or a 400.
+pub fn alloc_param(query: &str) -> Result<u64, Reply> {
+    param(query, "kb", 0, 65_536)
+}
+
+/// `/fanout`'s `(n, deadline_ms)` from a query string, or a 400.
+pub fn fanout_params(query: &str) -> Result<(u64, u64), Reply> {
+    Ok((
+        param(query, "n", 1, 10_000)?,
+        param(query, "deadline_ms", 1, 60_000)?,
+    ))
 }
 
 /// The integer parameter `name` in `min..=max`, or a 400 saying so.

@@ -22,7 +22,8 @@ use tokio::task::JoinSet;
 
 use crate::api::{self, Reply, Route};
 
-type UpstreamClient = Client<HttpConnector, Empty<Bytes>>;
+/// The keep-alive client pool `/fanout` calls the upstream with.
+pub type UpstreamClient = Client<HttpConnector, Empty<Bytes>>;
 
 /// Shared by every connection.
 struct App {
@@ -62,14 +63,7 @@ async fn serve(details: &str) -> ExitCode {
         }
     };
     let app = Arc::new(App {
-        upstream: api::upstream_from_env().map(|url| {
-            let mut connector = HttpConnector::new();
-            connector.set_nodelay(true);
-            let client = Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build(connector);
-            (url, client)
-        }),
+        upstream: upstream_from_env(),
     });
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
     println!("listening on 127.0.0.1:{port} ({details})");
@@ -105,9 +99,22 @@ async fn serve(details: &str) -> ExitCode {
     }
 }
 
+/// The upstream's base URL (`$UPSTREAM_URL`) and a keep-alive client pool
+/// for it; `None` without `UPSTREAM_URL`. Call it inside a tokio runtime.
+pub fn upstream_from_env() -> Option<(String, UpstreamClient)> {
+    api::upstream_from_env().map(|url| {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(connector);
+        (url, client)
+    })
+}
+
 /// Binds 127.0.0.1:`port` with a backlog of [`BACKLOG`]; tokio's own
 /// `TcpListener::bind` uses 128, which drops a burst of 1,000 connections.
-fn listen(port: u16) -> std::io::Result<TcpListener> {
+pub fn listen(port: u16) -> std::io::Result<TcpListener> {
     let socket = tokio::net::TcpSocket::new_v4()?;
     socket.set_reuseaddr(true)?;
     socket.bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))?;
@@ -169,8 +176,9 @@ async fn echo(request: Request<Incoming>) -> Reply {
 
 /// Calls the upstream `n` times at once and counts the 200s that arrive
 /// before `deadline_ms` after `arrived`; the rest are abandoned (their tasks
-/// aborted, which drops the calls).
-async fn fanout(
+/// aborted, which drops the calls). Needs a tokio runtime (each call is a
+/// task spawned on the current one).
+pub async fn fanout(
     url: &str,
     client: &UpstreamClient,
     n: u64,

@@ -1,0 +1,95 @@
+//! Which servers a scenario runs: its `servers` key (or `--servers`)
+//! resolved against the registry's names and tiers. A selection is `"all"`,
+//! `"tier:stdlib"` / `"tier:framework"` (every server of that tier, in the
+//! registry's order), or a list whose items are server names or tier
+//! selections (duplicates dropped, first place kept).
+
+use toml::Spanned;
+
+use super::validate::{Ctx, Overrides, ScenarioError};
+use crate::servers::tier::{Tier, TIER_PREFIX};
+
+/// The registry as validation sees it: every server's name and tier.
+pub(super) type Known<'a> = [(&'a str, Tier)];
+
+/// The servers to run, from the overrides if any, else from `value`.
+pub(super) fn resolve_servers(
+    cx: &Ctx<'_>,
+    value: Option<&Spanned<toml::Value>>,
+    overrides: &Overrides,
+    known: &Known<'_>,
+) -> Result<Vec<String>, ScenarioError> {
+    if !overrides.servers.is_empty() {
+        let mut names = Vec::new();
+        for item in &overrides.servers {
+            expand(item, known, &mut names).map_err(|m| cx.whole("--servers", m))?;
+        }
+        return Ok(names);
+    }
+    let Some(value) = value else {
+        return Err(cx.whole(
+            "servers",
+            "missing; expected servers = \"all\", \"tier:stdlib\", \"tier:framework\" \
+             or a list like [\"rust-hyper\", \"go-nethttp\"]",
+        ));
+    };
+    let expected = "expected \"all\", \"tier:stdlib\", \"tier:framework\" or a non-empty list \
+                    of server names";
+    let at = |message: String| cx.at(value.span(), "servers", message);
+    let mut names = Vec::new();
+    match value.get_ref() {
+        toml::Value::String(s) => expand(s, known, &mut names).map_err(at)?,
+        toml::Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                let Some(name) = item.as_str() else {
+                    return Err(at(format!("{item} is not a string; {expected}")));
+                };
+                expand(name, known, &mut names).map_err(at)?;
+            }
+        }
+        other => return Err(at(format!("{other}: {expected}"))),
+    }
+    Ok(names)
+}
+
+/// Appends the servers `item` names (a name, `all` or `tier:<tier>`) to
+/// `names`, skipping those already there; the error says why not.
+fn expand(item: &str, known: &Known<'_>, names: &mut Vec<String>) -> Result<(), String> {
+    let mut push = |name: &str| {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    };
+    if item == "all" {
+        known.iter().for_each(|(name, _)| push(*name));
+        return Ok(());
+    }
+    if let Some(word) = item.strip_prefix(TIER_PREFIX) {
+        let tier: Tier = word.parse().map_err(|e| format!("{item:?}: {e}"))?;
+        if !known.iter().any(|(_, t)| *t == tier) {
+            return Err(format!(
+                "{item:?}: no server has tier {tier}; {}",
+                known_list(known)
+            ));
+        }
+        known
+            .iter()
+            .filter(|(_, t)| *t == tier)
+            .for_each(|(name, _)| push(*name));
+        return Ok(());
+    }
+    if !known.iter().any(|(name, _)| *name == item) {
+        return Err(format!("unknown server {item:?}; {}", known_list(known)));
+    }
+    push(item);
+    Ok(())
+}
+
+fn known_list(known: &Known<'_>) -> String {
+    if known.is_empty() {
+        "there are no servers in the registry".to_string()
+    } else {
+        let list: Vec<String> = known.iter().map(|(n, t)| format!("{n} ({t})")).collect();
+        format!("known servers: {}", list.join(", "))
+    }
+}
