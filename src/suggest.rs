@@ -1,7 +1,8 @@
 //! "Did you mean …?" for unknown keys: serde reports an unknown field as
 //! "unknown field `duraton`, expected one of `a`, `b`, …"; this adds the
 //! closest valid key when it is close enough to be a typo. Used wherever a
-//! TOML file the user wrote is parsed (scenarios, server manifests, claims).
+//! TOML file the user wrote is parsed (scenarios, server manifests, claims),
+//! and for values from a closed set (a server's tier).
 
 /// `message` with "; did you mean `key`?" appended when it holds serde's
 /// unknown-field message and one of the keys it lists is a near miss
@@ -13,6 +14,18 @@ pub fn with_suggestion(message: &str) -> String {
     }
 }
 
+/// The candidate closest to `given` when it is close enough to be a typo of
+/// it (Jaro-Winkler similarity of at least 0.8, ignoring case).
+pub fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let given = given.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&given, &c.to_ascii_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// The valid key closest to the unknown one in serde's message, if any is
 /// close enough.
 fn near_miss(message: &str) -> Option<String> {
@@ -20,14 +33,7 @@ fn near_miss(message: &str) -> Option<String> {
     let rest = &message[at + "unknown field `".len()..];
     let (unknown, rest) = rest.split_once('`')?;
     let (_, expected) = rest.split_once("expected")?;
-    expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|key| (strsim::jaro_winkler(unknown, key), key))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, key)| key.to_string())
+    closest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
 }
 
 #[cfg(test)]

@@ -58,13 +58,8 @@ pub struct UnknownTier {
 }
 
 fn suggestion(given: &str) -> String {
-    let lower = given.to_ascii_lowercase();
-    TIERS
-        .iter()
-        .map(|t| (strsim::levenshtein(&lower, t.as_str()), t))
-        .filter(|(distance, _)| *distance <= 3)
-        .min()
-        .map(|(_, t)| format!("did you mean \"{t}\"? "))
+    crate::suggest::closest(given, TIERS.iter().map(|t| t.as_str()))
+        .map(|t| format!("did you mean \"{t}\"? "))
         .unwrap_or_default()
 }
 
