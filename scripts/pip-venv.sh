@@ -12,7 +12,7 @@ if python3 -m venv .venv >"$log" 2>&1 &&
     exit 0
 fi
 cat "$log" >&2
-if grep -qiE 'NewConnectionError|Failed to establish a new connection|Temporary failure in name resolution|Name or service not known|Connection refused|Network is unreachable|ConnectTimeout|ReadTimeout|Could not fetch URL|No matching distribution found' "$log"; then
+if grep -qiE 'NewConnectionError|Failed to establish a new connection|Temporary failure in name resolution|Name or service not known|Connection refused|Network is unreachable|ConnectTimeout|ReadTimeout|Could not fetch URL' "$log"; then
     echo "pip-venv.sh: pip could not reach the Python package index to install $(basename "$PWD")'s requirements.txt; the first build needs it (later builds use ~/.cache/pip)" >&2
 else
     echo "pip-venv.sh: building the virtual environment failed in $PWD (see the output above)" >&2
