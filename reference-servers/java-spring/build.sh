@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds the fat jar (target/java-spring.jar) with Maven on the newest JDK
-# under /usr/lib/jvm and records that JDK in target/java-home, so that run.sh
+# Builds the fat jar (build/java-spring.jar) with Maven on the newest JDK
+# under /usr/lib/jvm and records that JDK in build/java-home, so that run.sh
 # starts the same one. Dependencies come from Maven Central into ~/.m2 on the
 # first build; when Maven cannot reach it, says so after Maven's output.
 set -eu
@@ -18,4 +18,4 @@ if ! JAVA_HOME="$java_home" mvn -B -q -DskipTests package >"$log" 2>&1; then
     fi
     exit 1
 fi
-echo "$java_home" > target/java-home
+echo "$java_home" > build/java-home

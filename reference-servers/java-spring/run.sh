@@ -5,5 +5,5 @@
 # is in src/main/resources/application.properties.
 set -eu
 cd "$(dirname "$0")"
-[ -f target/java-home ] || { echo "run.sh: build first (sh build.sh)" >&2; exit 1; }
-exec "$(cat target/java-home)/bin/java" -jar target/java-spring.jar
+[ -f build/java-home ] || { echo "run.sh: build first (sh build.sh)" >&2; exit 1; }
+exec "$(cat build/java-home)/bin/java" -jar build/java-spring.jar
