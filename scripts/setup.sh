@@ -18,10 +18,27 @@ apt_install() {
 # --- polyglot servers ---
 # python-uvicorn's build runs `python3 -m venv`; Debian's system python3 can
 # only do that with the python3-venv package (ensurepip). Go, Node.js and the
-# JDKs need nothing beyond their toolchains (no modules, no npm packages).
+# JDKs need nothing more for the standard-library servers (no modules, no npm packages).
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
     echo "setup: installing python3-venv for reference-servers/python-uvicorn"
     apt_install python3-venv
+fi
+
+# --- framework-tier servers ---
+# java-spring builds with Maven (dependencies into ~/.m2 on the first build);
+# node-express and node-fastify run `npm ci` (into their node_modules/);
+# python-fastapi's build makes its .venv like python-uvicorn's (python3-venv
+# above). Their dependencies come from the package registries at build time
+# (scripts/npm-ci.sh, scripts/pip-venv.sh, reference-servers/java-spring/build.sh),
+# so only the tools are installed here: Maven when a JDK is present without it
+# (npm ships with the Node.js package).
+framework_missing=()
+if command -v javac >/dev/null 2>&1 && ! command -v mvn >/dev/null 2>&1; then
+    framework_missing+=(maven)
+fi
+if [ "${#framework_missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${framework_missing[*]} (reference-servers/java-spring)"
+    apt_install "${framework_missing[@]}"
 fi
 
 # --- report ---
