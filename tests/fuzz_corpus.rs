@@ -87,7 +87,11 @@ fn http1_limits_hold_on_large_inputs() {
             70_000,
         ),
         // A body far longer than what arrives.
-        big(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n", b'd', 140_000),
+        big(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n",
+            b'd',
+            140_000,
+        ),
         // A close-delimited body.
         big(b"HTTP/1.0 200 OK\r\n\r\n", b'e', 140_000),
     ];

@@ -87,8 +87,7 @@ fn reference(head: &[u8], head_request: bool) -> Reference {
         }
         _ => None,
     };
-    let end = if (100..200).contains(&status) || head_request || status == 204 || status == 304
-    {
+    let end = if (100..200).contains(&status) || head_request || status == 204 || status == 304 {
         Some(len)
     } else if named("transfer-encoding").next().is_none() {
         single_length.and_then(|n| len.checked_add(n))
@@ -174,7 +173,11 @@ impl Http1Check<'_> {
                 assert_eq!(self.base, self.start);
                 match reference(&self.buf, self.head_request) {
                     Reference::Invalid => {
-                        assert_eq!(result, Err(ReadError::Malformed), "httparse rejects the head");
+                        assert_eq!(
+                            result,
+                            Err(ReadError::Malformed),
+                            "httparse rejects the head"
+                        );
                         return false;
                     }
                     Reference::Partial => {
@@ -355,7 +358,10 @@ pub fn result_json(data: &[u8]) {
     if let Ok(result) = serde_json::from_slice::<ServerRunResult>(data) {
         let text = serde_json::to_string(&result).expect("a parsed result serializes");
         let back: ServerRunResult = serde_json::from_str(&text).expect("written result reads");
-        assert!(back == result, "a result changes when written and read back");
+        assert!(
+            back == result,
+            "a result changes when written and read back"
+        );
     }
     let run = scratch().join("run");
     let _ = std::fs::create_dir_all(&run);

@@ -635,14 +635,22 @@ mod tests {
         // 64 MiB of each in 8 KiB reads: the parser keeps waiting, and the
         // connection holds no more than one read.
         let piece = [b'x'; 8192];
-        let (most, last) = stream(b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n", &piece, 8192);
+        let (most, last) = stream(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n",
+            &piece,
+            8192,
+        );
         assert_eq!((most, last), (0, Ok(Parsed::Partial)));
         let (most, last) = stream(b"HTTP/1.1 200 OK\r\n\r\n", &piece, 8192);
         assert_eq!((most, last), (0, Ok(Parsed::Partial)));
         let mut chunk = b"2000\r\n".to_vec();
         chunk.extend_from_slice(&piece);
         chunk.extend_from_slice(b"\r\n");
-        let (most, last) = stream(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &chunk, 8192);
+        let (most, last) = stream(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            &chunk,
+            8192,
+        );
         assert_eq!(last, Ok(Parsed::Partial));
         assert!(most <= chunk.len(), "{most} bytes held");
     }
@@ -667,7 +675,11 @@ mod tests {
             "Content-Length: 5\r\nContent-Length: 6",
         ] {
             let r = format!("HTTP/1.1 200 OK\r\n{head}\r\n\r\nHello");
-            assert_eq!(parse_all(r.as_bytes(), false), Err(ReadError::Malformed), "{head}");
+            assert_eq!(
+                parse_all(r.as_bytes(), false),
+                Err(ReadError::Malformed),
+                "{head}"
+            );
         }
         let r = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nHello";
         let Parsed::Done(resp, used) = parse_all(r, true).unwrap() else {
@@ -684,6 +696,9 @@ mod tests {
         let Parsed::Done(resp, used) = p.parse(r, true).unwrap() else {
             panic!("incomplete")
         };
-        assert_eq!((resp.body.as_deref(), resp.close, used), (Some(&b"abcdef"[..]), true, r.len()));
+        assert_eq!(
+            (resp.body.as_deref(), resp.close, used),
+            (Some(&b"abcdef"[..]), true, r.len())
+        );
     }
 }
