@@ -27,8 +27,9 @@ const MAX_HEADERS: usize = 64;
 const INITIAL_BUFFER: usize = 1024;
 /// Upper bound of the initial read buffer of a pipelined connection.
 const MAX_BATCH_BUFFER: usize = 64 * 1024;
-/// A response head larger than this is `malformed`.
-const MAX_HEAD: usize = 64 * 1024;
+/// A response head (or a chunk-size line, or a trailer section) larger than
+/// this is `malformed`.
+pub const MAX_HEAD: usize = 64 * 1024;
 
 /// A request encoded once, sent many times.
 #[derive(Debug, Clone)]
@@ -83,6 +84,7 @@ pub enum ReadError {
 /// How the body of a response is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Framing {
+    /// Content-Length: this many body bytes are still to come.
     Length(usize),
     Chunked,
     UntilClose,
@@ -100,6 +102,12 @@ pub struct Response {
 }
 
 /// Incremental parser of one response in a buffer that grows as bytes arrive.
+///
+/// The caller passes everything it holds from the start of the response (or
+/// from the last [`ResponseParser::take_consumed`] on). Body bytes are
+/// consumed as they arrive, so a caller that drops what `take_consumed`
+/// reports holds at most [`MAX_HEAD`] bytes of a response whatever its body
+/// size (plus the body itself when it is kept).
 #[derive(Debug)]
 pub struct ResponseParser {
     keep_body: bool,
@@ -131,6 +139,27 @@ pub enum Parsed {
     Done(Response, usize),
 }
 
+/// `Partial`, or `Reset` when the peer has closed.
+fn partial(eof: bool) -> Result<Parsed, ReadError> {
+    if eof {
+        Err(ReadError::Reset)
+    } else {
+        Ok(Parsed::Partial)
+    }
+}
+
+/// A Content-Length value: 1*DIGIT (RFC 9110 §8.6), nothing else.
+fn content_length(value: &[u8]) -> Result<usize, ReadError> {
+    let digits = value.trim_ascii();
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(ReadError::Malformed);
+    }
+    std::str::from_utf8(digits)
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .ok_or(ReadError::Malformed)
+}
+
 impl ResponseParser {
     /// A parser for the response to a request (`head_request`: a HEAD, whose
     /// response has no body). `keep_body` keeps the body for comparison.
@@ -140,6 +169,17 @@ impl ResponseParser {
             head_request,
             state: State::Head,
             body: Vec::new(),
+        }
+    }
+
+    /// How many bytes at the front of the buffer the parser is done with
+    /// (body bytes already counted or kept): the caller drops them before
+    /// the next [`ResponseParser::parse`], which then sees the buffer from
+    /// there on. Zero while the head is incomplete.
+    pub fn take_consumed(&mut self) -> usize {
+        match &mut self.state {
+            State::Head => 0,
+            State::Body { pos, .. } => std::mem::take(pos),
         }
     }
 
@@ -162,11 +202,7 @@ impl ResponseParser {
                     if buf.len() > MAX_HEAD {
                         return Err(ReadError::Malformed);
                     }
-                    return if eof {
-                        Err(ReadError::Reset)
-                    } else {
-                        Ok(Parsed::Partial)
-                    };
+                    return partial(eof);
                 }
                 Err(_) => return Err(ReadError::Malformed),
             };
@@ -174,15 +210,17 @@ impl ResponseParser {
             let mut close = resp.version == Some(0);
             let mut length = None;
             let mut chunked = false;
+            let mut encoded = false;
             for h in resp.headers.iter() {
                 if h.name.eq_ignore_ascii_case("content-length") {
-                    let text = std::str::from_utf8(h.value).map_err(|_| ReadError::Malformed)?;
-                    length = Some(
-                        text.trim()
-                            .parse::<usize>()
-                            .map_err(|_| ReadError::Malformed)?,
-                    );
+                    let n = content_length(h.value)?;
+                    // Differing lengths: no way to tell where the body ends.
+                    if length.is_some_and(|l| l != n) {
+                        return Err(ReadError::Malformed);
+                    }
+                    length = Some(n);
                 } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                    encoded = true;
                     chunked = h
                         .value
                         .rsplit(|&b| b == b',')
@@ -208,9 +246,11 @@ impl ResponseParser {
                 Framing::Length(0)
             } else if chunked {
                 Framing::Chunked
-            } else if let Some(n) = length {
+            } else if let (Some(n), false) = (length, encoded) {
                 Framing::Length(n)
             } else {
+                // No length, or a transfer coding other than chunked last
+                // (RFC 9112 §6.3): the body runs until the server closes.
                 close = true;
                 Framing::UntilClose
             };
@@ -225,14 +265,20 @@ impl ResponseParser {
         let State::Body {
             status,
             close,
-            framing,
+            ref mut framing,
             ref mut pos,
             ref mut chunk_left,
         } = self.state
         else {
             return Ok(Parsed::Partial);
         };
-        let done = |body: Option<Vec<u8>>, used: usize| {
+        let keep = |body: &mut Vec<u8>, bytes: &[u8]| {
+            if self.keep_body {
+                body.extend_from_slice(bytes);
+            }
+        };
+        let done = |body: &mut Vec<u8>, used: usize| {
+            let body = self.keep_body.then(|| std::mem::take(body));
             Ok(Parsed::Done(
                 Response {
                     status,
@@ -243,20 +289,22 @@ impl ResponseParser {
             ))
         };
         match framing {
-            Framing::Length(n) => {
-                if buf.len() - *pos >= n {
-                    let body = self.keep_body.then(|| buf[*pos..*pos + n].to_vec());
-                    done(body, *pos + n)
-                } else if eof {
-                    Err(ReadError::Reset)
+            Framing::Length(left) => {
+                let avail = (buf.len() - *pos).min(*left);
+                keep(&mut self.body, &buf[*pos..*pos + avail]);
+                *pos += avail;
+                *left -= avail;
+                if *left == 0 {
+                    done(&mut self.body, *pos)
                 } else {
-                    Ok(Parsed::Partial)
+                    partial(eof)
                 }
             }
             Framing::UntilClose => {
+                keep(&mut self.body, &buf[*pos..]);
+                *pos = buf.len();
                 if eof {
-                    let body = self.keep_body.then(|| buf[*pos..].to_vec());
-                    done(body, buf.len())
+                    done(&mut self.body, *pos)
                 } else {
                     Ok(Parsed::Partial)
                 }
@@ -264,19 +312,13 @@ impl ResponseParser {
             Framing::Chunked => loop {
                 if *chunk_left > 0 {
                     let avail = (buf.len() - *pos).min(*chunk_left);
-                    if self.keep_body {
-                        // The last two bytes of a chunk are its CRLF.
-                        let data_end = (*chunk_left).saturating_sub(2).min(avail);
-                        self.body.extend_from_slice(&buf[*pos..*pos + data_end]);
-                    }
+                    // The last two bytes of a chunk are its CRLF.
+                    let data_end = (*chunk_left).saturating_sub(2).min(avail);
+                    keep(&mut self.body, &buf[*pos..*pos + data_end]);
                     *pos += avail;
                     *chunk_left -= avail;
                     if *chunk_left > 0 {
-                        return if eof {
-                            Err(ReadError::Reset)
-                        } else {
-                            Ok(Parsed::Partial)
-                        };
+                        return partial(eof);
                     }
                 }
                 match httparse::parse_chunk_size(&buf[*pos..]) {
@@ -284,12 +326,9 @@ impl ResponseParser {
                         // Last chunk: skip trailers up to the empty line.
                         let rest = &buf[*pos + used..];
                         match find_end_of_trailers(rest) {
-                            Some(end) => {
-                                let body = self.keep_body.then(|| std::mem::take(&mut self.body));
-                                return done(body, *pos + used + end);
-                            }
-                            None if eof => return Err(ReadError::Reset),
-                            None => return Ok(Parsed::Partial),
+                            Some(end) => return done(&mut self.body, *pos + used + end),
+                            None if rest.len() > MAX_HEAD => return Err(ReadError::Malformed),
+                            None => return partial(eof),
                         }
                     }
                     Ok(httparse::Status::Complete((used, size))) => {
@@ -299,13 +338,11 @@ impl ResponseParser {
                             .and_then(|s| s.checked_add(2))
                             .ok_or(ReadError::Malformed)?;
                     }
-                    Ok(httparse::Status::Partial) => {
-                        return if eof {
-                            Err(ReadError::Reset)
-                        } else {
-                            Ok(Parsed::Partial)
-                        };
+                    Ok(httparse::Status::Partial) if buf.len() - *pos > MAX_HEAD => {
+                        // A chunk-size line (extensions included) that never ends.
+                        return Err(ReadError::Malformed);
                     }
+                    Ok(httparse::Status::Partial) => return partial(eof),
                     Err(_) => return Err(ReadError::Malformed),
                 }
             },
@@ -424,7 +461,10 @@ impl Connection {
                     }
                     return Some(Ok(resp));
                 }
-                Ok(Parsed::Partial) => return None,
+                Ok(Parsed::Partial) => {
+                    self.buf.advance(parser.take_consumed());
+                    return None;
+                }
                 Err(e) => return Some(Err(self.fail(e))),
             }
         }
@@ -458,7 +498,7 @@ impl Connection {
                         }
                         return Ok(resp);
                     }
-                    Ok(Parsed::Partial) => {}
+                    Ok(Parsed::Partial) => self.buf.advance(parser.take_consumed()),
                     Err(e) => return Err(self.fail(e)),
                 }
             }
@@ -568,5 +608,97 @@ mod tests {
         };
         assert!(resp.close);
         assert_eq!(resp.status, 503);
+    }
+
+    /// Feeds `head` then `body_piece` `times` times in reads of that size,
+    /// dropping what the parser consumed as a connection does; returns the
+    /// most bytes held at once and the last result.
+    fn stream(head: &[u8], body_piece: &[u8], times: usize) -> (usize, Result<Parsed, ReadError>) {
+        let mut p = ResponseParser::new(false, false);
+        let mut buf = head.to_vec();
+        let mut most = 0;
+        let mut last = p.parse(&buf, false);
+        for _ in 0..times {
+            buf.extend_from_slice(body_piece);
+            last = p.parse(&buf, false);
+            if last != Ok(Parsed::Partial) {
+                break;
+            }
+            buf.drain(..p.take_consumed());
+            most = most.max(buf.len());
+        }
+        (most, last)
+    }
+
+    #[test]
+    fn endless_bodies_are_not_buffered() {
+        // 64 MiB of each in 8 KiB reads: the parser keeps waiting, and the
+        // connection holds no more than one read.
+        let piece = [b'x'; 8192];
+        let (most, last) = stream(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n",
+            &piece,
+            8192,
+        );
+        assert_eq!((most, last), (0, Ok(Parsed::Partial)));
+        let (most, last) = stream(b"HTTP/1.1 200 OK\r\n\r\n", &piece, 8192);
+        assert_eq!((most, last), (0, Ok(Parsed::Partial)));
+        let mut chunk = b"2000\r\n".to_vec();
+        chunk.extend_from_slice(&piece);
+        chunk.extend_from_slice(b"\r\n");
+        let (most, last) = stream(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            &chunk,
+            8192,
+        );
+        assert_eq!(last, Ok(Parsed::Partial));
+        assert!(most <= chunk.len(), "{most} bytes held");
+    }
+
+    #[test]
+    fn endless_chunk_lines_and_trailers_are_malformed() {
+        let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        // A chunk extension that never ends.
+        let (_, last) = stream(&[&head[..], b"5;ext="].concat(), &[b'a'; 1024], 1024);
+        assert_eq!(last, Err(ReadError::Malformed));
+        // Trailers that never end.
+        let (_, last) = stream(&[&head[..], b"0\r\nX-T: "].concat(), &[b'a'; 1024], 1024);
+        assert_eq!(last, Err(ReadError::Malformed));
+    }
+
+    #[test]
+    fn content_length_is_digits_only_and_unambiguous() {
+        for head in [
+            "Content-Length: +5",
+            "Content-Length: 5, 5",
+            "Content-Length: 0x5",
+            "Content-Length: 5\r\nContent-Length: 6",
+        ] {
+            let r = format!("HTTP/1.1 200 OK\r\n{head}\r\n\r\nHello");
+            assert_eq!(
+                parse_all(r.as_bytes(), false),
+                Err(ReadError::Malformed),
+                "{head}"
+            );
+        }
+        let r = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nHello";
+        let Parsed::Done(resp, used) = parse_all(r, true).unwrap() else {
+            panic!("incomplete")
+        };
+        assert_eq!((resp.body.as_deref(), used), (Some(&b"Hello"[..]), r.len()));
+    }
+
+    #[test]
+    fn a_coding_other_than_chunked_runs_until_close() {
+        let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nabcdef";
+        let mut p = ResponseParser::new(true, false);
+        assert_eq!(p.parse(r, false), Ok(Parsed::Partial));
+        let Parsed::Done(resp, used) = p.parse(r, true).unwrap() else {
+            panic!("incomplete")
+        };
+        assert_eq!(
+            (resp.body.as_deref(), resp.close, used),
+            (Some(&b"abcdef"[..]), true, r.len())
+        );
     }
 }

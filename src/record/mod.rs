@@ -278,14 +278,54 @@ pub enum DecodeError {
     /// The bytes are not a serialized HdrHistogram.
     #[error("histogram bytes could not be decoded: {0:?}")]
     Histogram(hdrhistogram::serialization::DeserializeError),
+    /// The header declares a payload beyond [`MAX_HISTOGRAM_PAYLOAD`].
+    #[error("histogram declares {0} bytes of counts; at most {MAX_HISTOGRAM_PAYLOAD} are read")]
+    TooLarge(usize),
 }
 
 /// Reads back a histogram written by [`encode_histogram`].
 pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, DecodeError> {
     let bytes = base64::engine::general_purpose::STANDARD.decode(text)?;
+    deserialize_histogram(&bytes)
+}
+
+/// The largest counts payload a stored histogram may declare. Gauntlet's own
+/// take a few KiB; the `hdrhistogram` decoder allocates whatever a header
+/// declares (up to 4 GiB) before it finds the bytes missing, so a 200-byte
+/// string in a result file could take seconds and gigabytes (found by the
+/// `histogram` fuzz target).
+pub const MAX_HISTOGRAM_PAYLOAD: usize = 16 * 1024 * 1024;
+
+/// Deserializes V2 or V2-deflate histogram bytes, refusing a header that
+/// declares a payload larger than [`MAX_HISTOGRAM_PAYLOAD`].
+pub fn deserialize_histogram(bytes: &[u8]) -> Result<Histogram<u64>, DecodeError> {
+    if let Some(declared) = declared_payload(bytes).filter(|&n| n > MAX_HISTOGRAM_PAYLOAD) {
+        return Err(DecodeError::TooLarge(declared));
+    }
     hdrhistogram::serialization::Deserializer::new()
-        .deserialize(&mut bytes.as_slice())
+        .deserialize(&mut &bytes[..])
         .map_err(DecodeError::Histogram)
+}
+
+/// The counts-payload length a V2 (cookie 0x1c849313) or V2-deflate
+/// (0x1c849314, the V2 bytes zlib-compressed) header declares.
+fn declared_payload(bytes: &[u8]) -> Option<usize> {
+    use std::io::Read as _;
+    let word = |b: &[u8], at: usize| {
+        b.get(at..at + 4)
+            .map(|w| u32::from_be_bytes([w[0], w[1], w[2], w[3]]) as usize)
+    };
+    match word(bytes, 0)? {
+        0x1c84_9313 => word(bytes, 4),
+        0x1c84_9314 => {
+            let mut inner = [0u8; 8];
+            flate2::read::ZlibDecoder::new(bytes.get(8..)?)
+                .read_exact(&mut inner)
+                .ok()?;
+            word(&inner, 4).filter(|_| word(&inner, 0) == Some(0x1c84_9313))
+        }
+        _ => None,
+    }
 }
 
 /// The summary statistics of a histogram, with the histogram itself encoded.
@@ -311,6 +351,37 @@ pub fn latency_stats(h: &Histogram<u64>) -> LatencyStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_histogram_declaring_gigabytes_is_refused_without_allocating_them() {
+        // A valid V2 header (5 digits, 1..=2^40, ratio 1.0) declaring a
+        // 4 GiB payload, plain and zlib-compressed as results store it.
+        let mut v2 = Vec::new();
+        for word in [0x1c84_9313u32, 0xffff_fff0, 0, 5] {
+            v2.extend_from_slice(&word.to_be_bytes());
+        }
+        v2.extend_from_slice(&1u64.to_be_bytes());
+        v2.extend_from_slice(&(1u64 << 40).to_be_bytes());
+        v2.extend_from_slice(&1.0f64.to_be_bytes());
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut z, &v2).unwrap();
+        let compressed = z.finish().unwrap();
+        let mut deflate = 0x1c84_9314u32.to_be_bytes().to_vec();
+        deflate.extend_from_slice(&(compressed.len() as u32).to_be_bytes());
+        deflate.extend_from_slice(&compressed);
+        for bytes in [v2, deflate] {
+            let started = std::time::Instant::now();
+            let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            assert!(matches!(
+                decode_histogram(&text),
+                Err(DecodeError::TooLarge(0xffff_fff0))
+            ));
+            assert!(crate::report::model::decode_histogram(&text).is_none());
+            assert!(started.elapsed() < Duration::from_secs(2));
+        }
+        // Too short for a header: an error, not a panic.
+        assert!(deserialize_histogram(&[]).is_err());
+    }
 
     #[test]
     fn encoded_histograms_round_trip() {

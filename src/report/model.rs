@@ -3,11 +3,9 @@
 //! scenario × server with the figures every chart, table and summary share.
 
 use std::fs;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::Histogram;
 use plotters::style::RGBColor;
 
@@ -385,9 +383,7 @@ pub fn decode_histogram(encoded: &str) -> Option<Histogram<u64>> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
         .ok()?;
-    Deserializer::new()
-        .deserialize(&mut Cursor::new(bytes))
-        .ok()
+    crate::record::deserialize_histogram(&bytes).ok()
 }
 
 fn merge(hists: impl Iterator<Item = Option<Histogram<u64>>>) -> Option<Histogram<u64>> {

@@ -3,6 +3,7 @@
 //! weight and what counts as success. Part of [`super::validate`], kept
 //! apart so that file stays one concept long.
 
+use std::io::Read;
 use std::path::Path;
 
 use bytes::Bytes;
@@ -117,26 +118,52 @@ pub(super) fn requests(cx: &Ctx<'_>, raw: &RawScenario) -> Result<Vec<RequestSpe
 fn body_file(cx: &Ctx<'_>, value: &Spanned<String>) -> Result<Vec<u8>, ScenarioError> {
     let dir = cx.file.parent().unwrap_or_else(|| Path::new("."));
     let path = dir.join(value.get_ref());
-    let bytes = std::fs::read(&path).map_err(|e| {
-        cx.at(
-            value.span(),
-            "request.body_file",
-            format!(
-                "cannot read {}: {e} (expected a file path relative to the scenario's folder)",
-                path.display()
-            ),
-        )
-    })?;
+    // Read at most one byte past the limit: a body_file such as /dev/zero
+    // must end in the size error, not in reading until memory runs out.
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(MAX_BODY_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            cx.at(
+                value.span(),
+                "request.body_file",
+                format!(
+                    "cannot read {}: {e} (expected a file path relative to the scenario's folder)",
+                    path.display()
+                ),
+            )
+        })?;
     if bytes.len() > MAX_BODY_BYTES {
         return Err(cx.at(
             value.span(),
             "request.body_file",
             format!(
-                "{} is {} bytes; a request body may be at most {MAX_BODY_BYTES} bytes",
-                path.display(),
-                bytes.len()
+                "{} is more than {MAX_BODY_BYTES} bytes; a request body may be at most {MAX_BODY_BYTES} bytes",
+                path.display()
             ),
         ));
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::{Overrides, Scenario};
+
+    #[test]
+    fn an_endless_body_file_ends_in_the_size_error() {
+        let text = "servers = [\"rust-hyper\"]\n[[request]]\npath = \"/echo\"\nmethod = \"POST\"\nbody_file = \"/dev/zero\"\n";
+        let err = Scenario::parse(
+            Path::new("/tmp/endless.toml"),
+            text,
+            &Overrides::default(),
+            &["rust-hyper"],
+        )
+        .expect_err("a 16 MiB limit");
+        let message = err.to_string();
+        assert!(message.contains("/dev/zero is more than"), "{message}");
+        assert!(message.contains("request.body_file"), "{message}");
+    }
 }
