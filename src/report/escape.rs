@@ -22,7 +22,7 @@ pub fn html(text: &str) -> String {
 
 /// Escapes text for GitHub-flavoured Markdown, inside a table cell or not:
 /// HTML is turned into entities (`<script>` shows as text), the characters
-/// that start emphasis, code, links or cells are backslash-escaped, and line
+/// that start code, links, cells or `*` emphasis are backslash-escaped, and line
 /// breaks become spaces (a newline would end the table row).
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -31,7 +31,9 @@ pub fn markdown(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+            // `_` stays: file names such as `json__rust-hyper.json` keep
+            // reading as such, and GFM does not emphasise inside words.
+            '\\' | '`' | '*' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
