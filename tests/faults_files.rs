@@ -131,7 +131,12 @@ fn a_report_on_a_full_disk_names_the_path_and_leaves_no_partial_file() {
     for entry in fs::read_dir(&out).unwrap() {
         let path = entry.unwrap().path();
         let whole = fs::read(roomy.path().join(path.file_name().unwrap())).unwrap();
-        assert_eq!(fs::read(&path).unwrap(), whole, "{} is partial", path.display());
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            whole,
+            "{} is partial",
+            path.display()
+        );
     }
 }
 
@@ -146,10 +151,13 @@ fn results_on_a_full_disk_keep_what_was_written_before() {
     let result: ServerRunResult =
         gauntlet::results::read_json(&results.join("plaintext__rust-hyper.json")).unwrap();
     let dir = disk.path().join("run");
-    let mut folder = RunFolder::create(&dir, RunManifest {
-        results: Vec::new(),
-        ..manifest
-    })
+    let mut folder = RunFolder::create(
+        &dir,
+        RunManifest {
+            results: Vec::new(),
+            ..manifest
+        },
+    )
     .unwrap();
     let first = folder.write_result(&result).unwrap();
     let before = fs::read(&first).unwrap();
@@ -164,9 +172,16 @@ fn results_on_a_full_disk_keep_what_was_written_before() {
     );
     assert!(!dir.join("plaintext__second.json").exists());
     assert!(temp_files(&dir).is_empty(), "{:?}", temp_files(&dir));
-    assert_eq!(fs::read(&first).unwrap(), before, "the earlier result changed");
+    assert_eq!(
+        fs::read(&first).unwrap(),
+        before,
+        "the earlier result changed"
+    );
     let manifest: RunManifest = gauntlet::results::read_json(&dir.join("manifest.json")).unwrap();
-    assert_eq!(manifest.results, vec!["plaintext__rust-hyper.json".to_string()]);
+    assert_eq!(
+        manifest.results,
+        vec!["plaintext__rust-hyper.json".to_string()]
+    );
 }
 
 #[test]
@@ -186,10 +201,16 @@ fn a_corrupt_result_file_is_named_and_the_rest_reported() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("json__go-nethttp.json"), "{stderr}");
     let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
-    assert!(md.contains("Unreadable result file") && md.contains("json__go-nethttp.json"), "{md}");
+    assert!(
+        md.contains("Unreadable result file") && md.contains("json__go-nethttp.json"),
+        "{md}"
+    );
     // The other three results are there: go-nethttp still ranks in plaintext.
     let plaintext = md.split("## plaintext").nth(1).unwrap();
-    assert!(plaintext.contains("go-nethttp") && plaintext.contains("rust-hyper"), "{md}");
+    assert!(
+        plaintext.contains("go-nethttp") && plaintext.contains("rust-hyper"),
+        "{md}"
+    );
     let html = fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(html.contains("unreadable") && html.contains("json__go-nethttp.json"));
 }
@@ -198,7 +219,11 @@ fn a_corrupt_result_file_is_named_and_the_rest_reported() {
 fn a_corrupt_result_file_is_named_and_the_rest_compared() {
     let base = copy_fixture("two-servers");
     let cur = copy_fixture("two-servers");
-    fs::write(cur.path().join("json__rust-hyper.json"), "{\"schema_version\": 2, \"run").unwrap();
+    fs::write(
+        cur.path().join("json__rust-hyper.json"),
+        "{\"schema_version\": 2, \"run",
+    )
+    .unwrap();
     let assert = gauntlet()
         .arg("compare")
         .arg(base.path())
@@ -225,10 +250,13 @@ fn names_and_manifest_entries_cannot_leave_the_folder() {
     let mut result: ServerRunResult =
         gauntlet::results::read_json(&results.join("plaintext__rust-hyper.json")).unwrap();
     let dir = root.path().join("a/b/run");
-    let mut folder = RunFolder::create(&dir, RunManifest {
-        results: Vec::new(),
-        ..manifest.clone()
-    })
+    let mut folder = RunFolder::create(
+        &dir,
+        RunManifest {
+            results: Vec::new(),
+            ..manifest.clone()
+        },
+    )
     .unwrap();
     result.server.name = "../../../escaped".into();
     result.scenario.name = "/tmp/x".into();
@@ -264,8 +292,7 @@ fn names_and_manifest_entries_cannot_leave_the_folder() {
     assert!(md.contains("not a plain file name"), "{md}");
     let _ = fs::remove_file(&secret);
     // Saving it as a baseline refuses rather than copy ../outside.json.
-    let err = gauntlet::compare::baseline::save_baseline(run.path(), "b", root.path())
-        .unwrap_err();
+    let err = gauntlet::compare::baseline::save_baseline(run.path(), "b", root.path()).unwrap_err();
     assert!(format!("{err:#}").contains(&outside), "{err:#}");
     assert!(!root.path().join("baselines/b").exists());
 }

@@ -16,33 +16,36 @@ macro_rules! case {
             let run = bench($case, Client::Lean, &[]);
             assert_bounded(&run);
             let $r = &run.report;
-            assert!($check, "case {}: errors {:?}, {} successes", $case, $r.errors, $r.successes);
+            assert!(
+                $check,
+                "case {}: errors {:?}, {} successes",
+                $case, $r.errors, $r.successes
+            );
         }
     };
 }
 
 case!(a_valid_server_has_no_errors, "ok", |r| r.errors.is_empty()
     && r.successes > 10);
-case!(
-    a_head_cut_short_is_a_reset,
-    "truncated-head",
-    |r| count(r, "reset") > 0 && r.successes == 0
-);
-case!(
-    a_body_cut_short_is_a_reset,
-    "truncated-body",
-    |r| count(r, "reset") > 0 && r.successes == 0
-);
+case!(a_head_cut_short_is_a_reset, "truncated-head", |r| count(
+    r, "reset"
+) > 0
+    && r.successes == 0);
+case!(a_body_cut_short_is_a_reset, "truncated-body", |r| count(
+    r, "reset"
+) > 0
+    && r.successes == 0);
 case!(
     a_body_longer_than_its_length_is_body_overflow,
     "body-overflow",
     |r| count(r, "body_overflow") > 0 && count(r, "malformed") == 0
 );
-case!(
-    a_bad_status_line_is_named,
-    "bad-status-line",
-    |r| count(r, "bad_status_line") > 0 && r.successes == 0 && r.errors.len() == 1
-);
+case!(a_bad_status_line_is_named, "bad-status-line", |r| count(
+    r,
+    "bad_status_line"
+) > 0
+    && r.successes == 0
+    && r.errors.len() == 1);
 case!(
     a_one_mib_header_is_header_too_large,
     "huge-header",
@@ -58,26 +61,23 @@ case!(
     "endless-length",
     |r| count(r, "timeout") > 0 && r.successes == 0
 );
-case!(
-    a_slow_drip_times_out,
-    "slow-drip",
-    |r| count(r, "timeout") > 0 && r.successes == 0
-);
+case!(a_slow_drip_times_out, "slow-drip", |r| count(r, "timeout")
+    > 0
+    && r.successes == 0);
 case!(
     a_close_right_after_accept_is_a_reset,
     "close-on-accept",
     |r| count(r, "reset") > 0 && r.successes == 0
 );
-case!(
-    http10_close_delimited_bodies_succeed,
-    "http10-close",
-    |r| r.errors.is_empty() && r.successes > 10
-);
-case!(
-    interim_1xx_responses_are_skipped,
-    "interim-1xx",
-    |r| r.errors.is_empty() && r.successes > 10 && r.status_codes.keys().all(|c| *c == 200)
-);
+case!(http10_close_delimited_bodies_succeed, "http10-close", |r| r
+    .errors
+    .is_empty()
+    && r.successes > 10);
+case!(interim_1xx_responses_are_skipped, "interim-1xx", |r| r
+    .errors
+    .is_empty()
+    && r.successes > 10
+    && r.status_codes.keys().all(|c| *c == 200));
 case!(
     a_204_with_a_body_is_body_overflow,
     "no-content-body",
@@ -88,11 +88,12 @@ case!(
     "not-modified-body",
     |r| count(r, "body_overflow") > 0 && count(r, "malformed") == 0
 );
-case!(
-    tls_on_a_plain_port_is_named,
-    "tls",
-    |r| count(r, "tls_on_plain_port") > 0 && r.successes == 0 && r.errors.len() == 1
-);
+case!(tls_on_a_plain_port_is_named, "tls", |r| count(
+    r,
+    "tls_on_plain_port"
+) > 0
+    && r.successes == 0
+    && r.errors.len() == 1);
 case!(
     a_server_that_never_reads_times_out,
     "never-read",

@@ -69,18 +69,28 @@ fn hostile_strings_are_text_in_the_html_report_and_the_markdown_summary() {
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "index.html does not show the hostile name as text"
     );
-    assert!(html.contains("reason &lt;script&gt;"), "the reason is missing");
+    assert!(
+        html.contains("reason &lt;script&gt;"),
+        "the reason is missing"
+    );
     for entry in fs::read_dir(out.path()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "svg") {
             let svg = fs::read_to_string(&path).unwrap();
-            assert!(!svg.contains("<script"), "{} carries <script>", path.display());
+            assert!(
+                !svg.contains("<script"),
+                "{} carries <script>",
+                path.display()
+            );
         }
     }
 
     let md = fs::read_to_string(out.path().join("summary.md")).unwrap();
     for raw in ["<script", "<img", "<b>"] {
-        assert!(!md.contains(raw), "summary.md carries {raw:?} as markup:\n{md}");
+        assert!(
+            !md.contains(raw),
+            "summary.md carries {raw:?} as markup:\n{md}"
+        );
     }
     assert!(md.contains("&lt;script&gt;"), "summary.md lost the text");
     // Every row of every table has as many cell separators as its header:
@@ -97,7 +107,11 @@ fn hostile_strings_are_text_in_the_html_report_and_the_markdown_summary() {
             None => header = Some(separators(line)),
             Some(n) => {
                 rows += 1;
-                assert_eq!(separators(line), n, "a row with a wrong cell count:\n{line}");
+                assert_eq!(
+                    separators(line),
+                    n,
+                    "a row with a wrong cell count:\n{line}"
+                );
             }
         }
     }

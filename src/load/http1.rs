@@ -491,11 +491,9 @@ impl Connection {
         let owed = *self.owed.front()?;
         let following = self.answered;
         while !self.buf.is_empty() {
-            let parser = self
-                .parser
-                .get_or_insert_with(|| {
-                    ResponseParser::new(owed.keep_body, owed.head).following(following)
-                });
+            let parser = self.parser.get_or_insert_with(|| {
+                ResponseParser::new(owed.keep_body, owed.head).following(following)
+            });
             match parser.parse(&self.buf, false) {
                 Ok(Parsed::Done(resp, used)) => {
                     self.buf.advance(used);
@@ -533,9 +531,7 @@ impl Connection {
         loop {
             let following = self.answered;
             if !self.buf.is_empty() || self.eof {
-                let parser = self
-                    .parser
-                    .get_or_insert_with(|| {
+                let parser = self.parser.get_or_insert_with(|| {
                     ResponseParser::new(owed.keep_body, owed.head).following(following)
                 });
                 match parser.parse(&self.buf, self.eof) {

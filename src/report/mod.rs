@@ -245,9 +245,11 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<Path
     let (placed, pngs) = render_charts(data, out, png)?;
     let mut written = Vec::new();
     let mut write = |path: PathBuf, text: &str| -> Result<(), ReportError> {
-        crate::results::write_atomic(&path, text.as_bytes()).map_err(|source| ReportError::Write {
-            path: path.clone(),
-            source,
+        crate::results::write_atomic(&path, text.as_bytes()).map_err(|source| {
+            ReportError::Write {
+                path: path.clone(),
+                source,
+            }
         })?;
         written.push(path);
         Ok(())

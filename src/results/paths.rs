@@ -29,10 +29,7 @@ pub fn file_component(text: &str) -> String {
 /// name: not empty, no `/` or `\`, not `.` or `..`, no NUL. Anything else
 /// would reach outside the run folder and is not read or copied.
 pub fn is_plain_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', '\\', '\0'])
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
 #[cfg(test)]
@@ -52,7 +49,15 @@ mod tests {
     #[test]
     fn only_plain_names_are_followed() {
         assert!(is_plain_file_name("json__rust-hyper.json"));
-        for bad in ["", ".", "..", "../x.json", "/etc/passwd", "a\\b", "sub/x.json"] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x.json",
+            "/etc/passwd",
+            "a\\b",
+            "sub/x.json",
+        ] {
             assert!(!is_plain_file_name(bad), "{bad:?}");
         }
     }

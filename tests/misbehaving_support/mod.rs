@@ -99,7 +99,10 @@ fn run_raw(case: &str, client: Client, extra: &[&str]) -> (LoadReport, Duration,
         std::thread::sleep(Duration::from_millis(10));
     };
     let elapsed = start.elapsed();
-    assert!(status.success(), "case {case}: gauntlet bench exited {status}");
+    assert!(
+        status.success(),
+        "case {case}: gauntlet bench exited {status}"
+    );
     (read(&json), elapsed, peak)
 }
 
