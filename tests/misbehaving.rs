@@ -1,10 +1,9 @@
 //! The misbehaving-server matrix (crates/testservers/src/bin/fault-matrix.rs)
 //! against the lean HTTP/1.1 client: one test per case, each checking the
 //! error kind `gauntlet bench` reports, that the run ends within its duration
-//! + timeout + a grace, and that the generator's peak RSS stays within a
-//! bound of what a well-behaved server costs it (a 1 MiB header or an endless
-//! body must be streamed past, not buffered).
-
+//! plus timeout plus a grace, and that the generator's peak RSS stays within
+//! a bound of what a well-behaved server costs it (a 1 MiB header or an
+//! endless body must be streamed past, not buffered).
 mod misbehaving_support;
 
 use misbehaving_support::{assert_bounded, bench, count, Client};
