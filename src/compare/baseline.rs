@@ -62,7 +62,17 @@ pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> anyhow:
     }
     fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
     let mut files = vec![PathBuf::from("manifest.json")];
-    files.extend(run.manifest.results.iter().map(PathBuf::from));
+    for listed in &run.manifest.results {
+        // Only plain names: a crafted manifest must not copy from or write
+        // to anywhere outside the two folders.
+        if !crate::results::paths::is_plain_file_name(listed) {
+            return Err(input_error(format!(
+                "{}: results entry {listed:?} is not a plain file name (expected <scenario>__<server>.json)",
+                run_dir.join("manifest.json").display()
+            )));
+        }
+        files.push(PathBuf::from(listed));
+    }
     if run.manifest.results.is_empty() {
         // A manifest without a list: copy every result file that was read.
         for entry in

@@ -81,6 +81,9 @@ pub struct Comparison {
     pub only_in_current: Vec<String>,
     /// Thresholds that failed in the current run, as `scenario / server: expression`.
     pub failed_thresholds: Vec<String>,
+    /// Result files of either run that could not be read, as `path: reason`
+    /// (the rest was compared).
+    pub unreadable: Vec<String>,
     /// Verdict counts over every metric.
     pub counts: VerdictCounts,
     /// The options the verdicts were reached with.
@@ -194,6 +197,7 @@ pub fn compare_runs(
         only_in_baseline,
         only_in_current,
         failed_thresholds,
+        unreadable: base.unreadable.into_iter().chain(cur.unreadable).collect(),
         counts,
         options: opts.clone(),
     })
@@ -217,7 +221,7 @@ pub fn execute(args: &crate::cli::CompareArgs) -> anyhow::Result<Outcome> {
     let comparison = compare_runs(&baseline, &args.current, &opts)?;
     comparison.print_table(output::stdout_wants_color());
     if let Some(path) = &args.markdown {
-        std::fs::write(path, comparison.to_markdown())
+        crate::results::write_atomic(path, comparison.to_markdown().as_bytes())
             .with_context(|| format!("writing --markdown {}", path.display()))?;
     }
     if let Some(path) = &args.json {

@@ -145,6 +145,9 @@ impl Comparison {
         for failed in &self.failed_thresholds {
             lines.push(format!("threshold failed in the current run: {failed}"));
         }
+        for bad in &self.unreadable {
+            lines.push(format!("unreadable result file, not compared: {bad}"));
+        }
         lines
     }
 

@@ -50,6 +50,9 @@ pub struct RunFolder {
     pub manifest: RunManifest,
     /// The scenario × server results, in the manifest's order.
     pub results: Vec<ServerRunResult>,
+    /// Result files that could not be read or parsed, as `path: reason`;
+    /// the rest of the folder is compared without them.
+    pub unreadable: Vec<String>,
 }
 
 fn read_versioned<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, RunFolderError> {
@@ -91,8 +94,19 @@ impl RunFolder {
             });
         }
         let manifest: RunManifest = read_versioned(&manifest_path)?;
-        let mut files: Vec<PathBuf> = manifest.results.iter().map(|r| path.join(r)).collect();
-        if files.is_empty() {
+        let mut unreadable = Vec::new();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for listed in &manifest.results {
+            if crate::results::paths::is_plain_file_name(listed) {
+                files.push(path.join(listed));
+            } else {
+                unreadable.push(format!(
+                    "{}: {listed:?} is not a plain file name inside the folder (expected <scenario>__<server>.json)",
+                    manifest_path.display()
+                ));
+            }
+        }
+        if manifest.results.is_empty() {
             let entries = std::fs::read_dir(path).map_err(|e| RunFolderError::Unreadable {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
@@ -109,14 +123,20 @@ impl RunFolder {
                 .collect();
             files.sort();
         }
-        let results = files
-            .iter()
-            .map(|file| read_versioned(file))
-            .collect::<Result<Vec<ServerRunResult>, _>>()?;
+        let mut results = Vec::new();
+        for file in &files {
+            match read_versioned(file) {
+                Ok(result) => results.push(result),
+                // One corrupt or truncated file does not hide the others.
+                Err(e @ RunFolderError::Unreadable { .. }) => unreadable.push(e.to_string()),
+                Err(e) => return Err(e),
+            }
+        }
         Ok(RunFolder {
             path: path.to_path_buf(),
             manifest,
             results,
+            unreadable,
         })
     }
 

@@ -27,9 +27,12 @@ const MAX_HEADERS: usize = 64;
 const INITIAL_BUFFER: usize = 1024;
 /// Upper bound of the initial read buffer of a pipelined connection.
 const MAX_BATCH_BUFFER: usize = 64 * 1024;
-/// A response head (or a chunk-size line, or a trailer section) larger than
-/// this is `malformed`.
+/// A response head (or chunk-size line, or trailer section) larger than
+/// this is `header_too_large`: the parser stops rather than buffer it.
 pub const MAX_HEAD: usize = 64 * 1024;
+/// At most this much of a kept body is kept: enough to tell it differs from
+/// the expected one, without buffering an endless body.
+pub(crate) const MAX_KEPT_BODY: usize = 16 * 1024 * 1024;
 
 /// A request encoded once, sent many times.
 #[derive(Debug, Clone)]
@@ -79,6 +82,39 @@ pub enum ReadError {
     /// The bytes are not a valid HTTP/1.1 response.
     #[error("malformed HTTP response")]
     Malformed,
+    /// The response starts with `HTTP/` but its status line is invalid.
+    #[error("invalid HTTP status line")]
+    BadStatusLine,
+    /// The head is over 64 KiB or has over 64 headers.
+    #[error("response head over 64 KiB or 64 headers")]
+    HeaderTooLarge,
+    /// Bytes past the end of the previous response on the connection.
+    #[error("bytes past the end of the previous response (body longer than declared)")]
+    BodyOverflow,
+    /// The server answered with a TLS record.
+    #[error("TLS spoken on a plain HTTP port")]
+    TlsOnPlainPort,
+}
+
+/// The kind of a head `httparse` rejected: TLS records, a bad status line,
+/// too many headers, leftovers of the previous response (`following`: the
+/// connection already completed one), or plain garbage.
+fn head_error(buf: &[u8], err: httparse::Error, following: bool) -> ReadError {
+    if buf.len() >= 2 && matches!(buf[0], 0x15 | 0x16) && buf[1] == 0x03 {
+        ReadError::TlsOnPlainPort
+    } else if err == httparse::Error::TooManyHeaders {
+        ReadError::HeaderTooLarge
+    } else if buf.starts_with(b"HTTP/") {
+        if matches!(err, httparse::Error::Version | httparse::Error::Status) {
+            ReadError::BadStatusLine
+        } else {
+            ReadError::Malformed
+        }
+    } else if following {
+        ReadError::BodyOverflow
+    } else {
+        ReadError::Malformed
+    }
 }
 
 /// How the body of a response is delimited.
@@ -112,6 +148,7 @@ pub struct Response {
 pub struct ResponseParser {
     keep_body: bool,
     head_request: bool,
+    following: bool,
     state: State,
     body: Vec<u8>,
 }
@@ -125,8 +162,9 @@ enum State {
         framing: Framing,
         /// Offset in the buffer where the unparsed body begins.
         pos: usize,
-        /// Chunked: bytes left in the current chunk (including its CRLF) .
-        chunk_left: usize,
+        /// Content-Length: body bytes still to come; chunked: bytes left in
+        /// the current chunk (including its CRLF).
+        left: usize,
     },
 }
 
@@ -167,19 +205,33 @@ impl ResponseParser {
         ResponseParser {
             keep_body,
             head_request,
+            following: false,
             state: State::Head,
             body: Vec::new(),
         }
     }
 
-    /// How many bytes at the front of the buffer the parser is done with
-    /// (body bytes already counted or kept): the caller drops them before
-    /// the next [`ResponseParser::parse`], which then sees the buffer from
-    /// there on. Zero while the head is incomplete.
+    /// Marks the response as following another on the same connection, so
+    /// bytes that are not a response head are reported as `body_overflow`.
+    pub fn following(mut self, following: bool) -> Self {
+        self.following = following;
+        self
+    }
+
+    /// Body bytes at the start of the buffer that have been read past (and
+    /// copied when kept): the caller drops them from the buffer, so a long
+    /// or endless body is streamed, not buffered. Offsets restart at zero.
     pub fn take_consumed(&mut self) -> usize {
         match &mut self.state {
             State::Head => 0,
             State::Body { pos, .. } => std::mem::take(pos),
+        }
+    }
+
+    fn keep(&mut self, data: &[u8]) {
+        if self.keep_body {
+            let room = MAX_KEPT_BODY.saturating_sub(self.body.len());
+            self.body.extend_from_slice(&data[..data.len().min(room)]);
         }
     }
 
@@ -200,13 +252,13 @@ impl ResponseParser {
                 Ok(httparse::Status::Complete(n)) => n,
                 Ok(httparse::Status::Partial) => {
                     if buf.len() > MAX_HEAD {
-                        return Err(ReadError::Malformed);
+                        return Err(ReadError::HeaderTooLarge);
                     }
                     return partial(eof);
                 }
-                Err(_) => return Err(ReadError::Malformed),
+                Err(e) => return Err(head_error(buf, e, self.following)),
             };
-            let status = resp.code.ok_or(ReadError::Malformed)?;
+            let status = resp.code.ok_or(ReadError::BadStatusLine)?;
             let mut close = resp.version == Some(0);
             let mut length = None;
             let mut chunked = false;
@@ -259,77 +311,96 @@ impl ResponseParser {
                 close,
                 framing,
                 pos: head_len,
-                chunk_left: 0,
+                left: match framing {
+                    Framing::Length(n) => n,
+                    _ => 0,
+                },
             };
         }
         let State::Body {
             status,
             close,
-            ref mut framing,
-            ref mut pos,
-            ref mut chunk_left,
+            framing,
+            mut pos,
+            mut left,
         } = self.state
         else {
             return Ok(Parsed::Partial);
         };
-        let keep = |body: &mut Vec<u8>, bytes: &[u8]| {
-            if self.keep_body {
-                body.extend_from_slice(bytes);
+        let result = self.parse_body(buf, eof, framing, &mut pos, &mut left);
+        if let State::Body {
+            pos: p, left: l, ..
+        } = &mut self.state
+        {
+            *p = pos;
+            *l = left;
+        }
+        Ok(match result? {
+            Some(used) => {
+                let body = self.keep_body.then(|| std::mem::take(&mut self.body));
+                Parsed::Done(
+                    Response {
+                        status,
+                        body,
+                        close,
+                    },
+                    used,
+                )
             }
-        };
-        let done = |body: &mut Vec<u8>, used: usize| {
-            let body = self.keep_body.then(|| std::mem::take(body));
-            Ok(Parsed::Done(
-                Response {
-                    status,
-                    body,
-                    close,
-                },
-                used,
-            ))
-        };
+            None => Parsed::Partial,
+        })
+    }
+
+    /// Reads the body from `pos` on: `Some(end)` once it is complete (`end`
+    /// just past it), `None` while more is needed.
+    fn parse_body(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        framing: Framing,
+        pos: &mut usize,
+        left: &mut usize,
+    ) -> Result<Option<usize>, ReadError> {
+        let more = |eof: bool| if eof { Err(ReadError::Reset) } else { Ok(None) };
         match framing {
-            Framing::Length(left) => {
+            Framing::Length(_) => {
                 let avail = (buf.len() - *pos).min(*left);
-                keep(&mut self.body, &buf[*pos..*pos + avail]);
+                self.keep(&buf[*pos..*pos + avail]);
                 *pos += avail;
                 *left -= avail;
                 if *left == 0 {
-                    done(&mut self.body, *pos)
+                    Ok(Some(*pos))
                 } else {
-                    partial(eof)
+                    more(eof)
                 }
             }
             Framing::UntilClose => {
-                keep(&mut self.body, &buf[*pos..]);
+                self.keep(&buf[*pos..]);
                 *pos = buf.len();
-                if eof {
-                    done(&mut self.body, *pos)
-                } else {
-                    Ok(Parsed::Partial)
-                }
+                Ok(eof.then_some(*pos))
             }
             Framing::Chunked => loop {
+                let chunk_left = &mut *left;
                 if *chunk_left > 0 {
                     let avail = (buf.len() - *pos).min(*chunk_left);
                     // The last two bytes of a chunk are its CRLF.
                     let data_end = (*chunk_left).saturating_sub(2).min(avail);
-                    keep(&mut self.body, &buf[*pos..*pos + data_end]);
+                    self.keep(&buf[*pos..*pos + data_end]);
                     *pos += avail;
                     *chunk_left -= avail;
                     if *chunk_left > 0 {
-                        return partial(eof);
+                        return more(eof);
                     }
                 }
                 match httparse::parse_chunk_size(&buf[*pos..]) {
                     Ok(httparse::Status::Complete((used, 0))) => {
                         // Last chunk: skip trailers up to the empty line.
                         let rest = &buf[*pos + used..];
-                        match find_end_of_trailers(rest) {
-                            Some(end) => return done(&mut self.body, *pos + used + end),
-                            None if rest.len() > MAX_HEAD => return Err(ReadError::Malformed),
-                            None => return partial(eof),
-                        }
+                        return match find_end_of_trailers(rest) {
+                            Some(end) => Ok(Some(*pos + used + end)),
+                            None if rest.len() > MAX_HEAD => Err(ReadError::HeaderTooLarge),
+                            None => more(eof),
+                        };
                     }
                     Ok(httparse::Status::Complete((used, size))) => {
                         *pos += used;
@@ -339,10 +410,9 @@ impl ResponseParser {
                             .ok_or(ReadError::Malformed)?;
                     }
                     Ok(httparse::Status::Partial) if buf.len() - *pos > MAX_HEAD => {
-                        // A chunk-size line (extensions included) that never ends.
                         return Err(ReadError::Malformed);
                     }
-                    Ok(httparse::Status::Partial) => return partial(eof),
+                    Ok(httparse::Status::Partial) => return more(eof),
                     Err(_) => return Err(ReadError::Malformed),
                 }
             },
@@ -384,6 +454,8 @@ pub struct Connection {
     owed: VecDeque<Owed>,
     /// The parser of the oldest owed answer, kept across reads.
     parser: Option<ResponseParser>,
+    /// True once a response was completed on it (see [`ResponseParser::following`]).
+    answered: bool,
     eof: bool,
     /// When the last read returned: the arrival time of every answer it
     /// completed (one clock read per read, not per answer).
@@ -409,6 +481,7 @@ impl Connection {
             out_pos: 0,
             owed: VecDeque::new(),
             parser: None,
+            answered: false,
             eof: false,
             read_at: Instant::now(),
             reusable: true,
@@ -444,10 +517,11 @@ impl Connection {
     /// (pipelined answers usually arrive together): no waiting, no timer.
     pub fn buffered_response(&mut self) -> Option<Result<Response, ReadError>> {
         let owed = *self.owed.front()?;
+        let following = self.answered;
         while !self.buf.is_empty() {
-            let parser = self
-                .parser
-                .get_or_insert_with(|| ResponseParser::new(owed.keep_body, owed.head));
+            let parser = self.parser.get_or_insert_with(|| {
+                ResponseParser::new(owed.keep_body, owed.head).following(following)
+            });
             match parser.parse(&self.buf, false) {
                 Ok(Parsed::Done(resp, used)) => {
                     self.buf.advance(used);
@@ -456,13 +530,15 @@ impl Connection {
                         continue;
                     }
                     self.owed.pop_front();
+                    self.answered = true;
                     if resp.close {
                         self.reusable = false;
                     }
                     return Some(Ok(resp));
                 }
                 Ok(Parsed::Partial) => {
-                    self.buf.advance(parser.take_consumed());
+                    let consumed = parser.take_consumed();
+                    self.buf.advance(consumed);
                     return None;
                 }
                 Err(e) => return Some(Err(self.fail(e))),
@@ -481,10 +557,11 @@ impl Connection {
             return Err(ReadError::Malformed);
         };
         loop {
+            let following = self.answered;
             if !self.buf.is_empty() || self.eof {
-                let parser = self
-                    .parser
-                    .get_or_insert_with(|| ResponseParser::new(owed.keep_body, owed.head));
+                let parser = self.parser.get_or_insert_with(|| {
+                    ResponseParser::new(owed.keep_body, owed.head).following(following)
+                });
                 match parser.parse(&self.buf, self.eof) {
                     Ok(Parsed::Done(resp, used)) => {
                         self.buf.advance(used);
@@ -493,12 +570,16 @@ impl Connection {
                             continue;
                         }
                         self.owed.pop_front();
+                        self.answered = true;
                         if resp.close {
                             self.reusable = false;
                         }
                         return Ok(resp);
                     }
-                    Ok(Parsed::Partial) => self.buf.advance(parser.take_consumed()),
+                    Ok(Parsed::Partial) => {
+                        let consumed = parser.take_consumed();
+                        self.buf.advance(consumed);
+                    }
                     Err(e) => return Err(self.fail(e)),
                 }
             }

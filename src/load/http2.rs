@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
-use super::http1::{ReadError, Response};
+use super::http1::{ReadError, Response, MAX_KEPT_BODY};
 use super::plan::{RequestSpec, Target};
 
 /// Receive window of each stream: 2 MiB (RFC 9113's default is 64 KiB, which
@@ -167,10 +167,10 @@ impl Connection {
             let result = async {
                 let resp = response.await?;
                 let status = resp.status().as_u16();
-                let body = resp.into_body().collect().await?.to_bytes();
+                let body = read_body(resp.into_body(), keep_body).await?;
                 Ok::<_, hyper::Error>(Response {
                     status,
-                    body: keep_body.then(|| body.to_vec()),
+                    body,
                     close: false,
                 })
             }
@@ -209,25 +209,67 @@ impl Connection {
                 }
             };
             let status = resp.status().as_u16();
-            let body = resp.into_body().collect().await?.to_bytes();
+            let close = closes_after(&resp);
+            let body = read_body(resp.into_body(), keep_body).await?;
             Ok::<_, hyper::Error>(Response {
                 status,
-                body: keep_body.then(|| body.to_vec()),
-                close: false,
+                body,
+                close,
             })
         }
         .await;
-        result.map_err(|e| {
-            self.reusable = false;
-            classify(&e)
-        })
+        match result {
+            Ok(resp) => {
+                if resp.close {
+                    // hyper closes it after this answer: the next request
+                    // needs a new connection, not a `reset`.
+                    self.reusable = false;
+                }
+                Ok(resp)
+            }
+            Err(e) => {
+                self.reusable = false;
+                Err(classify(&e))
+            }
+        }
     }
 }
 
+/// True when an HTTP/1.x answer ends its connection: `Connection: close`,
+/// or HTTP/1.0 without `Connection: keep-alive`.
+fn closes_after<B>(resp: &hyper::Response<B>) -> bool {
+    let connection = resp.headers().get(hyper::header::CONNECTION);
+    let says = |word: &[u8]| connection.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(word));
+    says(b"close") || (resp.version() == hyper::Version::HTTP_10 && !says(b"keep-alive"))
+}
+
 fn classify(e: &hyper::Error) -> ReadError {
-    if e.is_parse() || e.is_user() {
+    if e.is_parse_too_large() {
+        ReadError::HeaderTooLarge
+    } else if e.is_parse_status() {
+        ReadError::BadStatusLine
+    } else if e.is_parse() || e.is_user() {
         ReadError::Malformed
     } else {
         ReadError::Reset
     }
+}
+
+/// Reads a body frame by frame, keeping at most [`MAX_KEPT_BODY`] bytes of
+/// it when asked to (and nothing otherwise), so an endless body is streamed
+/// past rather than collected.
+async fn read_body(
+    mut body: hyper::body::Incoming,
+    keep: bool,
+) -> Result<Option<Vec<u8>>, hyper::Error> {
+    let mut kept = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if keep {
+                let room = MAX_KEPT_BODY.saturating_sub(kept.len());
+                kept.extend_from_slice(&data[..data.len().min(room)]);
+            }
+        }
+    }
+    Ok(keep.then_some(kept))
 }

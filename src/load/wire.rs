@@ -6,7 +6,7 @@
 //! HTTP/1.1 answers come back in request order; HTTP/2 answers in the order
 //! they complete. A pipelined HTTP/1.1 connection that fails takes every
 //! request on it down: the first gets the failure itself (`reset`,
-//! `malformed` or `timeout`), the others behind it are reported as lost the
+//! `timeout`, `malformed` or a finer kind such as `body_overflow`), the others behind it are reported as lost the
 //! same way (`timeout` after a timeout, `reset` otherwise), one by one, so each
 //! request sent is counted exactly once.
 
@@ -205,5 +205,9 @@ fn error_kind(e: ReadError) -> ErrorKind {
     match e {
         ReadError::Reset => ErrorKind::Reset,
         ReadError::Malformed => ErrorKind::Malformed,
+        ReadError::BadStatusLine => ErrorKind::BadStatusLine,
+        ReadError::HeaderTooLarge => ErrorKind::HeaderTooLarge,
+        ReadError::BodyOverflow => ErrorKind::BodyOverflow,
+        ReadError::TlsOnPlainPort => ErrorKind::TlsOnPlainPort,
     }
 }

@@ -59,8 +59,22 @@ pub enum ErrorKind {
     Reset,
     /// No complete response within the timeout.
     Timeout,
-    /// The bytes received were not a valid HTTP response.
+    /// The bytes received were not a valid HTTP response (a bad header,
+    /// chunk size or Content-Length, or not HTTP at all).
     Malformed,
+    /// The response began with `HTTP/` but its status line was invalid
+    /// (e.g. `HTTP/1.1 2OO OK`).
+    BadStatusLine,
+    /// The response head was over 64 KiB or had over 64 headers; the
+    /// generator stopped reading it rather than buffer it.
+    HeaderTooLarge,
+    /// Bytes arrived past the end of a complete response (a body longer
+    /// than its Content-Length, or a 204/304 with a body): they cannot be
+    /// the next response.
+    BodyOverflow,
+    /// The server answered with TLS records: an `https` server was given
+    /// an `http://` URL.
+    TlsOnPlainPort,
     /// A complete response with an unexpected status.
     Status,
     /// A complete response whose body differed from the expected one.
@@ -75,6 +89,10 @@ impl ErrorKind {
             ErrorKind::Reset => "reset",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Malformed => "malformed",
+            ErrorKind::BadStatusLine => "bad_status_line",
+            ErrorKind::HeaderTooLarge => "header_too_large",
+            ErrorKind::BodyOverflow => "body_overflow",
+            ErrorKind::TlsOnPlainPort => "tls_on_plain_port",
             ErrorKind::Status => "status",
             ErrorKind::BodyMismatch => "body_mismatch",
         }

@@ -98,7 +98,7 @@ pub fn markdown_table(data: &ReportData, scenario: &str) -> String {
             let _ = writeln!(
                 md,
                 "\n**Capacity at the SLO** ({})\n",
-                slo(c).replace('|', "\\|")
+                super::escape::markdown(&slo(c))
             );
             let _ = writeln!(
                 md,
@@ -110,7 +110,7 @@ pub fn markdown_table(data: &ReportData, scenario: &str) -> String {
         let _ = writeln!(
             md,
             "| {} | {capacity} | {bracket} | {ended_by} | {steps} | {seconds} |",
-            e.marked_label(&data.series[e.series]).replace('|', "\\|")
+            super::escape::markdown(&e.marked_label(&data.series[e.series]))
         );
     }
     md

@@ -22,21 +22,7 @@ const THRESHOLDS: &str = include_str!("templates/thresholds.html");
 const THRESHOLD_ROW: &str = include_str!("templates/threshold_row.html");
 const MATRIX: &str = include_str!("templates/matrix.html");
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use super::escape::html as escape;
 
 /// Replaces every `{{key}}` in `template` with its value in one pass, so a
 /// value that happens to contain `{{...}}` is never expanded; unknown keys
@@ -121,6 +107,13 @@ fn environment_table(data: &ReportData) -> String {
                 html,
                 "<tr><th>missing</th><td class=\"fail\">listed in the manifest but not found: {}</td></tr>",
                 escape(&run.missing.join(", "))
+            );
+        }
+        for bad in &run.unreadable {
+            let _ = writeln!(
+                html,
+                "<tr><th>unreadable</th><td class=\"fail\">{}</td></tr>",
+                escape(bad)
             );
         }
         if run.interrupted {

@@ -11,9 +11,7 @@ use super::format::{
 use super::matrix::{self, Cell, Figure};
 use super::model::{ranking, ReportData};
 
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
+use super::escape::markdown as cell;
 
 /// The runtime × endpoint matrices as Markdown tables.
 fn matrix_tables(data: &ReportData) -> String {
@@ -129,6 +127,9 @@ pub fn summary(data: &ReportData) -> String {
                 cell(&run.missing.join(", "))
             );
         }
+        for bad in &run.unreadable {
+            let _ = writeln!(md, "> **Unreadable result file**: {}\n", cell(bad));
+        }
         if run.interrupted {
             let _ = writeln!(md, "> **Interrupted run**: the figures cover what ran.\n");
         }
@@ -156,9 +157,9 @@ pub fn summary(data: &ReportData) -> String {
             for (e, t) in thresholds {
                 let _ = writeln!(
                     md,
-                    "| {} | `{}` | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} |",
                     cell(&data.series[e.series].label),
-                    t.expression.replace('`', "'"),
+                    super::escape::markdown_code(&t.expression),
                     threshold_value(t, t.observed),
                     threshold_value(t, t.limit),
                     if t.passed { "✅ pass" } else { "❌ fail" }

@@ -8,6 +8,7 @@
 pub mod capacity;
 pub mod chart;
 pub mod charts;
+pub mod escape;
 pub mod format;
 pub mod html;
 pub mod markdown;
@@ -244,9 +245,11 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<Path
     let (placed, pngs) = render_charts(data, out, png)?;
     let mut written = Vec::new();
     let mut write = |path: PathBuf, text: &str| -> Result<(), ReportError> {
-        fs::write(&path, text).map_err(|source| ReportError::Write {
-            path: path.clone(),
-            source,
+        crate::results::write_atomic(&path, text.as_bytes()).map_err(|source| {
+            ReportError::Write {
+                path: path.clone(),
+                source,
+            }
         })?;
         written.push(path);
         Ok(())
@@ -263,6 +266,9 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<Path
 /// Runs the `gauntlet report` command.
 pub fn execute(args: &crate::cli::ReportArgs) -> anyhow::Result<Outcome> {
     let data = ReportData::load(&args.results).map_err(to_anyhow)?;
+    for bad in data.runs.iter().flat_map(|r| &r.unreadable) {
+        eprintln!("warning: skipping unreadable result file {bad}");
+    }
     let out = match &args.out {
         Some(out) => out.clone(),
         None => {

@@ -31,6 +31,9 @@ pub struct RunInfo {
     /// Result files the manifest lists but that could not be found (a run
     /// that crashed while writing); the report shows what is there.
     pub missing: Vec<String>,
+    /// Result files that could not be read or parsed (corrupt, truncated),
+    /// as `path: reason`; the report shows the rest.
+    pub unreadable: Vec<String>,
 }
 
 /// A line/bar family in every chart: one server of one run, with its colour.
@@ -479,12 +482,26 @@ fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportErr
         };
         let mut results = Vec::new();
         let mut missing = Vec::new();
+        let mut unreadable = Vec::new();
         for f in &files {
+            let listed = f.strip_prefix(input).ok().and_then(|p| p.to_str());
+            if !listed.is_some_and(crate::results::paths::is_plain_file_name) {
+                unreadable.push(format!(
+                    "{}: not a plain file name inside {} (expected <scenario>__<server>.json)",
+                    f.display(),
+                    input.display()
+                ));
+                continue;
+            }
             if manifest.is_some() && !f.exists() {
                 missing.push(f.display().to_string());
                 continue;
             }
-            results.push(read::<ServerRunResult>(f)?);
+            match read::<ServerRunResult>(f) {
+                Ok(result) => results.push(result),
+                // One corrupt or truncated file does not hide the others.
+                Err(e) => unreadable.push(format!("{:#}", anyhow::Error::new(e))),
+            }
         }
         let first = results.first();
         let run_id = manifest
@@ -510,6 +527,7 @@ fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportErr
             started_at: manifest.as_ref().map(|m| m.started_at.clone()),
             interrupted: manifest.as_ref().is_some_and(|m| m.interrupted),
             missing,
+            unreadable,
         };
         Ok((info, results))
     } else if input.is_file() {
@@ -524,6 +542,7 @@ fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportErr
                 .map(|r| r.load.started_at.clone()),
             interrupted: matches!(result.status, RunStatus::Interrupted),
             missing: Vec::new(),
+            unreadable: Vec::new(),
         };
         Ok((info, vec![result]))
     } else {

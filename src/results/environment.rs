@@ -86,9 +86,14 @@ pub fn run_id(label: &str) -> String {
     )
 }
 
-/// The file name of one scenario × server result.
+/// The file name of one scenario × server result (each name made a safe
+/// path component, so no name can place the file outside the run folder).
 pub fn result_file_name(scenario: &str, server: &str) -> String {
-    format!("{scenario}__{server}.json")
+    format!(
+        "{}__{}.json",
+        super::paths::file_component(scenario),
+        super::paths::file_component(server)
+    )
 }
 
 /// A results folder being written: the manifest is kept on disk up to date

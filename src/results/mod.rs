@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod environment;
+pub mod paths;
 pub mod schema;
 pub mod warmup;
 pub mod warnings;
@@ -12,6 +13,7 @@ pub mod warnings;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
@@ -31,33 +33,49 @@ pub fn tool_info() -> ToolInfo {
     }
 }
 
-/// Writes `value` as pretty JSON to `path` atomically: the data goes to a
-/// temporary file in the same folder, is flushed to disk, then renamed over
-/// `path`, so a reader sees either the old file or the whole new one.
+/// Writes `value` as pretty JSON to `path` atomically (see [`write_atomic`]).
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .with_context(|| format!("serializing {}", path.display()))?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Writes `bytes` to `path` atomically: the data goes to a temporary file in
+/// the same folder (created as needed), is flushed to disk, then renamed over
+/// `path`, so a reader sees either the old file or the whole new one. On any
+/// failure (a full disk, say) the temporary file is removed and `path` is
+/// left as it was; the error is the system's (callers name the path).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{} has no file name", path.display()))?;
+    fs::create_dir_all(dir)?;
+    let file_name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path has no file name",
+        )
+    })?;
     let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{}",
         file_name.to_string_lossy(),
-        std::process::id()
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let mut file = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-    serde_json::to_writer_pretty(&mut file, value)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    file.write_all(b"\n")?;
-    file.sync_all()
-        .with_context(|| format!("flushing {}", tmp.display()))?;
-    drop(file);
-    fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
-    Ok(())
+    let written = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Reads a JSON result file, naming the file in any error.

@@ -157,7 +157,8 @@ pub struct LoadReport {
     /// Responses judged successful (2xx, or the status the request expects).
     pub successes: u64,
     /// Requests that failed, by kind (`connect`, `reset`, `timeout`, `malformed`,
-    /// `status`, `body_mismatch`, ...).
+    /// `bad_status_line`, `header_too_large`, `body_overflow`,
+    /// `tls_on_plain_port`, `status`, `body_mismatch`).
     pub errors: BTreeMap<String, u64>,
     /// Response count by HTTP status code.
     pub status_codes: BTreeMap<u16, u64>,
