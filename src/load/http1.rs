@@ -737,14 +737,14 @@ mod tests {
     }
 
     #[test]
-    fn endless_chunk_lines_and_trailers_are_malformed() {
+    fn endless_chunk_lines_are_malformed_and_endless_trailers_too_large() {
         let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
         // A chunk extension that never ends.
         let (_, last) = stream(&[&head[..], b"5;ext="].concat(), &[b'a'; 1024], 1024);
         assert_eq!(last, Err(ReadError::Malformed));
-        // Trailers that never end.
+        // Trailers (a header section) that never end.
         let (_, last) = stream(&[&head[..], b"0\r\nX-T: "].concat(), &[b'a'; 1024], 1024);
-        assert_eq!(last, Err(ReadError::Malformed));
+        assert_eq!(last, Err(ReadError::HeaderTooLarge));
     }
 
     #[test]
