@@ -6,6 +6,7 @@
 pub mod capacity;
 pub mod environment;
 pub mod schema;
+pub mod shard;
 pub mod warmup;
 pub mod warnings;
 
@@ -18,6 +19,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use schema::*;
+pub use shard::{MergeRecord, ShardInterval, ShardRecord, ShardRow};
 pub use warmup::{WarmupMode, WarmupRecord};
 pub use warnings::Warning;
 
