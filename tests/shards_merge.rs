@@ -44,7 +44,10 @@ fn sharded_run(count: u32) {
         assert_eq!((rec.index, rec.count), (i as u32, count));
         assert_eq!(s.rate_rps, Some(RATE / f64::from(count)));
         assert_eq!(s.connections, 8 / count);
-        assert_eq!(rec.plan_fingerprint, shards[0].shard.as_ref().unwrap().plan_fingerprint);
+        assert_eq!(
+            rec.plan_fingerprint,
+            shards[0].shard.as_ref().unwrap().plan_fingerprint
+        );
         assert!(!rec.intervals.is_empty());
     }
 
@@ -69,7 +72,10 @@ fn sharded_run(count: u32) {
     let sum = |f: &dyn Fn(&gauntlet::results::LoadReport) -> u64| shards.iter().map(f).sum::<u64>();
     assert_eq!(m.requests, sum(&|s| s.requests));
     assert_eq!(m.successes, sum(&|s| s.successes));
-    assert_eq!(m.status_codes.get(&200).copied(), Some(sum(&|s| s.status_codes.get(&200).copied().unwrap_or(0))));
+    assert_eq!(
+        m.status_codes.get(&200).copied(),
+        Some(sum(&|s| s.status_codes.get(&200).copied().unwrap_or(0)))
+    );
     assert!(m.errors.is_empty(), "{:?}", m.errors);
     assert_eq!(m.connections, 8);
     assert_eq!(m.rate_rps, Some(RATE));
@@ -113,7 +119,10 @@ fn sharded_run(count: u32) {
     }
     assert!((4..=6).contains(&seconds), "{seconds} intervals");
     assert_eq!(recorded(&from_intervals), recorded(&all));
-    assert_eq!(m.intervals.iter().map(|i| i.requests).sum::<u64>(), m.requests);
+    assert_eq!(
+        m.intervals.iter().map(|i| i.requests).sum::<u64>(),
+        m.requests
+    );
 
     // The merged p99 lies between the shards' p99s; latency is the known delay.
     let p99s: Vec<u64> = shards.iter().map(|s| s.latency.p99_us).collect();
@@ -123,20 +132,34 @@ fn sharded_run(count: u32) {
         "merged p99 {} outside the shards' {p99s:?}",
         m.latency.p99_us
     );
-    assert!(m.latency.p50_us >= DELAY_US, "p50 {} below the server's delay", m.latency.p50_us);
+    assert!(
+        m.latency.p50_us >= DELAY_US,
+        "p50 {} below the server's delay",
+        m.latency.p50_us
+    );
 
     // The per-shard table names every shard; the shards started together.
     let rows = &m.merged.as_ref().unwrap().shards;
     assert_eq!(rows.len(), count as usize);
     for r in rows {
-        assert!(r.start_skew_ms < 250.0, "shard {} started {} ms late", r.index, r.start_skew_ms);
+        assert!(
+            r.start_skew_ms < 250.0,
+            "shard {} started {} ms late",
+            r.index,
+            r.start_skew_ms
+        );
     }
-    assert!(stdout.contains("achieved/s") && stdout.contains(&format!("shards    {count}")), "{stdout}");
+    assert!(
+        stdout.contains("achieved/s") && stdout.contains(&format!("shards    {count}")),
+        "{stdout}"
+    );
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
 }
 
 #[test]

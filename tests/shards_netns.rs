@@ -115,12 +115,19 @@ fn shards_in_separate_network_namespaces_merge_exactly() {
 
     let dir = tempfile::tempdir().unwrap();
     let args = [url.as_str(), "-R", "300", "-c", "4", "-d", "3s", "-t", "1"];
-    let at = start_at(Duration::from_secs(2));
+    let at = start_at(Duration::from_secs(3));
     let running: Vec<_> = shard_ns
         .iter()
         .enumerate()
         .map(|(i, ns)| {
-            spawn_shard(&["ip", "netns", "exec", ns], &args, i as u32, count, &at, dir.path())
+            spawn_shard(
+                &["ip", "netns", "exec", ns],
+                &args,
+                i as u32,
+                count,
+                &at,
+                dir.path(),
+            )
         })
         .collect();
     let files: Vec<_> = running

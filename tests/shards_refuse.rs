@@ -22,7 +22,7 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
     let d = dir.path();
     let plan = [url.as_str(), "-R", "200", "-c", "2", "-d", "1s", "-t", "1"];
     let other = [url.as_str(), "-R", "300", "-c", "2", "-d", "1s", "-t", "1"];
-    let at = start_at(Duration::from_secs(2));
+    let at = start_at(Duration::from_secs(3));
     let (c0, shard0) = spawn_shard(&[], &plan, 0, 2, &at, d);
     // Shard 1 prints its result to stdout between markers, as a Job pod does.
     let shard1_log = d.join("shard-1.log");
@@ -30,14 +30,16 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
         .args(["bench"])
         .args(plan)
         .args(["--shard", "1/2", "--start-at", &at, "-q", "--json", "-"])
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("running shard 1");
     let other_dir = d.join("other");
     std::fs::create_dir_all(&other_dir).unwrap();
     let (c2, foreign) = spawn_shard(&[], &other, 1, 2, &at, &other_dir);
     finish(c0);
     finish(c2);
-    assert!(c1.status.success(), "{}", text(&c1));
+    let c1 = finish(c1);
     std::fs::write(&shard1_log, &c1.stdout).unwrap();
 
     // The log with markers merges like the JSON file.
@@ -67,7 +69,10 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
     value["schema_version"] = serde_json::json!(1);
     let old = d.join("old.json");
     std::fs::write(&old, value.to_string()).unwrap();
-    refused(&[old, shard1_log.clone()], &["old.json has schema version 1"]);
+    refused(
+        &[old, shard1_log.clone()],
+        &["old.json has schema version 1"],
+    );
 
     let plain = d.join("plain.json");
     let out = Command::new(exe())
@@ -76,11 +81,23 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    refused(&[plain, shard0.clone()], &["is not a shard result", "--shard"]);
+    refused(
+        &[plain, shard0.clone()],
+        &["is not a shard result", "--shard"],
+    );
 
     // A start time already past is an input error.
     let late = Command::new(exe())
-        .args(["bench", &url, "-d", "1s", "--shard", "0/2", "--start-at", "1000"])
+        .args([
+            "bench",
+            &url,
+            "-d",
+            "1s",
+            "--shard",
+            "0/2",
+            "--start-at",
+            "1000",
+        ])
         .output()
         .unwrap();
     assert_eq!(late.status.code(), Some(2), "{}", text(&late));
@@ -91,7 +108,15 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
     let fail = merge(&both, &["--threshold", "p99 < 1us"]);
     assert_eq!(fail.status.code(), Some(1), "{}", text(&fail));
     assert!(text(&fail).contains("FAILED"), "{}", text(&fail));
-    let pass = merge(&both, &["--threshold", "p99 < 60s", "--threshold", "throughput > 100"]);
+    let pass = merge(
+        &both,
+        &[
+            "--threshold",
+            "p99 < 60s",
+            "--threshold",
+            "throughput > 100",
+        ],
+    );
     assert_eq!(pass.status.code(), Some(0), "{}", text(&pass));
     let bad = merge(&both, &["--threshold", "p98 < 1ms"]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));

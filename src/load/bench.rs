@@ -11,8 +11,8 @@ use anyhow::Context;
 use bytes::Bytes;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::shard::{self, Sharding};
 use super::plan::{LoadObserver, LoadPlan, Phase, Progress, RequestSpec, Schedule, Target};
+use super::shard::{self, Sharding};
 use super::{run_plan, LoadOutcome};
 use crate::cli::BenchArgs;
 use crate::cpus::CpuSet;
@@ -24,9 +24,8 @@ use crate::results::{LatencyStats, LoadModel, LoadReport};
 pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
     let command_line: Vec<String> = std::env::args().collect();
     let plan = plan_from_args(args, command_line)?;
-    let (plan, sharding) =
-        Sharding::prepare(plan, args.shard.as_deref(), args.start_at.as_deref())
-            .map_err(|e| input_error(e.to_string()))?;
+    let (plan, sharding) = Sharding::prepare(plan, args.shard.as_deref(), args.start_at.as_deref())
+        .map_err(|e| input_error(e.to_string()))?;
     let interrupt = Interrupt::global();
     sharding
         .wait(&interrupt)

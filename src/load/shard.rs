@@ -303,8 +303,14 @@ impl Sharding {
 
     /// The shard's record for the result, when `--shard` was given.
     pub fn record(&self, outcome: &LoadOutcome) -> Option<ShardRecord> {
-        self.spec
-            .map(|spec| record(&self.whole, spec, self.start_at.as_ref().map(|s| s.0), outcome))
+        self.spec.map(|spec| {
+            record(
+                &self.whole,
+                spec,
+                self.start_at.as_ref().map(|s| s.0),
+                outcome,
+            )
+        })
     }
 }
 

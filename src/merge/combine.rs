@@ -15,9 +15,7 @@ use crate::load::shard::rfc3339;
 use crate::record::{
     decode_histogram, latency_stats, new_histogram, new_interval_histogram, IntervalHistogram,
 };
-use crate::results::{
-    GeneratorUsage, LoadReport, MergeRecord, Saturation, ScheduleLag, ShardRow,
-};
+use crate::results::{GeneratorUsage, LoadReport, MergeRecord, Saturation, ScheduleLag, ShardRow};
 
 /// The merged figures of one interval (one absolute second).
 #[derive(Debug)]
@@ -157,7 +155,12 @@ impl Merger {
         )?;
         self.lag = match (self.lag.take(), &s.lag_histogram) {
             (Some(mut lag), Some(text)) => {
-                add_into(&mut lag, &decode(path, "shard.lag_histogram", text)?, path, "lag")?;
+                add_into(
+                    &mut lag,
+                    &decode(path, "shard.lag_histogram", text)?,
+                    path,
+                    "lag",
+                )?;
                 Some(lag)
             }
             _ => None,

@@ -81,8 +81,7 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let command_line: Vec<String> = std::env::args().collect();
-    let merged =
-        merge_files(&args.shards, command_line).map_err(|e| input_error(e.to_string()))?;
+    let merged = merge_files(&args.shards, command_line).map_err(|e| input_error(e.to_string()))?;
     let mut result = as_server_run(&merged.report, &args.name);
     result.thresholds = thresholds.iter().map(|t| t.evaluate(&result)).collect();
 

@@ -112,10 +112,12 @@ fn json_text<'a>(path: &Path, text: &'a str) -> Result<&'a str, MergeError> {
             reason: "it is not JSON and holds no result marker".into(),
         })?;
     let after = &text[begin + BEGIN_MARKER.len()..];
-    let end = after.find(END_MARKER).ok_or_else(|| MergeError::NotAResult {
-        path: path.to_path_buf(),
-        reason: "the result marker is not closed (was the log cut short?)".into(),
-    })?;
+    let end = after
+        .find(END_MARKER)
+        .ok_or_else(|| MergeError::NotAResult {
+            path: path.to_path_buf(),
+            reason: "the result marker is not closed (was the log cut short?)".into(),
+        })?;
     Ok(after[..end].trim())
 }
 

@@ -18,10 +18,7 @@ pub fn exe() -> PathBuf {
 /// A start time `ahead` from now, as Unix seconds with milliseconds.
 pub fn start_at(ahead: Duration) -> String {
     let t = SystemTime::now() + ahead;
-    format!(
-        "{:.3}",
-        t.duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
-    )
+    format!("{:.3}", t.duration_since(UNIX_EPOCH).unwrap().as_secs_f64())
 }
 
 /// Starts shard `index`/`count` of the plan `args` (URL and flags), writing
@@ -46,7 +43,13 @@ pub fn spawn_shard(
     };
     cmd.arg("bench")
         .args(args)
-        .args(["--shard", &format!("{index}/{count}"), "--start-at", at, "-q"])
+        .args([
+            "--shard",
+            &format!("{index}/{count}"),
+            "--start-at",
+            at,
+            "-q",
+        ])
         .arg("--json")
         .arg(&json)
         .stdout(Stdio::piped())
@@ -69,9 +72,9 @@ pub fn finish(child: Child) -> Output {
 }
 
 /// Runs `count` shards of `args` at once, all started at the same instant
-/// 2 s ahead; returns their JSON files in index order.
+/// 3 s ahead; returns their JSON files in index order.
 pub fn run_shards(args: &[&str], count: u32, dir: &Path) -> Vec<PathBuf> {
-    let at = start_at(Duration::from_secs(2));
+    let at = start_at(Duration::from_secs(3));
     let running: Vec<(Child, PathBuf)> = (0..count)
         .map(|i| spawn_shard(&[], args, i, count, &at, dir))
         .collect();
@@ -135,5 +138,9 @@ pub fn validate_against_schema(path: &Path) {
         .iter_errors(&json)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "{} does not match the schema: {errors:#?}", path.display());
+    assert!(
+        errors.is_empty(),
+        "{} does not match the schema: {errors:#?}",
+        path.display()
+    );
 }
