@@ -58,7 +58,10 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
         &[shard0.clone(), foreign.clone()],
         &["different plan", "rate", "shard-0.json"],
     );
-    refused(&[shard0.clone()], &["missing shard index(es) 1 of 2"]);
+    refused(
+        std::slice::from_ref(&shard0),
+        &["missing shard index(es) 1 of 2"],
+    );
     refused(
         &[shard0.clone(), shard0.clone()],
         &["shard index 0 appears twice"],

@@ -44,7 +44,7 @@ pub struct Merger {
     cpus_given: u32,
     threads: u32,
     rss_max: u64,
-    reasons: Vec<String>,
+    reasons: Vec<(u32, String)>,
     interrupted: bool,
     rate: Option<f64>,
     connections: u32,
@@ -183,7 +183,7 @@ impl Merger {
             r.saturation
                 .reasons
                 .iter()
-                .map(|why| format!("shard {}: {why}", s.index)),
+                .map(|why| (s.index, format!("shard {}: {why}", s.index))),
         );
         self.interrupted |= r.interrupted;
         self.rate = match (self.rate, r.rate_rps) {
@@ -277,6 +277,9 @@ impl Merger {
                 errors: acc.errors,
             })
             .collect();
+        let mut reasons = self.reasons;
+        reasons.sort_by_key(|(index, _)| *index);
+        let reasons: Vec<String> = reasons.into_iter().map(|(_, why)| why).collect();
         let cpu_total = self.cpu.0 + self.cpu.1;
         let cpus = self.cpus_given.max(1);
         let cpu_utilization = if elapsed_s > 0.0 {
@@ -330,8 +333,8 @@ impl Merger {
                 rss_bytes: self.rss_max,
             },
             saturation: Saturation {
-                generator_limited: !self.reasons.is_empty(),
-                reasons: self.reasons,
+                generator_limited: !reasons.is_empty(),
+                reasons,
             },
             intervals: intervals.iter().map(IntervalHistogram::stats).collect(),
             interrupted: self.interrupted,

@@ -240,8 +240,10 @@ fn threshold_lines(outcomes: &[ThresholdOutcome]) -> String {
                 if t.passed { "passed" } else { "FAILED" },
                 if t.observed.is_nan() {
                     "nothing: a merged load result has no server figures".to_string()
+                } else if t.metric.starts_with('p') || t.metric == "max" {
+                    fmt_us(t.observed.round() as u64)
                 } else {
-                    format!("{}", t.observed)
+                    format!("{:.4}", t.observed)
                 }
             )
         })
