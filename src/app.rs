@@ -14,5 +14,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(args) => crate::report::execute(&args),
         Command::Compare(args) => crate::compare::execute(&args),
         Command::Claims(args) => crate::claims::execute(&args),
+        Command::Merge(args) => crate::merge::execute(&args),
+        Command::Kube(args) => crate::kube::execute(&args),
     }
 }

@@ -39,6 +39,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Judge the claims of claims/claims.toml against result folders.
     Claims(ClaimsArgs),
+    /// Merge the --json results of `bench --shard` runs exactly (histograms added).
+    Merge(crate::merge::MergeArgs),
+    /// Print Kubernetes manifests that run a sharded bench (Indexed Job).
+    Kube(crate::kube::KubeArgs),
 }
 
 /// Parses a human duration such as `10s`, `2m`, `500ms`.
@@ -54,7 +58,8 @@ gauntlet bench http://127.0.0.1:8080/plaintext -c 64 -d 10s            # closed 
 gauntlet bench http://127.0.0.1:8080/json -c 64 -R 20000 -d 30s --warmup 5s   # open model\n  \
 gauntlet bench URL -c 256 -R 5000 -d 20s --json run.json --hlog run.hlog\n  \
 gauntlet bench URL -c 64 --pipeline 16 -d 10s         # HTTP/1.1, 16 pipelined\n  \
-gauntlet bench URL -c 16 --http2 --streams 10 -d 10s  # HTTP/2, 10 streams (h2load -m 10)\n\n\
+gauntlet bench URL -c 16 --http2 --streams 10 -d 10s  # HTTP/2, 10 streams (h2load -m 10)\n  \
+gauntlet bench URL -c 64 -R 8000 --shard 1/4 --start-at 2026-12-01T12:00:00Z --json s1.json  # see docs/distributed.md\n\n\
 Pipelining and multiplexing: HTTP/2 streams are how browsers talk to one origin, so\n\
 --streams models real clients. HTTP/1.1 pipelining is not: browsers and most clients send\n\
 one request at a time per connection, so --pipeline measures what a server can parse and\n\
@@ -114,7 +119,7 @@ pub struct BenchArgs {
     /// Pin the generator to these CPUs (taskset list: `1`, `0-3`, `0,2`).
     #[arg(long)]
     pub cpus: Option<String>,
-    /// Write the result as JSON to this file.
+    /// Write the result as JSON to this file (`-`: to standard output, between marker lines).
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Write an HdrHistogram interval log (.hlog) to this file.
@@ -126,6 +131,14 @@ pub struct BenchArgs {
     /// Print only the final summary (no live progress line).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Run shard INDEX (0-based) of COUNT: this process's share of the rate
+    /// and connections; merge the shards' --json with `gauntlet merge`.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    pub shard: Option<String>,
+    /// Begin the warmup at this instant (Unix seconds or RFC 3339), waiting
+    /// until then; a time more than 1 s past is an error.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
 }
 
 /// `gauntlet run`.

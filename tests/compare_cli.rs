@@ -85,6 +85,8 @@ fn repetition(index: u32, rep: Rep) -> Repetition {
             saturation: Saturation::default(),
             intervals: vec![],
             interrupted: false,
+            shard: None,
+            merged: None,
         },
         server: Some(ServerUsage {
             idle_rss_bytes: 8 << 20,

@@ -261,6 +261,8 @@ fn repetition(rng: &mut StdRng, spec: RepSpec<'_>) -> Repetition {
             },
             intervals,
             interrupted: false,
+            shard: None,
+            merged: None,
         },
         server: Some(ServerUsage {
             idle_rss_bytes: p.idle_rss,

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plan::{LoadObserver, LoadPlan, Phase, Progress, RequestSpec, Schedule, Target};
+use super::shard::{self, Sharding};
 use super::{run_plan, LoadOutcome};
 use crate::cli::BenchArgs;
 use crate::cpus::CpuSet;
@@ -23,14 +24,25 @@ use crate::results::{LatencyStats, LoadModel, LoadReport};
 pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
     let command_line: Vec<String> = std::env::args().collect();
     let plan = plan_from_args(args, command_line)?;
+    let (plan, sharding) = Sharding::prepare(plan, args.shard.as_deref(), args.start_at.as_deref())
+        .map_err(|e| input_error(e.to_string()))?;
     let interrupt = Interrupt::global();
+    sharding
+        .wait(&interrupt)
+        .map_err(|e| input_error(e.to_string()))?;
     let observer = TerminalProgress::new(!args.quiet && std::io::stderr().is_terminal());
-    let outcome = run_plan(&plan, &interrupt, &observer)?;
+    let mut outcome = run_plan(&plan, &interrupt, &observer)?;
     observer.finish();
+    outcome.report.shard = sharding.record(&outcome);
     print!("{}", summary(&outcome.report));
-    if let Some(path) = &args.json {
-        crate::results::write_json_atomic(path, &outcome.report)
-            .with_context(|| format!("writing --json {}", path.display()))?;
+    match &args.json {
+        Some(path) if path.as_os_str() == "-" => {
+            let json = serde_json::to_string(&outcome.report)?;
+            println!("{}\n{json}\n{}", shard::BEGIN_MARKER, shard::END_MARKER);
+        }
+        Some(path) => crate::results::write_json_atomic(path, &outcome.report)
+            .with_context(|| format!("writing --json {}", path.display()))?,
+        None => {}
     }
     if let Some(path) = &args.hlog {
         write_hlog(path, &outcome)?;
@@ -336,6 +348,18 @@ pub fn summary(r: &LoadReport) -> String {
             ""
         }
     ));
+    if let Some(s) = &r.shard {
+        out.push_str(&format!(
+            "  shard     {}/{} of plan {} (the whole plan: {} connections{})\n",
+            s.index,
+            s.count,
+            s.plan_fingerprint,
+            s.plan_connections,
+            s.plan_rate_rps
+                .map(|r| format!(", {r} req/s"))
+                .unwrap_or_default()
+        ));
+    }
     out.push_str(&format!(
         "  requests  {} ({} ok), {:.1} req/s\n",
         r.requests, r.successes, r.throughput_rps

@@ -38,6 +38,8 @@ pub struct LoadOutcome {
     pub interval_histograms: Vec<IntervalHistogram>,
     /// Wall-clock start of the measured phase (the `.hlog` StartTime).
     pub measure_started: SystemTime,
+    /// Schedule lag of the measured phase (open model; empty otherwise).
+    pub lag: Histogram<u64>,
 }
 
 /// Runs `plan` and returns what was measured. Blocking: builds one
@@ -218,6 +220,7 @@ pub fn run_plan(
         report,
         interval_histograms: intervals,
         measure_started,
+        lag: total.lag.clone(),
     })
 }
 
@@ -342,6 +345,8 @@ fn build_report(
         saturation,
         intervals: intervals.iter().map(IntervalHistogram::stats).collect(),
         interrupted,
+        shard: None,
+        merged: None,
     }
 }
 

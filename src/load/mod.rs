@@ -8,6 +8,7 @@ pub mod http1;
 pub mod http2;
 pub mod plan;
 pub mod schedule;
+pub mod shard;
 pub mod wire;
 pub mod worker;
 

@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod environment;
 pub mod paths;
 pub mod schema;
+pub mod shard;
 pub mod warmup;
 pub mod warnings;
 
@@ -20,6 +21,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use schema::*;
+pub use shard::{MergeRecord, ShardInterval, ShardRecord, ShardRow};
 pub use warmup::{WarmupMode, WarmupRecord};
 pub use warnings::Warning;
 

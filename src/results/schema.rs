@@ -181,6 +181,12 @@ pub struct LoadReport {
     pub intervals: Vec<IntervalStats>,
     /// True when the run was stopped early (Ctrl-C); the figures cover what ran.
     pub interrupted: bool,
+    /// This run was one shard of a sharded plan (`bench --shard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::ShardRecord>,
+    /// This result was merged from shards (`gauntlet merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<super::MergeRecord>,
 }
 
 /// One reading of the server's process tree.

@@ -61,6 +61,8 @@ fn report(plan: &LoadPlan, served: f64, latency_us: u64, errors: u64) -> LoadRep
         saturation: Saturation::default(),
         intervals: vec![],
         interrupted: false,
+        shard: None,
+        merged: None,
     }
 }
 

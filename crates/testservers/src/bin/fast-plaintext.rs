@@ -4,6 +4,8 @@
 //! blank line that ends their head; bodies are not expected.
 //!
 //! `$PORT` picks the port (0 = any); prints `listening on 127.0.0.1:<port>`.
+//! `$BIND_HOST` binds another address (the netns tests of sharded load bind
+//! a namespace's own address); the default is 127.0.0.1.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -16,8 +18,9 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
+        let host = std::env::var("BIND_HOST").unwrap_or_else(|_| "127.0.0.1".into());
         let listener =
-            TcpListener::bind(("127.0.0.1", gauntlet_testservers::port_from_env())).await?;
+            TcpListener::bind((host.as_str(), gauntlet_testservers::port_from_env())).await?;
         println!("listening on {}", listener.local_addr()?);
         loop {
             let (mut stream, _) = listener.accept().await?;

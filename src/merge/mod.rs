@@ -1,0 +1,252 @@
+//! `gauntlet merge`: the exact merge of sharded load runs. Reads the shards'
+//! results one at a time ([`read`]), adds them ([`combine`]), refuses shards
+//! of different plans, duplicate or missing indexes and other schema versions
+//! (exit 2), prints the usual summary with a per-shard table, evaluates
+//! `--threshold`s on the merged figures (exit 1 when one fails) and writes the
+//! merged `--json`, `--hlog` and, with `--out`, a result folder that
+//! `gauntlet report` and `gauntlet compare` read like any run.
+
+pub mod combine;
+pub mod read;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+pub use combine::{Merged, Merger};
+pub use read::{read_shard, MergeError};
+
+use crate::compare::thresholds::Threshold;
+use crate::exit::{input_error, Outcome};
+use crate::load::bench::{fmt_us, summary};
+use crate::results::environment::{fingerprint, now_rfc3339, RunFolder};
+use crate::results::{
+    LoadReport, Repetition, RunManifest, RunStatus, ScenarioInfo, ServerInfo, ServerRunResult,
+    ThresholdOutcome, SCHEMA_VERSION,
+};
+
+/// `gauntlet merge`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+gauntlet merge shard-*.json --json merged.json --hlog merged.hlog\n  \
+gauntlet merge logs/shard-*.log --threshold 'p99 < 50ms' --threshold 'error_rate < 0.001'\n  \
+gauntlet merge shard-*.json --out results/sharded-1/   # then gauntlet report / compare\n\n\
+Inputs are `gauntlet bench --shard I/N --json` files, or logs holding the result between marker lines\n\
+(`--json -`, as the Kubernetes Job prints it). See docs/distributed.md.\n\
+Exit codes: 0 merged, 1 a threshold failed, 2 shards that cannot be merged or bad input.")]
+pub struct MergeArgs {
+    /// The shards' results (one per index, 0 to COUNT-1).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Write the merged result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the merged per-second histograms as an HdrHistogram log (.hlog).
+    #[arg(long)]
+    pub hlog: Option<PathBuf>,
+    /// Write a result folder (manifest.json + one result) that `gauntlet
+    /// report` and `gauntlet compare` read.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Scenario name of the result in --out (compare matches runs by it).
+    #[arg(long, default_value = "sharded")]
+    pub name: String,
+    /// A threshold on the merged figures, e.g. 'p99 < 50ms', 'error_rate <
+    /// 0.001', 'throughput > 5000' (repeatable); exit 1 when one fails.
+    #[arg(long = "threshold", value_name = "EXPR")]
+    pub thresholds: Vec<String>,
+}
+
+/// Reads, checks and merges the shard files in order.
+pub fn merge_files(paths: &[PathBuf], command_line: Vec<String>) -> Result<Merged, MergeError> {
+    if paths.is_empty() {
+        return Err(MergeError::NoInput);
+    }
+    let mut merger = Merger::new();
+    for path in paths {
+        merger.add(read_shard(path)?)?;
+    }
+    merger.finish(command_line)
+}
+
+/// Runs the command.
+pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
+    let thresholds = args
+        .thresholds
+        .iter()
+        .map(|t| {
+            t.parse::<Threshold>()
+                .map_err(|e| input_error(format!("--threshold: {e}")))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let command_line: Vec<String> = std::env::args().collect();
+    let merged = merge_files(&args.shards, command_line).map_err(|e| input_error(e.to_string()))?;
+    let mut result = as_server_run(&merged.report, &args.name);
+    result.thresholds = thresholds.iter().map(|t| t.evaluate(&result)).collect();
+
+    print!("{}", summary(&merged.report));
+    print!("{}", shard_table(&merged.report));
+    print!("{}", threshold_lines(&result.thresholds));
+
+    if let Some(path) = &args.json {
+        crate::results::write_json_atomic(path, &merged.report)
+            .with_context(|| format!("writing --json {}", path.display()))?;
+    }
+    if let Some(path) = &args.hlog {
+        let comment = format!(
+            "gauntlet {} merge of {} shards, {}",
+            env!("CARGO_PKG_VERSION"),
+            args.shards.len(),
+            merged.report.target
+        );
+        crate::record::hlog::write_hlog(path, merged.measure_started, &merged.intervals, &comment)?;
+    }
+    if let Some(dir) = &args.out {
+        write_folder(dir, &result)?;
+    }
+    Ok(if result.thresholds.iter().any(|t| !t.passed) {
+        Outcome::Failed
+    } else if merged.report.interrupted {
+        Outcome::Interrupted
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The merged result as a server run with one repetition (the target is not
+/// supervised: no server figures), as `report` and `compare` read it.
+pub fn as_server_run(report: &LoadReport, scenario: &str) -> ServerRunResult {
+    let environment = fingerprint(Default::default());
+    let shards = report.merged.as_ref().map_or(1, |m| m.count);
+    ServerRunResult {
+        schema_version: SCHEMA_VERSION,
+        run_id: crate::results::environment::run_id(scenario),
+        scenario: ScenarioInfo {
+            name: scenario.to_string(),
+            file: String::new(),
+            description: format!("{} merged from {shards} shards", report.target),
+        },
+        server: ServerInfo {
+            name: "target".into(),
+            language: String::new(),
+            runtime: String::new(),
+            runtime_version: String::new(),
+            concurrency_model: String::new(),
+            tier: Default::default(),
+        },
+        environment,
+        status: if report.interrupted {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Ok
+        },
+        build: None,
+        startup: None,
+        idle_connections: None,
+        repetitions: vec![Repetition {
+            index: 1,
+            load: report.clone(),
+            server: None,
+            bound: None,
+        }],
+        thresholds: Vec::new(),
+        server_cpus: Vec::new(),
+        loadgen_cpus: Vec::new(),
+        warmup: None,
+        warnings: Vec::new(),
+        capacity: None,
+    }
+}
+
+fn write_folder(dir: &Path, result: &ServerRunResult) -> anyhow::Result<()> {
+    let manifest = RunManifest {
+        schema_version: SCHEMA_VERSION,
+        run_id: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| result.run_id.clone()),
+        started_at: result
+            .repetitions
+            .first()
+            .map(|r| r.load.started_at.clone())
+            .unwrap_or_else(now_rfc3339),
+        finished_at: None,
+        command_line: std::env::args().collect(),
+        scenario_files: Vec::new(),
+        environment: result.environment.clone(),
+        results: Vec::new(),
+        interrupted: false,
+    };
+    let mut result = result.clone();
+    result.run_id = manifest.run_id.clone();
+    let mut folder = RunFolder::create(dir, manifest)
+        .with_context(|| format!("writing --out {}", dir.display()))?;
+    folder.write_result(&result)?;
+    folder.finish(matches!(result.status, RunStatus::Interrupted))?;
+    Ok(())
+}
+
+/// The per-shard table: rate, achieved throughput, CPU, start skew.
+pub fn shard_table(report: &LoadReport) -> String {
+    let Some(m) = &report.merged else {
+        return String::new();
+    };
+    let mut out = format!(
+        "  shards    {} of plan {}{}\n",
+        m.count,
+        m.plan_fingerprint,
+        m.start_at
+            .as_ref()
+            .map(|s| format!(", started at {s}"))
+            .unwrap_or_default()
+    );
+    out.push_str(
+        "    index  host                  rate/s   conns    requests   achieved/s  errors   CPU s   CPU %  skew\n",
+    );
+    for r in &m.shards {
+        out.push_str(&format!(
+            "    {:>5}  {:<20} {:>7} {:>7} {:>11} {:>12.1} {:>7} {:>7.2} {:>6.0}%  {}{}\n",
+            r.index,
+            truncate(&r.host, 20),
+            r.rate_rps.map_or("-".into(), |x| format!("{x}")),
+            r.connections,
+            r.requests,
+            r.throughput_rps,
+            r.errors,
+            r.cpu_s,
+            r.cpu_utilization * 100.0,
+            fmt_us((r.start_skew_ms * 1000.0).round() as u64),
+            if r.generator_limited {
+                "  generator-limited"
+            } else {
+                ""
+            }
+        ));
+    }
+    out
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+fn threshold_lines(outcomes: &[ThresholdOutcome]) -> String {
+    outcomes
+        .iter()
+        .map(|t| {
+            format!(
+                "  threshold {}: {} (observed {})\n",
+                t.expression,
+                if t.passed { "passed" } else { "FAILED" },
+                if t.observed.is_nan() {
+                    "nothing: a merged load result has no server figures".to_string()
+                } else if t.metric.starts_with('p') || t.metric == "max" {
+                    fmt_us(t.observed.round() as u64)
+                } else {
+                    format!("{:.4}", t.observed)
+                }
+            )
+        })
+        .collect()
+}
