@@ -7,6 +7,7 @@
 
 pub mod capacity;
 pub mod chart;
+pub mod claims;
 pub mod charts;
 pub mod format;
 pub mod html;

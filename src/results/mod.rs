@@ -5,6 +5,8 @@
 
 pub mod capacity;
 pub mod environment;
+pub mod fd_limit;
+pub mod footprint;
 pub mod schema;
 pub mod warmup;
 pub mod warnings;
@@ -16,6 +18,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
+pub use fd_limit::FdLimitRecord;
+pub use footprint::{Footprint, FootprintEntry};
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use schema::*;
 pub use warmup::{WarmupMode, WarmupRecord};

@@ -82,6 +82,8 @@ pub struct Scenario {
     pub servers: Vec<String>,
     /// The request mix.
     pub requests: Vec<RequestSpec>,
+    /// Servers listed again with their own CPUs (their names are in `servers`).
+    pub variants: Vec<super::variants::ServerVariant>,
     /// Connections the generator opens.
     pub connections: u32,
     /// Open or closed, constant or staged.
@@ -124,6 +126,8 @@ pub struct Scenario {
     pub upstream: Option<UpstreamSpec>,
     /// A capacity search instead of fixed-rate repetitions (`[capacity]`).
     pub capacity: Option<super::capacity_spec::CapacitySpec>,
+    /// How `"fd_limit"` counts were derived, when the scenario used it.
+    pub fd_limit: Option<crate::results::FdLimitRecord>,
 }
 
 /// Default measured duration.
@@ -309,7 +313,7 @@ fn validate(
         None => stem,
     };
 
-    let servers = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
+    let (servers, variants) = resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = super::requests::requests(cx, &raw)?;
     let capacity = super::capacity_spec::capacity(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
@@ -355,7 +359,15 @@ fn validate(
         repetitions = r;
     }
 
-    let (server_cpus, loadgen_cpus, placement_note) = placement(cx, &raw)?;
+    let (server_cpus, loadgen_cpus, mut placement_note) = placement(cx, &raw)?;
+    for v in &variants {
+        if let Some(note) = super::variants::overlap_note(v, loadgen_cpus.as_ref()) {
+            placement_note = Some(match placement_note {
+                Some(n) => format!("{n}; {note}"),
+                None => note,
+            });
+        }
+    }
 
     let startup_samples = match &raw.startup_samples {
         Some(v) => cx.count(v, "startup_samples", 0, 1000)?,
@@ -366,9 +378,10 @@ fn validate(
         None => DEFAULT_STARTUP_TIMEOUT,
     };
     let idle_connections = match &raw.idle_connections {
-        Some(v) => cx.count(v, "idle_connections", 0, 100_000)?,
+        Some(v) => super::fd_limit::count(cx, v, "idle_connections", 0, 100_000)?,
         None => 0,
     };
+    let fd_limit = super::fd_limit::record(&raw, connections, idle_connections);
     let sample_interval = match &raw.sample_interval {
         Some(v) => {
             let d = cx.duration(v, "sample_interval")?;
@@ -419,6 +432,7 @@ fn validate(
             description: raw.description.clone(),
         },
         servers,
+        variants,
         requests,
         connections,
         schedule,
@@ -440,6 +454,7 @@ fn validate(
         thresholds,
         upstream,
         capacity,
+        fd_limit,
     })
 }
 
@@ -448,7 +463,7 @@ fn resolve_servers(
     value: Option<&Spanned<toml::Value>>,
     overrides: &Overrides,
     known: &[&str],
-) -> Result<Vec<String>, ScenarioError> {
+) -> Result<(Vec<String>, Vec<super::variants::ServerVariant>), ScenarioError> {
     let known_list = || {
         if known.is_empty() {
             "there are no servers in the registry".to_string()
@@ -459,7 +474,7 @@ fn resolve_servers(
     let all = || known.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if !overrides.servers.is_empty() {
         if overrides.servers.len() == 1 && overrides.servers[0] == "all" {
-            return Ok(all());
+            return Ok((all(), Vec::new()));
         }
         for name in &overrides.servers {
             if !known.contains(&name.as_str()) {
@@ -469,7 +484,7 @@ fn resolve_servers(
                 ));
             }
         }
-        return Ok(overrides.servers.clone());
+        return Ok((overrides.servers.clone(), Vec::new()));
     }
     let Some(value) = value else {
         return Err(cx.whole(
@@ -479,10 +494,24 @@ fn resolve_servers(
     };
     let expected = "expected \"all\" or a non-empty list of server names";
     match value.get_ref() {
-        toml::Value::String(s) if s == "all" => Ok(all()),
+        toml::Value::String(s) if s == "all" => Ok((all(), Vec::new())),
         toml::Value::Array(items) if !items.is_empty() => {
             let mut names = Vec::new();
+            let mut variants = Vec::new();
             for item in items {
+                if let toml::Value::Table(table) = item {
+                    let v = super::variants::parse(cx, value.span(), table, known)?;
+                    if names.contains(&v.name) {
+                        return Err(cx.at(
+                            value.span(),
+                            "servers",
+                            format!("{:?} is listed twice; give each variant its own `name`", v.name),
+                        ));
+                    }
+                    names.push(v.name.clone());
+                    variants.push(v);
+                    continue;
+                }
                 let Some(name) = item.as_str() else {
                     return Err(cx.at(
                         value.span(),
@@ -501,7 +530,7 @@ fn resolve_servers(
                     names.push(name.to_string());
                 }
             }
-            Ok(names)
+            Ok((names, variants))
         }
         other => Err(cx.at(value.span(), "servers", format!("{other}: {expected}"))),
     }
@@ -516,7 +545,7 @@ fn load(cx: &Ctx<'_>, raw: Option<&Spanned<RawLoad>>) -> Result<LoadShape, Scena
     let span = raw.span();
     let raw = raw.get_ref();
     let connections = match &raw.connections {
-        Some(c) => cx.count(c, "load.connections", 1, 100_000)?,
+        Some(c) => super::fd_limit::count(cx, c, "load.connections", 1, 100_000)?,
         None => DEFAULT_CONNECTIONS,
     };
     let threads = match &raw.threads {
