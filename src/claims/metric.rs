@@ -239,13 +239,22 @@ impl MetricDef {
         }
     }
 
-    /// For a capacity figure: why it may be the generator's rather than the
-    /// server's (a failing step was generator-limited), if so.
+    /// For a capacity figure: why it cannot be used as measured (no capacity
+    /// was found, or a failing step was generator-limited, so it may be the
+    /// generator's rather than the server's), if so.
     pub fn capacity_limited(&self, result: &ServerRunResult) -> Option<String> {
         if !matches!(self.source, Source::Capacity) {
             return None;
         }
         let c = result.capacity.as_ref()?;
+        if c.capacity_rps.is_none() {
+            return Some(format!(
+                "no capacity: the search ended by {} (even {:.0} req/s broke the SLO {})",
+                c.ended_by.as_str(),
+                c.start_rate_rps,
+                c.slo.join(", ")
+            ));
+        }
         let limited: Vec<String> = c
             .steps
             .iter()

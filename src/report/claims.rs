@@ -134,6 +134,49 @@ fn counts(e: &Evaluation) -> String {
     )
 }
 
+/// What the `"fd_limit"` scenarios reached, one line per server: the
+/// open-files limit, the count derived from it, and how many connections the
+/// server held (idle) or how many failed to connect (under load).
+pub fn reached(data: &ReportData) -> Vec<String> {
+    let mut lines = Vec::new();
+    for e in &data.entries {
+        let r = &e.result;
+        let Some(fd) = &r.fd_limit else { continue };
+        let mut parts = Vec::new();
+        if let (Some(n), Some(idle)) = (fd.idle_connections, &r.idle_connections) {
+            parts.push(format!(
+                "{n} idle connections requested, {} opened, {} held",
+                idle.opened,
+                idle.held_count()
+            ));
+        }
+        if let Some(n) = fd.connections {
+            let connect: u64 = r
+                .repetitions
+                .iter()
+                .map(|rep| rep.load.errors.get("connect").copied().unwrap_or(0))
+                .sum();
+            parts.push(format!(
+                "{n} busy connections, {connect} connect errors over {} repetition(s)",
+                r.repetitions.len()
+            ));
+        }
+        lines.push(format!(
+            "{} · {}: open-files limit {} − headroom {}: {}",
+            r.scenario.name,
+            r.server.name,
+            fd.rlimit_nofile,
+            fd.headroom,
+            if parts.is_empty() {
+                "nothing measured".to_string()
+            } else {
+                parts.join("; ")
+            }
+        ));
+    }
+    lines
+}
+
 fn hardware(e: &Evaluation) -> String {
     match e.hardware_all.as_slice() {
         [] => "unknown".into(),
@@ -168,6 +211,13 @@ pub fn html_section_of(data: &ReportData, charts: &[PlacedChart], e: &Evaluation
             ("hardware", &escape(&hardware(e))),
             ("counts", &escape(&counts(e))),
             ("rows", &rows),
+            (
+                "reached",
+                &reached(data)
+                    .iter()
+                    .map(|l| format!("<li>{}</li>", escape(l)))
+                    .collect::<String>(),
+            ),
         ],
     )
 }
@@ -179,15 +229,20 @@ pub fn html_section(data: &ReportData, charts: &[PlacedChart]) -> String {
 
 /// The Markdown section of an evaluation: the verdict table of `gauntlet
 /// claims --markdown`, then the counts.
-pub fn markdown_section_of(e: &Evaluation) -> String {
-    format!(
-        "{}\n{}.\n\n",
-        crate::claims::output::markdown(e),
-        counts(e)
-    )
+pub fn markdown_section_of(data: &ReportData, e: &Evaluation) -> String {
+    let mut md = format!("{}\n{}.\n\n", crate::claims::output::markdown(e), counts(e));
+    let reached = reached(data);
+    if !reached.is_empty() {
+        md.push_str("Largest concurrency reached (connection counts derived from the open-files limit):\n\n");
+        for line in reached {
+            let _ = writeln!(md, "- {}", line.replace('|', "\\|"));
+        }
+        md.push('\n');
+    }
+    md
 }
 
 /// The Markdown section for summary.md (empty without claims scenarios).
 pub fn markdown_section(data: &ReportData) -> String {
-    evaluation(data).map_or_else(String::new, |e| markdown_section_of(&e))
+    evaluation(data).map_or_else(String::new, |e| markdown_section_of(data, &e))
 }

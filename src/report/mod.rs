@@ -7,8 +7,8 @@
 
 pub mod capacity;
 pub mod chart;
-pub mod claims;
 pub mod charts;
+pub mod claims;
 pub mod format;
 pub mod html;
 pub mod markdown;

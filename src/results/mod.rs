@@ -18,9 +18,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
+pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use fd_limit::FdLimitRecord;
 pub use footprint::{Footprint, FootprintEntry};
-pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use schema::*;
 pub use warmup::{WarmupMode, WarmupRecord};
 pub use warnings::Warning;

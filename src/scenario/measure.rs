@@ -128,7 +128,9 @@ pub fn measure_server(
         Ok(build) => {
             result.build = Some(build);
             if !entry.manifest.footprint.is_empty() {
-                result.footprint = Some(crate::servers::footprint::measure(&entry.manifest.footprint));
+                result.footprint = Some(crate::servers::footprint::measure(
+                    &entry.manifest.footprint,
+                ));
             }
         }
         Err(e) => {

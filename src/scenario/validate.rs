@@ -505,7 +505,10 @@ fn resolve_servers(
                         return Err(cx.at(
                             value.span(),
                             "servers",
-                            format!("{:?} is listed twice; give each variant its own `name`", v.name),
+                            format!(
+                                "{:?} is listed twice; give each variant its own `name`",
+                                v.name
+                            ),
                         ));
                     }
                     names.push(v.name.clone());

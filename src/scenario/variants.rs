@@ -36,7 +36,9 @@ pub(super) fn parse(
         .keys()
         .find(|k| !matches!(k.as_str(), "server" | "server_cpus" | "name"))
     {
-        return Err(bad(format!("unknown key `{key}` in a server table; {FORM}")));
+        return Err(bad(format!(
+            "unknown key `{key}` in a server table; {FORM}"
+        )));
     }
     let text = |key: &str| -> Result<Option<String>, ScenarioError> {
         match table.get(key) {

@@ -111,6 +111,7 @@ fn expand_glob(path: &Path) -> Vec<PathBuf> {
         }
         found = next;
     }
+    found.retain(|p| p.symlink_metadata().is_ok());
     found
 }
 
@@ -194,7 +195,10 @@ mod tests {
 
     #[test]
     fn normalizes_parent_components() {
-        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
     }
 
     #[test]
@@ -210,7 +214,11 @@ mod tests {
         std::fs::create_dir_all(dir.join("lib/python3.11/site-packages")).unwrap();
         std::fs::write(dir.join("bin"), vec![0u8; 1000]).unwrap();
         std::fs::write(dir.join("lib/python3.11/os.py"), vec![0u8; 300]).unwrap();
-        std::fs::write(dir.join("lib/python3.11/site-packages/big"), vec![0u8; 5000]).unwrap();
+        std::fs::write(
+            dir.join("lib/python3.11/site-packages/big"),
+            vec![0u8; 5000],
+        )
+        .unwrap();
         std::fs::write(dir.join("home"), format!("{}\n", dir.display())).unwrap();
         let d = dir.display();
         let fp = measure(&[
