@@ -193,7 +193,7 @@ path = "/plaintext"
 "#,
     );
     // A limit of 600 leaves 600 - 256 (the least headroom) = 344.
-    let mut cmd = setup.command(&scenario);
+    let cmd = setup.command(&scenario);
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
     let mut sh = Command::new("sh");
