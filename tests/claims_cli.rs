@@ -108,7 +108,20 @@ fn claims_prints_a_verdict_per_claim_and_writes_json_and_markdown() {
 fn the_shipped_claims_file_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    claims_support::standard_run(&run);
+    // The shipped file judges the claims suite's scenarios (claims-*).
+    claims_support::write_run(
+        &run,
+        "Test CPU @ 3.00GHz",
+        &[claims_support::Server::new(
+            "claims-plaintext",
+            "go-nethttp",
+            vec![
+                claims_support::Rep::new(100_000.0, 20.0),
+                claims_support::Rep::new(110_000.0, 24.0),
+                claims_support::Rep::new(90_000.0, 22.0),
+            ],
+        )],
+    );
     let json = dir.path().join("c.json");
     gauntlet()
         .arg("claims")
@@ -123,15 +136,22 @@ fn the_shipped_claims_file_is_the_default() {
     let claims = doc["claims"].as_array().unwrap();
     let c1a = claims.iter().find(|c| c["id"] == "C1a").unwrap();
     assert_eq!(c1a["verdict"], "supported");
+    let c6c = claims.iter().find(|c| c["id"] == "C6c").unwrap();
+    assert_eq!(c6c["verdict"], "not_testable");
+    // java-spring is named by the file's `servers` but not measured yet.
     let c2 = claims.iter().find(|c| c["id"] == "C2").unwrap();
-    assert_eq!(c2["verdict"], "not_testable");
+    assert_eq!(c2["verdict"], "inconclusive");
+    assert!(c2["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no result for server java-spring in scenario claims-plaintext"));
     // The fixture has no cpu suite: C7a says what is missing.
     let c7a = claims.iter().find(|c| c["id"] == "C7a").unwrap();
     assert_eq!(c7a["verdict"], "inconclusive");
     assert!(c7a["reason"]
         .as_str()
         .unwrap()
-        .contains("no result for scenario cpu"));
+        .contains("no result for scenario claims-cpu"));
 }
 
 #[test]

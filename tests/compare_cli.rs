@@ -145,6 +145,8 @@ fn write_run(dir: &Path, run_id: &str, reps: &[Rep], kernel: &str) -> PathBuf {
         warmup: None,
         warnings: vec![],
         capacity: None,
+        footprint: None,
+        fd_limit: None,
     };
     let file = "quick__rust-hyper.json";
     write_json_atomic(&folder.join(file), &result).expect("write result");

@@ -383,6 +383,8 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
         warmup: None,
         warnings: vec![],
         capacity: None,
+        footprint: None,
+        fd_limit: None,
     }
 }
 

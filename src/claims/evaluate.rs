@@ -221,6 +221,9 @@ fn measure(folders: &[RunFolder], term: &Term, scenario: &str) -> Measured {
             limited.join(", ")
         ));
     }
+    if let Some(why) = term.metric.capacity_limited(result) {
+        problems.push(format!("{label}: {why}"));
+    }
     if samples.is_empty() && matches!(result.status, RunStatus::Ok) {
         problems.push(format!("{label}: the result holds no such figure"));
     }

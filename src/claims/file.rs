@@ -41,6 +41,10 @@ pub enum ClaimsFileError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    /// Servers a predicate may name besides the reference servers: variants
+    /// that scenarios define (`python-uvicorn-2cpu`) and servers not added yet.
+    #[serde(default)]
+    servers: Vec<String>,
     #[serde(default)]
     claim: Vec<Spanned<RawClaim>>,
 }
@@ -178,6 +182,14 @@ impl ClaimsFile {
                 "no claims: expected `[[claim]]` tables with id, claim and predicate or not_testable",
             ));
         }
+        // The file's own `servers` extend the known ones.
+        let extended: Option<Vec<&str>> = known_servers.map(|k| {
+            k.iter()
+                .copied()
+                .chain(raw.servers.iter().map(String::as_str))
+                .collect()
+        });
+        let known_servers = extended.as_deref();
         let mut seen: Vec<(String, usize)> = Vec::new();
         let mut claims = Vec::new();
         for raw_claim in raw.claim {

@@ -14,6 +14,7 @@ pub fn unit_name(unit: Unit) -> &'static str {
         Unit::Bytes => "bytes",
         Unit::Fraction => "fraction",
         Unit::Ratio => "ratio",
+        Unit::Count => "count",
     }
 }
 
@@ -31,7 +32,7 @@ fn sig(v: f64) -> String {
 /// A figure in its unit, e.g. `23.4 MB`, `1.25 ms`, `7.20×`, `12 345`, `0.10%`.
 pub fn figure(unit: Unit, v: f64) -> String {
     match unit {
-        Unit::Rate => grouped(v),
+        Unit::Rate | Unit::Count => grouped(v),
         Unit::Ratio => format!("{}×", sig(v)),
         Unit::Fraction => format!("{}%", sig(v * 100.0)),
         Unit::Time => {

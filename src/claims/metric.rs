@@ -20,6 +20,8 @@ pub enum Unit {
     Fraction,
     /// A ratio of two figures of the same kind; written `5`, `5x` or `0.8`.
     Ratio,
+    /// A number of things (connections held); a plain number.
+    Count,
 }
 
 impl Unit {
@@ -31,6 +33,7 @@ impl Unit {
             Unit::Bytes => "a size with its unit such as 2KB, 50MB or 1.5GiB",
             Unit::Fraction => "a fraction such as 0.01 or a percentage such as 1%",
             Unit::Ratio => "a number such as 5, 5x or 0.8",
+            Unit::Count => "a whole number such as 10000",
         }
     }
 }
@@ -45,6 +48,13 @@ pub enum Source {
     ErrorRate,
     /// The one idle-connection measurement of a server run.
     BytesPerIdleConnection,
+    /// Idle connections the server still held at the end of the hold.
+    IdleConnectionsHeld,
+    /// The capacity search's bracket: the last passing and the first
+    /// failing rate (one sample when the search found no failing rate).
+    Capacity,
+    /// The deployable footprint's bytes (when every entry was measured).
+    Footprint,
 }
 
 /// One row of the metric table.
@@ -136,6 +146,27 @@ pub const METRICS: &[MetricDef] = &[
         source: Source::BytesPerIdleConnection,
         meaning: "server RSS added per held idle keep-alive connection (one measurement)",
     },
+    MetricDef {
+        name: "idle_connections_held",
+        unit: Unit::Count,
+        load_bound: false,
+        source: Source::IdleConnectionsHeld,
+        meaning: "idle keep-alive connections the server still held at the end of the hold (one measurement)",
+    },
+    MetricDef {
+        name: "capacity",
+        unit: Unit::Rate,
+        load_bound: true,
+        source: Source::Capacity,
+        meaning: "highest offered rate (req/s) meeting the scenario's SLO: the capacity search's bracket, last passing to first failing rate",
+    },
+    MetricDef {
+        name: "footprint",
+        unit: Unit::Bytes,
+        load_bound: false,
+        source: Source::Footprint,
+        meaning: "deployable footprint: bytes on disk of what the manifest's `footprint` lists (binary, or runtime + application + dependencies)",
+    },
 ];
 
 /// The metric called `name`, if any.
@@ -185,7 +216,57 @@ impl MetricDef {
                 .filter(|i| i.opened > 0)
                 .map(|i| i.bytes_per_connection)
                 .collect(),
+            Source::IdleConnectionsHeld => result
+                .idle_connections
+                .iter()
+                .filter(|i| i.opened > 0)
+                .map(|i| f64::from(i.held_count()))
+                .collect(),
+            Source::Capacity => match &result.capacity {
+                Some(c) => match (c.last_pass_rps, c.first_fail_rps) {
+                    (Some(pass), Some(fail)) => vec![pass, fail],
+                    (Some(pass), None) => vec![pass],
+                    _ => Vec::new(),
+                },
+                None => Vec::new(),
+            },
+            Source::Footprint => result
+                .footprint
+                .iter()
+                .filter(|f| f.complete)
+                .map(|f| f.bytes as f64)
+                .collect(),
         }
+    }
+
+    /// For a capacity figure: why it cannot be used as measured (no capacity
+    /// was found, or a failing step was generator-limited, so it may be the
+    /// generator's rather than the server's), if so.
+    pub fn capacity_limited(&self, result: &ServerRunResult) -> Option<String> {
+        if !matches!(self.source, Source::Capacity) {
+            return None;
+        }
+        let c = result.capacity.as_ref()?;
+        if c.capacity_rps.is_none() {
+            return Some(format!(
+                "no capacity: the search ended by {} (even {:.0} req/s broke the SLO {})",
+                c.ended_by.as_str(),
+                c.start_rate_rps,
+                c.slo.join(", ")
+            ));
+        }
+        let limited: Vec<String> = c
+            .steps
+            .iter()
+            .filter(|s| !s.passed && s.generator_limited)
+            .map(|s| format!("{:.0} req/s", s.offered_rps))
+            .collect();
+        (!limited.is_empty()).then(|| {
+            format!(
+                "the capacity search's failing steps were generator-limited at {} (the capacity may be the generator's)",
+                limited.join(", ")
+            )
+        })
     }
 
     /// The repetitions this metric's samples come from (for the

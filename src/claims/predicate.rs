@@ -177,7 +177,9 @@ fn value(text: &str, start: usize, end: usize, unit: Unit) -> Parse<f64> {
     };
     let suffix = raw[split..].trim();
     let factor = match (unit, suffix) {
-        (Unit::Rate, "") | (Unit::Fraction, "") | (Unit::Ratio, "" | "x" | "×") => 1.0,
+        (Unit::Rate | Unit::Count, "") | (Unit::Fraction, "") | (Unit::Ratio, "" | "x" | "×") => {
+            1.0
+        }
         (Unit::Fraction | Unit::Ratio, "%") => 0.01,
         (Unit::Time, "us" | "µs") => 1.0,
         (Unit::Time, "ms") => 1e3,

@@ -156,6 +156,8 @@ pub fn as_server_run(report: &LoadReport, scenario: &str) -> ServerRunResult {
         warmup: None,
         warnings: Vec::new(),
         capacity: None,
+        footprint: None,
+        fd_limit: None,
     }
 }
 

@@ -293,11 +293,16 @@ fn matrix_section(data: &ReportData) -> String {
 /// The whole page for `data` with its rendered charts.
 pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
     let mut toc = String::new();
+    // The claims verdicts come first, when the results hold claims scenarios.
+    let mut sections = super::claims::html_section(data, charts);
+    if !sections.is_empty() {
+        toc.push_str("<li><a href=\"#claims\">Claims</a></li>");
+    }
     let matrix = matrix_section(data);
     if !matrix.is_empty() {
         toc.push_str("<li><a href=\"#matrix\">Runtimes × endpoints</a></li>");
     }
-    let mut sections = matrix;
+    sections.push_str(&matrix);
     for (i, scenario) in data.scenarios.iter().enumerate() {
         let id = format!("scenario-{}", i + 1);
         let _ = write!(

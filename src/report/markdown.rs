@@ -111,6 +111,7 @@ fn ranking_table(data: &ReportData, scenario: &str) -> String {
 pub fn summary(data: &ReportData) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Gauntlet report: {}\n", cell(&data.title()));
+    md.push_str(&super::claims::markdown_section(data));
     for (i, run) in data.runs.iter().enumerate() {
         if data.runs.len() > 1 {
             let _ = writeln!(md, "**Run {}**: {}\n", i + 1, cell(&run.run_id));

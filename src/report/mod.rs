@@ -8,6 +8,7 @@
 pub mod capacity;
 pub mod chart;
 pub mod charts;
+pub mod claims;
 pub mod escape;
 pub mod format;
 pub mod html;

@@ -5,6 +5,8 @@
 
 pub mod capacity;
 pub mod environment;
+pub mod fd_limit;
+pub mod footprint;
 pub mod paths;
 pub mod schema;
 pub mod shard;
@@ -20,6 +22,8 @@ use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
+pub use fd_limit::FdLimitRecord;
+pub use footprint::{Footprint, FootprintEntry};
 pub use schema::*;
 pub use shard::{MergeRecord, ShardInterval, ShardRecord, ShardRow};
 pub use warmup::{WarmupMode, WarmupRecord};

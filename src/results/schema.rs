@@ -518,6 +518,14 @@ pub struct ServerRunResult {
     /// no repetitions).
     #[serde(default)]
     pub capacity: Option<super::CapacityResult>,
+    /// The deployable footprint (bytes on disk a deployment needs), when
+    /// the server's manifest lists it (`footprint`).
+    #[serde(default)]
+    pub footprint: Option<super::Footprint>,
+    /// How the connection count was derived from the open-files limit, when
+    /// the scenario asked for `"fd_limit"`.
+    #[serde(default)]
+    pub fd_limit: Option<super::FdLimitRecord>,
 }
 
 /// The index of one run: `results/<run-id>/manifest.json`.

@@ -91,6 +91,8 @@ pub fn empty_result(
         warmup: None,
         warnings: Vec::new(),
         capacity: None,
+        footprint: None,
+        fd_limit: scenario.fd_limit.clone(),
     }
 }
 
@@ -114,7 +116,8 @@ pub fn measure_server(
     entry: &ServerEntry,
     info: ServerInfo,
 ) -> ServerRunResult {
-    let name = entry.name().to_string();
+    // The result's name: a variant's own (`python-uvicorn-2cpu`), not the entry's.
+    let name = info.name.clone();
     let mut result = empty_result(cx, scenario, info, RunStatus::Ok);
     if let Err(why) = entry.availability() {
         result.status = RunStatus::Skipped { reason: why };
@@ -122,7 +125,14 @@ pub fn measure_server(
     }
     cx.say(scenario, &name, "building (cached when unchanged)");
     match entry.build() {
-        Ok(build) => result.build = Some(build),
+        Ok(build) => {
+            result.build = Some(build);
+            if !entry.manifest.footprint.is_empty() {
+                result.footprint = Some(crate::servers::footprint::measure(
+                    &entry.manifest.footprint,
+                ));
+            }
+        }
         Err(e) => {
             result.status = RunStatus::Skipped {
                 reason: format!("{e:#}"),

@@ -7,6 +7,7 @@ pub mod bound;
 pub mod capacity;
 pub mod capacity_spec;
 pub mod errors;
+pub mod fd_limit;
 pub mod idle;
 pub mod measure;
 pub mod model;
@@ -16,5 +17,6 @@ pub mod select;
 pub mod steady;
 pub mod summary;
 pub mod validate;
+pub mod variants;
 
 pub use validate::{Overrides, Scenario, ScenarioError, UpstreamSpec};

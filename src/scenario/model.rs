@@ -41,7 +41,7 @@ pub struct RawScenario {
     /// How long a server may take to become ready.
     pub startup_timeout: Option<Spanned<String>>,
     /// Idle keep-alive connections opened to measure memory per connection (0: skip).
-    pub idle_connections: Option<Spanned<i64>>,
+    pub idle_connections: Option<Spanned<super::fd_limit::Count>>,
     /// Interval of the server's resource sampler, e.g. `"100ms"`.
     pub sample_interval: Option<Spanned<String>>,
     /// Per-request timeout, e.g. `"10s"`.
@@ -65,7 +65,7 @@ pub struct RawScenario {
 #[serde(deny_unknown_fields)]
 pub struct RawLoad {
     /// Connections (closed model: all busy; open model: the most in flight).
-    pub connections: Option<Spanned<i64>>,
+    pub connections: Option<Spanned<super::fd_limit::Count>>,
     /// Constant arrival rate in requests per second: the open model.
     pub rate: Option<Spanned<f64>>,
     /// Ramps of rate or connections over time.

@@ -80,14 +80,15 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
     // Versions of every runtime that will run, for the fingerprint.
     let mut runtimes = BTreeMap::new();
     for s in &scenarios {
-        for name in &s.servers {
+        for listed in &s.servers {
+            let name = s.server_of(listed);
             if !runtimes.contains_key(name) {
                 let entry = registry.get(name)?;
                 let version = match entry.availability() {
                     Ok(()) => entry.runtime_version(),
                     Err(why) => format!("unavailable ({why})"),
                 };
-                runtimes.insert(name.clone(), version);
+                runtimes.insert(name.to_string(), version);
             }
         }
     }
@@ -141,9 +142,18 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
             command_line: command_line.clone(),
         };
         for name in &scenario.servers {
-            let entry = registry.get(name)?;
-            let version = runtimes.get(name).cloned().unwrap_or_default();
-            let mut result = measure::measure_server(&cx, scenario, entry, entry.info(version));
+            let entry = registry.get(scenario.server_of(name))?;
+            let version = runtimes
+                .get(scenario.server_of(name))
+                .cloned()
+                .unwrap_or_default();
+            // A variant (a server listed again with its own CPUs) is measured
+            // under its own name and CPUs.
+            let variant = scenario.variant(name);
+            let mut info = entry.info(version);
+            info.name = name.clone();
+            let mut result =
+                measure::measure_server(&cx, variant.as_ref().unwrap_or(scenario), entry, info);
             if args.require_all {
                 if let RunStatus::Skipped { reason } = &result.status {
                     result.status = RunStatus::Failed {

@@ -1,30 +1,33 @@
 //! Which servers a scenario runs: its `servers` key (or `--servers`)
 //! resolved against the registry's names and tiers. A selection is `"all"`,
 //! `"tier:stdlib"` / `"tier:framework"` (every server of that tier, in the
-//! registry's order), or a list whose items are server names or tier
-//! selections (duplicates dropped, first place kept).
+//! registry's order), or a list whose items are server names, tier
+//! selections (duplicates dropped, first place kept) or tables that run a
+//! server again on its own CPUs ([`super::variants`]).
 
 use toml::Spanned;
 
 use super::validate::{Ctx, Overrides, ScenarioError};
+use super::variants::ServerVariant;
 use crate::servers::tier::{Tier, TIER_PREFIX};
 
 /// The registry as validation sees it: every server's name and tier.
 pub(super) type Known<'a> = [(&'a str, Tier)];
 
-/// The servers to run, from the overrides if any, else from `value`.
+/// The servers to run (names, variants' names included) and the variants,
+/// from the overrides if any, else from `value`.
 pub(super) fn resolve_servers(
     cx: &Ctx<'_>,
     value: Option<&Spanned<toml::Value>>,
     overrides: &Overrides,
     known: &Known<'_>,
-) -> Result<Vec<String>, ScenarioError> {
+) -> Result<(Vec<String>, Vec<ServerVariant>), ScenarioError> {
     if !overrides.servers.is_empty() {
         let mut names = Vec::new();
         for item in &overrides.servers {
             expand(item, known, &mut names).map_err(|m| cx.whole("--servers", m))?;
         }
-        return Ok(names);
+        return Ok((names, Vec::new()));
     }
     let Some(value) = value else {
         return Err(cx.whole(
@@ -37,10 +40,24 @@ pub(super) fn resolve_servers(
                     of server names";
     let at = |message: String| cx.at(value.span(), "servers", message);
     let mut names = Vec::new();
+    let mut variants: Vec<ServerVariant> = Vec::new();
     match value.get_ref() {
         toml::Value::String(s) => expand(s, known, &mut names).map_err(at)?,
         toml::Value::Array(items) if !items.is_empty() => {
+            let known_names: Vec<&str> = known.iter().map(|(name, _)| *name).collect();
             for item in items {
+                if let toml::Value::Table(table) = item {
+                    let v = super::variants::parse(cx, value.span(), table, &known_names)?;
+                    if names.contains(&v.name) {
+                        return Err(at(format!(
+                            "{:?} is listed twice; give each variant its own `name`",
+                            v.name
+                        )));
+                    }
+                    names.push(v.name.clone());
+                    variants.push(v);
+                    continue;
+                }
                 let Some(name) = item.as_str() else {
                     return Err(at(format!("{item} is not a string; {expected}")));
                 };
@@ -49,7 +66,7 @@ pub(super) fn resolve_servers(
         }
         other => return Err(at(format!("{other}: {expected}"))),
     }
-    Ok(names)
+    Ok((names, variants))
 }
 
 /// Appends the servers `item` names (a name, `all` or `tier:<tier>`) to

@@ -84,6 +84,8 @@ pub struct Scenario {
     pub servers: Vec<String>,
     /// The request mix.
     pub requests: Vec<RequestSpec>,
+    /// Servers listed again with their own CPUs (their names are in `servers`).
+    pub variants: Vec<super::variants::ServerVariant>,
     /// Connections the generator opens.
     pub connections: u32,
     /// Open or closed, constant or staged.
@@ -126,6 +128,8 @@ pub struct Scenario {
     pub upstream: Option<UpstreamSpec>,
     /// A capacity search instead of fixed-rate repetitions (`[capacity]`).
     pub capacity: Option<super::capacity_spec::CapacitySpec>,
+    /// How `"fd_limit"` counts were derived, when the scenario used it.
+    pub fd_limit: Option<crate::results::FdLimitRecord>,
 }
 
 /// Default measured duration.
@@ -313,7 +317,8 @@ fn validate(
         None => stem,
     };
 
-    let servers = super::select::resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
+    let (servers, variants) =
+        super::select::resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = super::requests::requests(cx, &raw)?;
     let capacity = super::capacity_spec::capacity(cx, &raw)?;
     let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
@@ -359,7 +364,15 @@ fn validate(
         repetitions = r;
     }
 
-    let (server_cpus, loadgen_cpus, placement_note) = placement(cx, &raw)?;
+    let (server_cpus, loadgen_cpus, mut placement_note) = placement(cx, &raw)?;
+    for v in &variants {
+        if let Some(note) = super::variants::overlap_note(v, loadgen_cpus.as_ref()) {
+            placement_note = Some(match placement_note {
+                Some(n) => format!("{n}; {note}"),
+                None => note,
+            });
+        }
+    }
 
     let startup_samples = match &raw.startup_samples {
         Some(v) => cx.count(v, "startup_samples", 0, 1000)?,
@@ -370,9 +383,10 @@ fn validate(
         None => DEFAULT_STARTUP_TIMEOUT,
     };
     let idle_connections = match &raw.idle_connections {
-        Some(v) => cx.count(v, "idle_connections", 0, 100_000)?,
+        Some(v) => super::fd_limit::count(cx, v, "idle_connections", 0, 100_000)?,
         None => 0,
     };
+    let fd_limit = super::fd_limit::record(&raw, connections, idle_connections);
     let sample_interval = match &raw.sample_interval {
         Some(v) => {
             let d = cx.duration(v, "sample_interval")?;
@@ -423,6 +437,7 @@ fn validate(
             description: raw.description.clone(),
         },
         servers,
+        variants,
         requests,
         connections,
         schedule,
@@ -444,6 +459,7 @@ fn validate(
         thresholds,
         upstream,
         capacity,
+        fd_limit,
     })
 }
 
@@ -456,7 +472,7 @@ fn load(cx: &Ctx<'_>, raw: Option<&Spanned<RawLoad>>) -> Result<LoadShape, Scena
     let span = raw.span();
     let raw = raw.get_ref();
     let connections = match &raw.connections {
-        Some(c) => cx.count(c, "load.connections", 1, 100_000)?,
+        Some(c) => super::fd_limit::count(cx, c, "load.connections", 1, 100_000)?,
         None => DEFAULT_CONNECTIONS,
     };
     let threads = match &raw.threads {

@@ -46,6 +46,11 @@ pub struct ServerManifest {
     /// Extra environment for the run command.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// What a deployment consists of: files and folders whose bytes make the
+    /// deployable footprint (`!` excludes; `{exe:}`, `{file:}`,
+    /// `{realpath:}` resolved at run time, see `servers::footprint`).
+    #[serde(default)]
+    pub footprint: Vec<String>,
 }
 
 fn default_port_env() -> String {
@@ -195,6 +200,7 @@ impl ServerManifest {
             version_command: list(&self.version_command),
             build: list(&self.build),
             run: list(&self.run),
+            footprint: list(&self.footprint),
             env: self
                 .env
                 .iter()

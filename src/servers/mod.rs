@@ -3,6 +3,7 @@
 //! `upstream` server that /fanout calls.
 
 pub mod build;
+pub mod footprint;
 pub mod list;
 pub mod manifest;
 pub mod registry;

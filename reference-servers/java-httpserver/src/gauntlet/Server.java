@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
  */
 public final class Server {
     static final int MAX_ECHO_BODY = 1024 * 1024;
-    /** The platform-thread pool size on JDKs before 21: Tomcat's default maxThreads. */
+    /** The platform-thread pool size (JDKs before 21, or JAVA_THREADS=platform): Tomcat's default maxThreads. */
     static final int PLATFORM_POOL_THREADS = 200;
     private static final byte[] PLAINTEXT_BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JSON_BODY = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
@@ -63,7 +63,14 @@ public final class Server {
 
         String model;
         ExecutorService executor;
-        if (Runtime.version().feature() >= 21) {
+        // JAVA_THREADS=platform selects the fixed platform-thread pool on any
+        // JDK (the java-httpserver-platform server), for the comparison with
+        // virtual threads; unset or "virtual", JDK 21+ uses virtual threads.
+        String threads = System.getenv().getOrDefault("JAVA_THREADS", "virtual");
+        if (!threads.equals("virtual") && !threads.equals("platform")) {
+            throw new IllegalArgumentException("JAVA_THREADS must be \"virtual\" or \"platform\", not \"" + threads + "\"");
+        }
+        if (Runtime.version().feature() >= 21 && threads.equals("virtual")) {
             executor = virtualThreadPerTaskExecutor();
             model = "virtual thread per request";
         } else {

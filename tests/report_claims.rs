@@ -1,0 +1,116 @@
+//! The report's Claims section: first in index.html and summary.md when the
+//! results hold a scenario a claim needs, with the verdict, the hardware and
+//! a link to the chart of the evidence; absent otherwise. Figures are set by
+//! the fixtures (tests/claims_support), so the verdict is known in advance.
+
+mod claims_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use claims_support::{write_run, Rep, Server};
+
+const CLAIMS: &str = r#"
+[[claim]]
+id = "C4"
+claim = "Go handles 5-20x the load of Node.js"
+scenario = "claims-x"
+predicate = "throughput(go-nethttp) / throughput(node-http) in 5..20"
+"#;
+
+fn servers(scenario: &'static str) -> Vec<Server> {
+    vec![
+        Server::new(
+            scenario,
+            "go-nethttp",
+            vec![
+                Rep::new(100_000.0, 20.0),
+                Rep::new(110_000.0, 21.0),
+                Rep::new(90_000.0, 22.0),
+            ],
+        ),
+        Server::new(
+            scenario,
+            "node-http",
+            vec![
+                Rep::new(10_000.0, 60.0),
+                Rep::new(11_000.0, 61.0),
+                Rep::new(9_000.0, 62.0),
+            ],
+        ),
+    ]
+}
+
+fn report(dir: &Path, run: &Path) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .arg("report")
+        .arg(run)
+        .arg("--out")
+        .arg(dir.join("report"))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        std::fs::read_to_string(dir.join("report/index.html")).unwrap(),
+        std::fs::read_to_string(dir.join("report/summary.md")).unwrap(),
+    )
+}
+
+#[test]
+fn the_claims_section_comes_first_with_verdicts_hardware_and_evidence_links() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("claims")).unwrap();
+    std::fs::write(dir.path().join("claims/claims.toml"), CLAIMS).unwrap();
+    let run = dir.path().join("run");
+    write_run(&run, "Test CPU @ 3.00GHz", &servers("claims-x"));
+    let (html, md) = report(dir.path(), &run);
+
+    let claims = html
+        .find("<section id=\"claims\">")
+        .expect("a Claims section");
+    let first_scenario = html.find("id=\"scenario-1\"").unwrap();
+    assert!(claims < first_scenario, "Claims comes before the scenarios");
+    let section = &html[claims..html[claims..].find("</section>").unwrap() + claims];
+    assert!(section.contains("Test CPU @ 3.00GHz, 2 cores"), "{section}");
+    // 90,000..110,000 / 9,000..11,000: the ratio lies in 8.2..12.2, inside 5..20.
+    assert!(section.contains("<strong>supported</strong>"), "{section}");
+    assert!(
+        section.contains("href=\"#throughput-claims-x\""),
+        "{section}"
+    );
+    assert!(
+        html.contains("id=\"throughput-claims-x\""),
+        "the linked chart exists"
+    );
+    assert!(
+        html.contains("<a href=\"#claims\">Claims</a>"),
+        "in the contents"
+    );
+
+    let md_claims = md
+        .find("## Claims")
+        .expect("a Claims section in summary.md");
+    assert!(md_claims < md.find("## claims-x").unwrap(), "{md}");
+    assert!(
+        md.contains("| C4 |") && md.contains("**supported**"),
+        "{md}"
+    );
+}
+
+#[test]
+fn without_claims_scenarios_there_is_no_claims_section() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("claims")).unwrap();
+    std::fs::write(dir.path().join("claims/claims.toml"), CLAIMS).unwrap();
+    let run = dir.path().join("run");
+    write_run(&run, "Test CPU @ 3.00GHz", &servers("other"));
+    let (html, md) = report(dir.path(), &run);
+    assert!(!html.contains("id=\"claims\""));
+    assert!(!md.contains("## Claims"));
+}
