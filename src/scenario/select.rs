@@ -78,7 +78,7 @@ fn expand(item: &str, known: &Known<'_>, names: &mut Vec<String>) -> Result<(), 
         }
     };
     if item == "all" {
-        known.iter().for_each(|(name, _)| push(*name));
+        known.iter().for_each(|(name, _)| push(name));
         return Ok(());
     }
     if let Some(word) = item.strip_prefix(TIER_PREFIX) {
@@ -92,7 +92,7 @@ fn expand(item: &str, known: &Known<'_>, names: &mut Vec<String>) -> Result<(), 
         known
             .iter()
             .filter(|(_, t)| *t == tier)
-            .for_each(|(name, _)| push(*name));
+            .for_each(|(name, _)| push(name));
         return Ok(());
     }
     if !known.iter().any(|(name, _)| *name == item) {
