@@ -271,7 +271,7 @@ fn bad_values_say_what_is_expected() {
         (
             "servers = 3\n",
             "key `servers`",
-            "\"all\" or a non-empty list",
+            "\"all\", \"tier:stdlib\", \"tier:framework\" or a non-empty list",
         ),
         ("servers = []\n", "key `servers`", "non-empty list"),
         (
