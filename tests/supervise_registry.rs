@@ -40,7 +40,7 @@ fn servers_lists_what_is_here_with_reasons_and_versions() {
         .success()
         .stdout(
             predicate::str::is_match(
-                r"(?m)^alpha +Test +test runtime +available +test-runtime 1\.2\.3$",
+                r"(?m)^alpha +stdlib +Test +test runtime +available +test-runtime 1\.2\.3$",
             )
             .unwrap(),
         )
