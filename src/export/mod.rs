@@ -12,7 +12,9 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Writes `text` to `path` for the flag `flag` (e.g. `--csv`), naming both
-/// when it cannot.
+/// when it cannot; through [`crate::results::write_atomic`], like every other
+/// file Gauntlet writes, so a full disk leaves no half-written file.
 pub fn write(path: &Path, flag: &str, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("writing {flag} {}", path.display()))
+    crate::results::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {flag} {}", path.display()))
 }
