@@ -32,6 +32,16 @@ claim = "Go serves over a thousand JSON requests a second"
 predicate = "throughput(go-nethttp @ json) > 1000"
 
 [[claim]]
+id = "C8"
+claim = "Go serves under a hundred thousand JSON requests a second"
+predicate = "throughput(go-nethttp @ json) < 100000"
+
+[[claim]]
+id = "C9"
+claim = "Go serves under ten thousand JSON requests a second"
+predicate = "throughput(go-nethttp @ json) < 10000"
+
+[[claim]]
 id = "C13"
 claim = "Go binaries are 5-20 MB"
 not_testable = "needs: the deployable footprint"
@@ -64,10 +74,14 @@ fn claims_prints_a_verdict_per_claim_and_writes_json_and_markdown() {
             "measured 22.0 MB (20.0 MB–24.0 MB, n=3)",
         ))
         .stdout(predicate::str::is_match(r"C1b +contradicted").unwrap())
-        .stdout(predicate::str::is_match(r"C7 +inconclusive").unwrap())
+        // A generator-limited throughput is a lower bound: enough to say it
+        // is over 1,000 and not under 10,000, not enough for under 100,000.
+        .stdout(predicate::str::is_match(r"C7 +supported").unwrap())
+        .stdout(predicate::str::is_match(r"C8 +inconclusive").unwrap())
+        .stdout(predicate::str::is_match(r"C9 +contradicted").unwrap())
         .stdout(predicate::str::is_match(r"C13 +not_testable").unwrap())
         .stdout(predicate::str::contains(
-            "1 supported, 1 contradicted, 1 inconclusive, 1 not testable",
+            "2 supported, 2 contradicted, 1 inconclusive, 1 not testable",
         ));
 
     let doc: serde_json::Value =
@@ -84,16 +98,27 @@ fn claims_prints_a_verdict_per_claim_and_writes_json_and_markdown() {
         [
             ("C1a", "supported"),
             ("C1b", "contradicted"),
-            ("C7", "inconclusive"),
+            ("C7", "supported"),
+            ("C8", "inconclusive"),
+            ("C9", "contradicted"),
             ("C13", "not_testable")
         ]
     );
     assert_eq!(claims[0]["figure"], 22e6);
     assert_eq!(claims[0]["interval"], serde_json::json!([20e6, 24e6]));
-    assert!(claims[2]["reason"]
+    for i in [2, 3, 4] {
+        assert!(
+            claims[i]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("generator-limited (a lower bound"),
+            "{doc:#}"
+        );
+    }
+    assert!(claims[4]["reason"]
         .as_str()
         .unwrap()
-        .contains("generator-limited"));
+        .starts_with("even as a lower bound"));
 
     let md = std::fs::read_to_string(&md).unwrap();
     assert!(

@@ -66,6 +66,12 @@ scenario = "json"
 predicate = "throughput(go-nethttp) > 1000"
 
 [[claim]]
+id = "C7c"
+claim = "Go answers JSON within a second"
+scenario = "json"
+predicate = "p99(go-nethttp) < 1s"
+
+[[claim]]
 id = "C7b"
 claim = "Go idles under 10 MB"
 scenario = "json"
@@ -121,7 +127,7 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     let run = dir.path().join("run-a");
     standard_run(&run);
     let e = evaluate_text(CLAIMS, &[&run]);
-    assert_eq!(e.claims.len(), 14);
+    assert_eq!(e.claims.len(), 15);
     let hw = e.hardware.as_ref().unwrap();
     assert_eq!(
         (hw.cpu_model.as_str(), hw.cpu_cores),
@@ -171,15 +177,28 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     assert_eq!(c.interval.unwrap(), [6_000.0, 6_000.0]);
 
     // Repetition 2 of go-nethttp @ json was generator-limited: throughput
-    // is then a lower bound, so no verdict; its figure is still shown.
+    // is then a lower bound, and 50k-52k and up is all over 1,000.
     let c = claim(&e, "C7");
-    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    assert_eq!(c.verdict, Verdict::Supported, "{c:?}");
     assert!(
-        c.reason.contains("generator-limited") && c.reason.contains("repetition 2"),
+        c.reason.starts_with("as a lower bound")
+            && c.reason.contains("generator-limited")
+            && c.reason.contains("repetition 2"),
         "{}",
         c.reason
     );
+    assert!(c.measured.ends_with("lower bound"), "{}", c.measured);
     assert!(close(c.figure.unwrap(), 51_000.0));
+    // Latency from the same repetitions may move either way with more load:
+    // no verdict, and the reason does not call it a bound.
+    let c = claim(&e, "C7c");
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    assert!(
+        c.reason
+            .contains("generator-limited (the generator, not only the server, shaped it)"),
+        "{}",
+        c.reason
+    );
     // Idle memory is measured before the load: the generator cannot limit it.
     assert_eq!(claim(&e, "C7b").verdict, Verdict::Supported);
 

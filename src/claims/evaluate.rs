@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::file::{Claim, ClaimsFile, Test};
 use super::format::{describe_condition, figure};
+use super::metric::CapacityLimit;
 use super::predicate::{Condition, Expr, Term};
 use crate::compare::runs::{status_note, RunFolder};
 use crate::compare::stats::median;
@@ -159,7 +160,12 @@ fn find<'a>(folders: &'a [RunFolder], scenario: &str, server: &str) -> Option<&'
 struct Measured {
     figure: TermFigure,
     samples: Vec<f64>,
+    /// Why the figure cannot settle the claim (the verdict is inconclusive).
     problems: Vec<String>,
+    /// Why the figure is only a lower bound on the server's (generator-limited
+    /// throughput, peak RSS or capacity): it can still settle a claim that
+    /// its lower bound already decides.
+    lower_bound: Vec<String>,
     hardware: Option<Hardware>,
 }
 
@@ -193,12 +199,14 @@ fn measure(folders: &[RunFolder], term: &Term, scenario: &str) -> Measured {
             figure,
             samples: Vec::new(),
             problems: vec![why],
+            lower_bound: Vec::new(),
             hardware: None,
         };
     };
     figure.run_id = Some(result.run_id.clone());
     let samples = term.metric.samples(result);
     let mut problems = Vec::new();
+    let mut lower_bound = Vec::new();
     if let Some(note) = status_note(&result.status) {
         problems.push(format!("{} @ {scenario} {note}", term.server));
     }
@@ -216,13 +224,25 @@ fn measure(folders: &[RunFolder], term: &Term, scenario: &str) -> Measured {
         })
         .collect();
     if !limited.is_empty() {
-        problems.push(format!(
-            "{label} is generator-limited (a lower bound, not a measurement) in {}",
+        let what = if term.metric.limited_is_lower_bound {
+            "a lower bound, not a measurement"
+        } else {
+            "the generator, not only the server, shaped it"
+        };
+        let note = format!(
+            "{label} is generator-limited ({what}) in {}",
             limited.join(", ")
-        ));
+        );
+        if term.metric.limited_is_lower_bound {
+            lower_bound.push(note);
+        } else {
+            problems.push(note);
+        }
     }
-    if let Some(why) = term.metric.capacity_limited(result) {
-        problems.push(format!("{label}: {why}"));
+    match term.metric.capacity_limited(result) {
+        Some(CapacityLimit::Unusable(why)) => problems.push(format!("{label}: {why}")),
+        Some(CapacityLimit::LowerBound(why)) => lower_bound.push(format!("{label}: {why}")),
+        None => {}
     }
     if samples.is_empty() && matches!(result.status, RunStatus::Ok) {
         problems.push(format!("{label}: the result holds no such figure"));
@@ -238,6 +258,7 @@ fn measure(folders: &[RunFolder], term: &Term, scenario: &str) -> Measured {
         figure,
         samples,
         problems,
+        lower_bound,
         hardware: Some(Hardware::of(&result.environment)),
     }
 }
@@ -295,6 +316,36 @@ fn combine(expr: &Expr, m: &[Measured]) -> Result<(f64, [f64; 2]), String> {
             Ok((a / b, [a0 / b1, a1 / b0]))
         }
     }
+}
+
+/// The interval the expression's true value may take when some terms are
+/// only lower bounds: a lower-bounded term may be anything above its
+/// interval, so where it raises the expression (a sum's or ratio's first
+/// term) the upper end opens to infinity, and where it lowers it (the second
+/// term) the lower end falls to 0 for a ratio, to minus infinity for a
+/// difference.
+fn widen(expr: &Expr, m: &[Measured], [mut lo, mut hi]: [f64; 2]) -> [f64; 2] {
+    let bounded = |i: usize| m.get(i).is_some_and(|t| !t.lower_bound.is_empty());
+    match expr {
+        Expr::Single(_) => {
+            if bounded(0) {
+                hi = f64::INFINITY;
+            }
+        }
+        Expr::Difference(..) | Expr::Ratio(..) => {
+            if bounded(0) {
+                hi = f64::INFINITY;
+            }
+            if bounded(1) {
+                lo = if matches!(expr, Expr::Ratio(..)) {
+                    0.0
+                } else {
+                    f64::NEG_INFINITY
+                };
+            }
+        }
+    }
+    [lo, hi]
 }
 
 fn evaluate_claim(claim: &Claim, folders: &[RunFolder]) -> ClaimResult {
@@ -362,16 +413,45 @@ fn evaluate_claim(claim: &Claim, folders: &[RunFolder]) -> ClaimResult {
         );
     }
     let target = describe_condition(&predicate.condition, unit);
+    let lower_bound: Vec<String> = measured
+        .iter()
+        .flat_map(|m| m.lower_bound.clone())
+        .collect();
     match combined {
         Ok(_) if !problems.is_empty() => {
+            problems.extend(lower_bound);
             out.verdict = Verdict::Inconclusive;
             out.reason = problems.join("; ");
+        }
+        Ok((_, interval)) if !lower_bound.is_empty() => {
+            let open = widen(&predicate.expr, &measured, interval);
+            out.verdict = judge(&predicate.condition, open);
+            out.measured = format!("{} — lower bound", out.measured);
+            let range = format!(
+                "{}–{}",
+                bound_text(unit, open[0]),
+                bound_text(unit, open[1])
+            );
+            out.reason = match out.verdict {
+                Verdict::Supported => format!(
+                    "as a lower bound the figure may lie anywhere in {range}, and all of that is {}: {}",
+                    target,
+                    lower_bound.join("; ")
+                ),
+                Verdict::Contradicted => format!(
+                    "even as a lower bound (anywhere in {range}) no part of it is {}: {}",
+                    target,
+                    lower_bound.join("; ")
+                ),
+                _ => lower_bound.join("; "),
+            };
         }
         Err(why) => {
             out.verdict = Verdict::Inconclusive;
             if problems.is_empty() {
                 problems.push(why);
             }
+            problems.extend(lower_bound);
             out.reason = problems.join("; ");
         }
         Ok((_, interval)) => {
@@ -390,6 +470,17 @@ fn evaluate_claim(claim: &Claim, folders: &[RunFolder]) -> ClaimResult {
         }
     }
     out
+}
+
+/// One end of an opened interval: a figure, or `∞` / `−∞`.
+fn bound_text(unit: super::metric::Unit, v: f64) -> String {
+    if v == f64::INFINITY {
+        "∞".into()
+    } else if v == f64::NEG_INFINITY {
+        "−∞".into()
+    } else {
+        figure(unit, v)
+    }
 }
 
 /// Evaluates every claim of `file` against the result folders.
@@ -453,5 +544,75 @@ mod tests {
         assert_eq!(judge(&below, [0.2, 0.9]), Verdict::Supported);
         assert_eq!(judge(&below, [1.0, 1.2]), Verdict::Contradicted);
         assert_eq!(judge(&below, [0.9, 1.2]), Verdict::Inconclusive);
+    }
+
+    fn term(lower_bound: bool) -> Measured {
+        Measured {
+            figure: TermFigure {
+                metric: "throughput".into(),
+                server: "s".into(),
+                scenario: "sc".into(),
+                run_id: None,
+                figure: None,
+                interval: None,
+                n: 0,
+            },
+            samples: Vec::new(),
+            problems: Vec::new(),
+            lower_bound: if lower_bound {
+                vec!["generator-limited".into()]
+            } else {
+                Vec::new()
+            },
+            hardware: None,
+        }
+    }
+
+    fn expr(text: &str) -> Expr {
+        text.parse::<crate::claims::predicate::Predicate>()
+            .expect("predicate")
+            .expr
+    }
+
+    #[test]
+    fn a_lower_bound_opens_the_interval_on_the_side_more_load_would_move_it() {
+        let single = expr("throughput(a) > 1");
+        assert_eq!(
+            widen(&single, &[term(true)], [600.0, 700.0]),
+            [600.0, f64::INFINITY]
+        );
+        assert_eq!(
+            widen(&single, &[term(false)], [600.0, 700.0]),
+            [600.0, 700.0]
+        );
+        let ratio = expr("throughput(a) / throughput(b) > 1");
+        // A bounded numerator can only raise the ratio; a bounded
+        // denominator can only lower it (towards 0, never below).
+        assert_eq!(
+            widen(&ratio, &[term(true), term(false)], [2.0, 3.0]),
+            [2.0, f64::INFINITY]
+        );
+        assert_eq!(
+            widen(&ratio, &[term(false), term(true)], [2.0, 3.0]),
+            [0.0, 3.0]
+        );
+        let difference = expr("throughput(a) - throughput(b) > 1");
+        assert_eq!(
+            widen(&difference, &[term(false), term(true)], [2.0, 3.0]),
+            [f64::NEG_INFINITY, 3.0]
+        );
+    }
+
+    #[test]
+    fn a_lower_bound_already_past_an_upper_limit_contradicts() {
+        let at_most = range(None, Some(500.0));
+        let open = widen(&expr("throughput(a) > 1"), &[term(true)], [600.0, 700.0]);
+        assert_eq!(judge(&at_most, open), Verdict::Contradicted);
+        // Within the range so far, but more load could take it out: unsettled.
+        let between = range(Some(100.0), Some(1000.0));
+        assert_eq!(judge(&between, open), Verdict::Inconclusive);
+        // Already above a lower limit: more load cannot take it below.
+        let at_least = range(Some(100.0), None);
+        assert_eq!(judge(&at_least, open), Verdict::Supported);
     }
 }

@@ -67,6 +67,12 @@ pub struct MetricDef {
     /// True when the figure depends on the load offered, so that a
     /// generator-limited repetition makes it a lower bound, not a measurement.
     pub load_bound: bool,
+    /// True when a generator-limited figure is still a lower bound on the
+    /// server's: more load could only raise it (throughput, capacity, peak
+    /// RSS). Such a figure can still settle a claim that its lower bound
+    /// already decides (an upper limit exceeded, a lower limit met); the
+    /// others (latency, CPU efficiency, error rate) can move either way.
+    pub limited_is_lower_bound: bool,
     /// Where the samples come from.
     pub source: Source,
     /// What the figure is, one line (claims/README.md lists these).
@@ -79,6 +85,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "throughput",
         unit: Unit::Rate,
         load_bound: true,
+        limited_is_lower_bound: true,
         source: Source::Compare(CompareMetric::Throughput, 1.0),
         meaning: "completed requests per second, median over repetitions",
     },
@@ -86,6 +93,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "p50",
         unit: Unit::Time,
         load_bound: true,
+        limited_is_lower_bound: false,
         source: Source::Compare(CompareMetric::P50, 1.0),
         meaning: "median latency, median over repetitions",
     },
@@ -93,6 +101,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "p99",
         unit: Unit::Time,
         load_bound: true,
+        limited_is_lower_bound: false,
         source: Source::Compare(CompareMetric::P99, 1.0),
         meaning: "99th percentile latency, median over repetitions",
     },
@@ -100,6 +109,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "p99.9",
         unit: Unit::Time,
         load_bound: true,
+        limited_is_lower_bound: false,
         source: Source::Compare(CompareMetric::P99_9, 1.0),
         meaning: "99.9th percentile latency, median over repetitions",
     },
@@ -107,6 +117,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "error_rate",
         unit: Unit::Fraction,
         load_bound: true,
+        limited_is_lower_bound: false,
         source: Source::ErrorRate,
         meaning: "failed requests / requests attempted, median over repetitions",
     },
@@ -114,6 +125,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "rss_idle",
         unit: Unit::Bytes,
         load_bound: false,
+        limited_is_lower_bound: false,
         source: Source::Compare(CompareMetric::RssIdle, 1.0),
         meaning: "server RSS after startup, before load",
     },
@@ -121,6 +133,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "rss_peak",
         unit: Unit::Bytes,
         load_bound: true,
+        limited_is_lower_bound: true,
         source: Source::Compare(CompareMetric::RssPeak, 1.0),
         meaning: "largest server RSS (whole process tree) under load",
     },
@@ -128,6 +141,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "requests_per_cpu_s",
         unit: Unit::Rate,
         load_bound: true,
+        limited_is_lower_bound: false,
         source: Source::Compare(CompareMetric::RequestsPerCpuSecond, 1.0),
         meaning: "completed requests per server CPU-second, median over repetitions",
     },
@@ -135,6 +149,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "startup",
         unit: Unit::Time,
         load_bound: false,
+        limited_is_lower_bound: false,
         // Startup samples are in ms; the Time base unit is µs.
         source: Source::Compare(CompareMetric::Startup, 1000.0),
         meaning: "cold start, spawn to first correct response: median of the cold starts",
@@ -143,6 +158,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "bytes_per_idle_connection",
         unit: Unit::Bytes,
         load_bound: false,
+        limited_is_lower_bound: false,
         source: Source::BytesPerIdleConnection,
         meaning: "server RSS added per held idle keep-alive connection (one measurement)",
     },
@@ -150,6 +166,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "idle_connections_held",
         unit: Unit::Count,
         load_bound: false,
+        limited_is_lower_bound: false,
         source: Source::IdleConnectionsHeld,
         meaning: "idle keep-alive connections the server still held at the end of the hold (one measurement)",
     },
@@ -157,6 +174,7 @@ pub const METRICS: &[MetricDef] = &[
         name: "capacity",
         unit: Unit::Rate,
         load_bound: true,
+        limited_is_lower_bound: true,
         source: Source::Capacity,
         meaning: "highest offered rate (req/s) meeting the scenario's SLO: the capacity search's bracket, last passing to first failing rate",
     },
@@ -164,10 +182,20 @@ pub const METRICS: &[MetricDef] = &[
         name: "footprint",
         unit: Unit::Bytes,
         load_bound: false,
+        limited_is_lower_bound: false,
         source: Source::Footprint,
         meaning: "deployable footprint: bytes on disk of what the manifest's `footprint` lists (binary, or runtime + application + dependencies)",
     },
 ];
+
+/// Why a capacity figure is not a plain measurement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapacityLimit {
+    /// No capacity was found: nothing to judge.
+    Unusable(String),
+    /// The bracket is a lower bound on the server's capacity.
+    LowerBound(String),
+}
 
 /// The metric called `name`, if any.
 pub fn find(name: &str) -> Option<&'static MetricDef> {
@@ -239,21 +267,23 @@ impl MetricDef {
         }
     }
 
-    /// For a capacity figure: why it cannot be used as measured (no capacity
-    /// was found, or a failing step was generator-limited, so it may be the
-    /// generator's rather than the server's), if so.
-    pub fn capacity_limited(&self, result: &ServerRunResult) -> Option<String> {
+    /// For a capacity figure: why it cannot be used as measured, if so.
+    /// [`CapacityLimit::Unusable`] when no capacity was found;
+    /// [`CapacityLimit::LowerBound`] when a failing step was generator-limited,
+    /// so the server's capacity may lie above the bracket (never below its
+    /// last passing rate).
+    pub fn capacity_limited(&self, result: &ServerRunResult) -> Option<CapacityLimit> {
         if !matches!(self.source, Source::Capacity) {
             return None;
         }
         let c = result.capacity.as_ref()?;
         if c.capacity_rps.is_none() {
-            return Some(format!(
+            return Some(CapacityLimit::Unusable(format!(
                 "no capacity: the search ended by {} (even {:.0} req/s broke the SLO {})",
                 c.ended_by.as_str(),
                 c.start_rate_rps,
                 c.slo.join(", ")
-            ));
+            )));
         }
         let limited: Vec<String> = c
             .steps
@@ -262,10 +292,10 @@ impl MetricDef {
             .map(|s| format!("{:.0} req/s", s.offered_rps))
             .collect();
         (!limited.is_empty()).then(|| {
-            format!(
-                "the capacity search's failing steps were generator-limited at {} (the capacity may be the generator's)",
+            CapacityLimit::LowerBound(format!(
+                "the capacity search's failing steps were generator-limited at {} (the capacity may be the generator's: a lower bound)",
                 limited.join(", ")
-            )
+            ))
         })
     }
 
