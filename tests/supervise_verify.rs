@@ -150,3 +150,31 @@ fn json_output_carries_every_verdict() {
     assert_eq!(plaintext["passed"], true);
     assert!(checks.iter().any(|c| c["passed"] == false));
 }
+
+#[test]
+fn a_manifest_ready_timeout_is_how_long_verify_waits() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Ready only after 20 s; its manifest gives it 1 s, so verify must give
+    // up after about a second (not verify's default of 60 s) and say so.
+    let mut slow = Spec::testserver("slow", "slow-start", &[("START_DELAY_MS", "20000")]);
+    slow.extra = "ready_timeout = \"1s\"";
+    let dir = supervise_support::write_servers(tmp.path(), &[slow]);
+    let started = std::time::Instant::now();
+    let out = verify(&dir).arg("slow").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("not ready after 1s"), "{stdout}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+
+    // A bad duration is refused with the key and the expected form.
+    let mut bad = Spec::testserver("bad", "slow-start", &[]);
+    bad.extra = "ready_timeout = \"soon\"";
+    let dir = supervise_support::write_servers(&tmp.path().join("b"), &[bad]);
+    let out = verify(&dir).arg("bad").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("ready_timeout") && stderr.contains("expected e.g. \"180s\""),
+        "{stderr}"
+    );
+}

@@ -43,6 +43,12 @@ pub struct ServerManifest {
     /// Path polled for readiness (a 200 answer means ready).
     #[serde(default = "default_ready_path")]
     pub ready_path: String,
+    /// How long `gauntlet verify` waits for readiness, e.g. `"180s"`, for a
+    /// server that is slow to start (a framework on the JVM on a loaded
+    /// machine); `verify`'s default when absent. Scenario runs use their own
+    /// `startup_timeout`.
+    #[serde(default)]
+    pub ready_timeout: Option<String>,
     /// Extra environment for the run command.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -183,6 +189,14 @@ impl ServerManifest {
                 ),
             ));
         }
+        if let Some(text) = &self.ready_timeout {
+            if humantime::parse_duration(text.trim()).is_err() {
+                return Err(invalid(
+                    "ready_timeout",
+                    format!("{text:?} is not a duration; expected e.g. \"180s\" or \"2m\""),
+                ));
+            }
+        }
         if self.port_env.is_empty() || self.port_env.contains('=') {
             return Err(invalid(
                 "port_env",
@@ -190,6 +204,13 @@ impl ServerManifest {
             ));
         }
         Ok(())
+    }
+
+    /// `ready_timeout` as a duration (checked when the manifest was read).
+    pub fn ready_timeout(&self) -> Option<std::time::Duration> {
+        self.ready_timeout
+            .as_deref()
+            .and_then(|t| humantime::parse_duration(t.trim()).ok())
     }
 
     /// A copy with every placeholder expanded in `version_command`, `build`,

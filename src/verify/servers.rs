@@ -124,7 +124,8 @@ pub fn verify_server(
         Ok(server) => server,
         Err(e) => return verdict.failed(format!("{e:#}")),
     };
-    match server.wait_ready_or_interrupt(READY_TIMEOUT, interrupt) {
+    let ready_timeout = entry.manifest.ready_timeout().unwrap_or(READY_TIMEOUT);
+    match server.wait_ready_or_interrupt(ready_timeout, interrupt) {
         Ok(took) => {
             verdict.startup_ms = Some(took.as_secs_f64() * 1000.0);
             progress(&format!(
