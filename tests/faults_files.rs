@@ -247,7 +247,12 @@ fn error_line(stderr: &[u8], needle: &str) -> String {
         .lines()
         .filter(|l| l.contains(needle))
         .last()
-        .unwrap_or_else(|| panic!("no line with {needle:?} in {}", String::from_utf8_lossy(stderr)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no line with {needle:?} in {}",
+                String::from_utf8_lossy(stderr)
+            )
+        })
         .to_string()
 }
 

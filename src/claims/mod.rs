@@ -19,8 +19,8 @@ use anyhow::Context;
 pub use evaluate::{evaluate, ClaimResult, Evaluation, Verdict};
 pub use file::{ClaimsFile, ClaimsFileError};
 
-use crate::results::RunFolder;
 use crate::exit::{input_error, Outcome};
+use crate::results::RunFolder;
 use crate::servers::registry::Registry;
 
 /// Runs `gauntlet claims`.

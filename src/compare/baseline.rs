@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::results::RunFolder;
 use crate::exit::input_error;
+use crate::results::RunFolder;
 
 /// The folder that holds every named baseline under `results_root`.
 pub fn baselines_dir(results_root: &Path) -> PathBuf {
@@ -77,7 +77,11 @@ pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> anyhow:
         // A manifest without a list: copy the result files the reader read.
         let found = crate::results::read::result_files_in(run_dir)
             .with_context(|| format!("reading {}", run_dir.display()))?;
-        files.extend(found.iter().filter_map(|p| p.file_name().map(PathBuf::from)));
+        files.extend(
+            found
+                .iter()
+                .filter_map(|p| p.file_name().map(PathBuf::from)),
+        );
     }
     for file in &files {
         let (from, to) = (run_dir.join(file), staging.join(file));

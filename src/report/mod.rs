@@ -72,9 +72,7 @@ impl ReportError {
     pub fn is_input(&self) -> bool {
         matches!(
             self,
-            ReportError::NoInput
-                | ReportError::Missing { .. }
-                | ReportError::Results(_)
+            ReportError::NoInput | ReportError::Missing { .. } | ReportError::Results(_)
         )
     }
 }

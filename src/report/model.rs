@@ -421,10 +421,7 @@ fn summarize(result: &ServerRunResult) -> Summary {
     Summary {
         state,
         throughput: Spread::of(&tput),
-        latency: merge(
-            reps.iter()
-                .map(|r| histogram(&r.load.latency.histogram)),
-        ),
+        latency: merge(reps.iter().map(|r| histogram(&r.load.latency.histogram))),
         service_time: merge(
             reps.iter()
                 .map(|r| histogram(&r.load.service_time.histogram)),

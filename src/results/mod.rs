@@ -26,8 +26,8 @@ use serde::{de::DeserializeOwned, Serialize};
 
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use fd_limit::FdLimitRecord;
-pub use read::{ReadError, RunFolder};
 pub use footprint::{Footprint, FootprintEntry};
+pub use read::{ReadError, RunFolder};
 pub use schema::*;
 pub use shard::{MergeRecord, ShardInterval, ShardRecord, ShardRow};
 pub use warmup::{WarmupMode, WarmupRecord};

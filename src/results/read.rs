@@ -131,9 +131,8 @@ pub fn result_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "json")
-                && p.file_name().is_some_and(|n| {
-                    n != MANIFEST && !n.to_string_lossy().starts_with('.')
-                })
+                && p.file_name()
+                    .is_some_and(|n| n != MANIFEST && !n.to_string_lossy().starts_with('.'))
         })
         .collect();
     files.sort();
@@ -223,7 +222,12 @@ impl RunFolder {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            return Ok(Self::without_manifest(path, vec![result], vec![name], Vec::new()));
+            return Ok(Self::without_manifest(
+                path,
+                vec![result],
+                vec![name],
+                Vec::new(),
+            ));
         }
         if !path.is_dir() {
             return Err(ReadError::Missing {
@@ -324,9 +328,11 @@ mod tests {
     fn only_this_schema_version_is_read() {
         let p = Path::new("r.json");
         assert!(check_schema_version(p, &json!({ "schema_version": SCHEMA_VERSION })).is_ok());
-        let other = check_schema_version(p, &json!({ "schema_version": SCHEMA_VERSION + 1 }))
-            .unwrap_err();
-        assert!(matches!(other, ReadError::SchemaMismatch { found, .. } if found == u64::from(SCHEMA_VERSION) + 1));
+        let other =
+            check_schema_version(p, &json!({ "schema_version": SCHEMA_VERSION + 1 })).unwrap_err();
+        assert!(
+            matches!(other, ReadError::SchemaMismatch { found, .. } if found == u64::from(SCHEMA_VERSION) + 1)
+        );
         assert!(other.to_string().starts_with("r.json has schema version"));
         assert!(!other.is_one_bad_file());
         let none = check_schema_version(p, &json!({ "hello": 1 })).unwrap_err();
