@@ -245,8 +245,7 @@ fn a_corrupt_result_file_is_named_and_the_rest_compared() {
 fn error_line(stderr: &[u8], needle: &str) -> String {
     String::from_utf8_lossy(stderr)
         .lines()
-        .filter(|l| l.contains(needle))
-        .last()
+        .rfind(|l| l.contains(needle))
         .unwrap_or_else(|| {
             panic!(
                 "no line with {needle:?} in {}",
