@@ -9,7 +9,7 @@ use std::path::Path;
 
 use claims_support::{standard_run, write_run, Rep, Server};
 use gauntlet::claims::{evaluate, ClaimResult, ClaimsFile, Evaluation, Verdict};
-use gauntlet::compare::runs::RunFolder;
+use gauntlet::results::RunFolder;
 
 const KNOWN: &[&str] = &[
     "go-nethttp",
@@ -108,7 +108,7 @@ fn evaluate_text(claims: &str, folders: &[&Path]) -> Evaluation {
     let file = ClaimsFile::parse(Path::new("claims.toml"), claims, Some(KNOWN)).unwrap();
     let folders: Vec<RunFolder> = folders
         .iter()
-        .map(|f| RunFolder::read(f).unwrap())
+        .map(|f| RunFolder::open(f).unwrap())
         .collect();
     evaluate(&file, &folders)
 }

@@ -2,15 +2,15 @@
 //! naming the path, leave no partial file and keep what was written before
 //! (a small tmpfs mounted by the test; skipped with a message when not
 //! root); a result folder with one corrupt file still reports and compares
-//! the rest, naming the bad file; names and manifest entries cannot reach
-//! outside the folder.
+//! the rest, naming the bad file, but a file of another schema version is
+//! refused by report and compare alike; names and manifest entries cannot
+//! reach outside the folder.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gauntlet::results::environment::RunFolder;
-use gauntlet::results::{RunManifest, ServerRunResult};
+use gauntlet::results::{RunManifest, RunWriter, ServerRunResult, SCHEMA_VERSION};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -151,7 +151,7 @@ fn results_on_a_full_disk_keep_what_was_written_before() {
     let result: ServerRunResult =
         gauntlet::results::read_json(&results.join("plaintext__rust-hyper.json")).unwrap();
     let dir = disk.path().join("run");
-    let mut folder = RunFolder::create(
+    let mut folder = RunWriter::create(
         &dir,
         RunManifest {
             results: Vec::new(),
@@ -241,6 +241,73 @@ fn a_corrupt_result_file_is_named_and_the_rest_compared() {
     assert!(text.contains("json / go-nethttp"), "{text}");
 }
 
+/// The last line of a command's stderr that names `needle`.
+fn error_line(stderr: &[u8], needle: &str) -> String {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .rfind(|l| l.contains(needle))
+        .unwrap_or_else(|| {
+            panic!(
+                "no line with {needle:?} in {}",
+                String::from_utf8_lossy(stderr)
+            )
+        })
+        .to_string()
+}
+
+#[test]
+fn another_schema_version_is_refused_by_report_as_by_compare() {
+    let base = copy_fixture("two-servers");
+    let cur = copy_fixture("two-servers");
+    let file = cur.path().join("json__go-nethttp.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    let other = SCHEMA_VERSION + 1;
+    value["schema_version"] = serde_json::json!(other);
+    fs::write(&file, value.to_string()).unwrap();
+    let expected = format!(
+        "json__go-nethttp.json has schema version {other}, this build of gauntlet reads version {SCHEMA_VERSION}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let report = gauntlet()
+        .arg("report")
+        .arg(cur.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2);
+    let report_line = error_line(&report.get_output().stderr, &expected);
+    assert!(
+        !out.path().join("index.html").exists(),
+        "no report drawn from a folder of another schema version"
+    );
+    // The file alone is refused the same way.
+    let single = gauntlet()
+        .arg("report")
+        .arg(&file)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2);
+    assert_eq!(
+        error_line(&single.get_output().stderr, &expected),
+        report_line
+    );
+
+    let compare = gauntlet()
+        .arg("compare")
+        .arg(base.path())
+        .arg(cur.path())
+        .assert()
+        .code(2);
+    assert_eq!(
+        error_line(&compare.get_output().stderr, &expected),
+        report_line,
+        "report and compare refuse with one message"
+    );
+}
+
 #[test]
 fn names_and_manifest_entries_cannot_leave_the_folder() {
     let root = tempfile::tempdir().unwrap();
@@ -250,7 +317,7 @@ fn names_and_manifest_entries_cannot_leave_the_folder() {
     let mut result: ServerRunResult =
         gauntlet::results::read_json(&results.join("plaintext__rust-hyper.json")).unwrap();
     let dir = root.path().join("a/b/run");
-    let mut folder = RunFolder::create(
+    let mut folder = RunWriter::create(
         &dir,
         RunManifest {
             results: Vec::new(),

@@ -2,8 +2,8 @@
 //! runtimes (claims/claims.toml, see claims/README.md) into verdicts measured
 //! on the machine at hand. The claims file ([`file`]) holds one predicate per
 //! claim in a small grammar ([`predicate`]) over the metrics of [`metric`];
-//! [`evaluate`] reads result folders (compare's [`RunFolder`], which checks
-//! the schema version) and judges each claim's interval; [`output`] prints it.
+//! [`evaluate`] reads result folders (through [`RunFolder`], the one reader of
+//! result folders, which checks the schema version) and judges each claim's interval; [`output`] prints it.
 //! Verdicts are findings, not failures: the command exits 0 once it has
 //! evaluated, 2 on bad input.
 
@@ -19,8 +19,8 @@ use anyhow::Context;
 pub use evaluate::{evaluate, ClaimResult, Evaluation, Verdict};
 pub use file::{ClaimsFile, ClaimsFileError};
 
-use crate::compare::runs::RunFolder;
 use crate::exit::{input_error, Outcome};
+use crate::results::RunFolder;
 use crate::servers::registry::Registry;
 
 /// Runs `gauntlet claims`.
@@ -35,7 +35,7 @@ pub fn execute(args: &crate::cli::ClaimsArgs) -> anyhow::Result<Outcome> {
     let folders = args
         .results
         .iter()
-        .map(|p| RunFolder::read(p).map_err(|e| input_error(e.to_string())))
+        .map(|p| RunFolder::open(p).map_err(|e| input_error(e.to_string())))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let evaluation = evaluate(&file, &folders);
     print!("{}", output::text(&evaluation));

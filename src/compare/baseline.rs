@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::runs::RunFolder;
 use crate::exit::input_error;
+use crate::results::RunFolder;
 
 /// The folder that holds every named baseline under `results_root`.
 pub fn baselines_dir(results_root: &Path) -> PathBuf {
@@ -51,7 +51,7 @@ pub fn list_baselines(results_root: &Path) -> Vec<String> {
 /// into place, so a reader never sees half a baseline. Returns the folder.
 pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> anyhow::Result<PathBuf> {
     check_name(name)?;
-    let run = RunFolder::read(run_dir).map_err(|e| input_error(e.to_string()))?;
+    let run = RunFolder::open(run_dir).map_err(|e| input_error(e.to_string()))?;
     let dir = baselines_dir(results_root);
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let target = dir.join(name);
@@ -74,19 +74,14 @@ pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> anyhow:
         files.push(PathBuf::from(listed));
     }
     if run.manifest.results.is_empty() {
-        // A manifest without a list: copy every result file that was read.
-        for entry in
-            fs::read_dir(run_dir).with_context(|| format!("reading {}", run_dir.display()))?
-        {
-            let path = entry?.path();
-            if path.extension().is_some_and(|x| x == "json") {
-                if let Some(file) = path.file_name() {
-                    if file != "manifest.json" && !file.to_string_lossy().starts_with('.') {
-                        files.push(PathBuf::from(file));
-                    }
-                }
-            }
-        }
+        // A manifest without a list: copy the result files the reader read.
+        let found = crate::results::read::result_files_in(run_dir)
+            .with_context(|| format!("reading {}", run_dir.display()))?;
+        files.extend(
+            found
+                .iter()
+                .filter_map(|p| p.file_name().map(PathBuf::from)),
+        );
     }
     for file in &files {
         let (from, to) = (run_dir.join(file), staging.join(file));

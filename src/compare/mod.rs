@@ -1,6 +1,6 @@
 //! Comparison of runs: statistics over repetitions ([`stats`]), noise-aware
 //! verdicts per metric ([`verdict`]), the comparability guard and reading of
-//! run folders ([`runs`]), named baselines ([`baseline`]), the terminal,
+//! run folders ([`runs`], read by [`crate::results::RunFolder`]), named baselines ([`baseline`]), the terminal,
 //! Markdown and JSON outputs ([`output`]), and scenario thresholds
 //! ([`thresholds`]). Compare reads only result files, never a live run.
 //!
@@ -25,7 +25,7 @@ pub use metrics::{CompareMetric, CompareOptions};
 pub use verdict::{MetricComparison, Verdict};
 
 use crate::exit::{input_error, Outcome};
-use runs::RunFolder;
+use crate::results::RunFolder;
 
 /// The comparison of one scenario × server present in both runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,8 +112,8 @@ pub fn compare_runs(
     current: &Path,
     opts: &CompareOptions,
 ) -> anyhow::Result<Comparison> {
-    let base = RunFolder::read(baseline).map_err(|e| input_error(e.to_string()))?;
-    let cur = RunFolder::read(current).map_err(|e| input_error(e.to_string()))?;
+    let base = RunFolder::open(baseline).map_err(|e| input_error(e.to_string()))?;
+    let cur = RunFolder::open(current).map_err(|e| input_error(e.to_string()))?;
     let environment_differences = runs::environment_differences(&base, &cur);
     let key =
         |r: &crate::results::ServerRunResult| (r.scenario.name.clone(), r.server.name.clone());
@@ -186,6 +186,7 @@ pub fn compare_runs(
                 })
             })
             .collect();
+    let unreadable = base.problems().into_iter().chain(cur.problems()).collect();
     Ok(Comparison {
         baseline: baseline.to_path_buf(),
         current: current.to_path_buf(),
@@ -197,7 +198,7 @@ pub fn compare_runs(
         only_in_baseline,
         only_in_current,
         failed_thresholds,
-        unreadable: base.unreadable.into_iter().chain(cur.unreadable).collect(),
+        unreadable,
         counts,
         options: opts.clone(),
     })

@@ -20,7 +20,7 @@ pub use read::{read_shard, MergeError};
 use crate::compare::thresholds::Threshold;
 use crate::exit::{input_error, Outcome};
 use crate::load::bench::{fmt_us, summary};
-use crate::results::environment::{fingerprint, now_rfc3339, RunFolder};
+use crate::results::environment::{fingerprint, now_rfc3339};
 use crate::results::{
     LoadReport, Repetition, RunManifest, RunStatus, ScenarioInfo, ServerInfo, ServerRunResult,
     ThresholdOutcome, SCHEMA_VERSION,
@@ -182,7 +182,7 @@ fn write_folder(dir: &Path, result: &ServerRunResult) -> anyhow::Result<()> {
     };
     let mut result = result.clone();
     result.run_id = manifest.run_id.clone();
-    let mut folder = RunFolder::create(dir, manifest)
+    let mut folder = crate::results::RunWriter::create(dir, manifest)
         .with_context(|| format!("writing --out {}", dir.display()))?;
     folder.write_result(&result)?;
     folder.finish(matches!(result.status, RunStatus::Interrupted))?;

@@ -1,11 +1,13 @@
 //! Reading shard results for the merge: a `bench --json` file, or a log
 //! (`kubectl logs` of one Job index) holding the JSON between the marker
-//! lines. Checks the schema version before anything else is read.
+//! lines. Checks the schema version (through the results reader's one
+//! check, [`check_schema_version`]) before anything else is read.
 
 use std::path::{Path, PathBuf};
 
 use crate::load::shard::{BEGIN_MARKER, END_MARKER};
-use crate::results::{LoadReport, ShardRecord, SCHEMA_VERSION};
+use crate::results::read::check_schema_version;
+use crate::results::{LoadReport, ReadError, ShardRecord};
 
 /// Why the shards could not be merged. Every variant is an input error
 /// (exit 2) and names the file(s) or index(es) concerned.
@@ -133,20 +135,24 @@ pub fn read_shard(path: &Path) -> Result<ShardFile, MergeError> {
             path: path.to_path_buf(),
             reason: format!("not valid JSON ({e})"),
         })?;
-    let found = value
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| MergeError::NotAResult {
-            path: path.to_path_buf(),
-            reason: "no schema_version field".into(),
-        })?;
-    if found != u64::from(SCHEMA_VERSION) {
-        return Err(MergeError::SchemaMismatch {
-            path: path.to_path_buf(),
+    check_schema_version(path, &value).map_err(|e| match e {
+        ReadError::SchemaMismatch {
+            path,
             found,
-            expected: SCHEMA_VERSION,
-        });
-    }
+            expected,
+        } => MergeError::SchemaMismatch {
+            path,
+            found,
+            expected,
+        },
+        other => MergeError::NotAResult {
+            path: path.to_path_buf(),
+            reason: match other {
+                ReadError::NotAResult { .. } => "no schema_version field".into(),
+                other => other.to_string(),
+            },
+        },
+    })?;
     let mut report: LoadReport =
         serde_json::from_value(value).map_err(|e| MergeError::NotAResult {
             path: path.to_path_buf(),

@@ -301,9 +301,13 @@ pub enum DecodeError {
     TooLarge(usize),
 }
 
-/// Reads back a histogram written by [`encode_histogram`].
+/// Reads back a histogram written by [`encode_histogram`] (surrounding
+/// whitespace ignored): the one decoder of stored histograms, used by merge,
+/// report and the tests. An empty or corrupt text is an error, never a panic,
+/// and a header declaring more than [`MAX_HISTOGRAM_PAYLOAD`] is refused
+/// before anything is allocated.
 pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, DecodeError> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(text)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim())?;
     deserialize_histogram(&bytes)
 }
 
@@ -394,11 +398,23 @@ mod tests {
                 decode_histogram(&text),
                 Err(DecodeError::TooLarge(0xffff_fff0))
             ));
-            assert!(crate::report::model::decode_histogram(&text).is_none());
             assert!(started.elapsed() < Duration::from_secs(2));
         }
         // Too short for a header: an error, not a panic.
         assert!(deserialize_histogram(&[]).is_err());
+    }
+
+    #[test]
+    fn empty_or_corrupt_text_is_an_error() {
+        assert!(decode_histogram("").is_err());
+        assert!(matches!(
+            decode_histogram("not base64 at all!"),
+            Err(DecodeError::Base64(_))
+        ));
+        assert!(matches!(
+            decode_histogram("aGVsbG8="),
+            Err(DecodeError::Histogram(_))
+        ));
     }
 
     #[test]
@@ -409,6 +425,8 @@ mod tests {
         }
         let back = decode_histogram(&encode_histogram(&h)).unwrap();
         assert_eq!(back.len(), 4);
+        let padded = format!(" {}\n", encode_histogram(&h));
+        assert_eq!(decode_histogram(&padded).unwrap().len(), 4);
         assert_eq!(back.value_at_quantile(1.0), h.max());
     }
 

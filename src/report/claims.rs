@@ -12,8 +12,7 @@ use super::html::{escape, fill};
 use super::model::ReportData;
 use super::PlacedChart;
 use crate::claims::{evaluate, ClaimsFile, Evaluation, Verdict};
-use crate::compare::runs::RunFolder;
-use crate::results::RunManifest;
+use crate::results::RunFolder;
 
 const SECTION: &str = include_str!("templates/claims.html");
 
@@ -44,30 +43,20 @@ pub fn evaluation_with(data: &ReportData, file: &ClaimsFile) -> Option<Evaluatio
     if !wanted {
         return None;
     }
+    // Each run as the results reader gave it, with its results back from
+    // the report's entries.
     let folders: Vec<RunFolder> = data
         .runs
         .iter()
         .enumerate()
         .map(|(i, run)| RunFolder {
-            path: run.source.clone(),
-            manifest: RunManifest {
-                schema_version: crate::results::SCHEMA_VERSION,
-                run_id: run.run_id.clone(),
-                started_at: run.started_at.clone().unwrap_or_default(),
-                finished_at: None,
-                command_line: Vec::new(),
-                scenario_files: Vec::new(),
-                environment: run.environment.clone(),
-                results: Vec::new(),
-                interrupted: run.interrupted,
-            },
             results: data
                 .entries
                 .iter()
                 .filter(|e| e.run == i)
                 .map(|e| e.result.clone())
                 .collect(),
-            unreadable: run.unreadable.clone(),
+            ..run.folder.clone()
         })
         .collect();
     Some(evaluate(file, &folders))

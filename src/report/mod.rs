@@ -43,32 +43,10 @@ pub enum ReportError {
         /// The path given.
         path: PathBuf,
     },
-    /// A folder without any result in it.
-    #[error(
-        "{path} holds no result files (expected manifest.json and <scenario>__<server>.json files)"
-    )]
-    Empty {
-        /// The folder.
-        path: PathBuf,
-    },
-    /// A file could not be read.
-    #[error("cannot read {path}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file is not a Gauntlet result of this schema.
-    #[error("{path} is not a Gauntlet result file of schema version {version}", version = crate::results::SCHEMA_VERSION)]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The JSON error.
-        #[source]
-        source: serde_json::Error,
-    },
+    /// A result folder or file could not be read (no results in it,
+    /// another schema version, not a result): the results reader's error.
+    #[error(transparent)]
+    Results(#[from] crate::results::ReadError),
     /// A chart could not be drawn.
     #[error("drawing chart {chart}")]
     Draw {
@@ -94,10 +72,7 @@ impl ReportError {
     pub fn is_input(&self) -> bool {
         matches!(
             self,
-            ReportError::NoInput
-                | ReportError::Missing { .. }
-                | ReportError::Empty { .. }
-                | ReportError::Parse { .. }
+            ReportError::NoInput | ReportError::Missing { .. } | ReportError::Results(_)
         )
     }
 }

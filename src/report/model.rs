@@ -2,16 +2,14 @@
 //! the command line, one [`Series`] (and colour) per server, one [`Entry`] per
 //! scenario × server with the figures every chart, table and summary share.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use hdrhistogram::Histogram;
 use plotters::style::RGBColor;
 
 use super::ReportError;
 use crate::compare::stats::median;
-use crate::results::{Environment, Repetition, RunManifest, RunStatus, ServerRunResult};
+use crate::results::{Environment, Repetition, RunFolder, RunStatus, ServerRunResult};
 use crate::scenario::bound::Tally;
 use crate::scenario::errors;
 
@@ -34,6 +32,10 @@ pub struct RunInfo {
     /// Result files that could not be read or parsed (corrupt, truncated),
     /// as `path: reason`; the report shows the rest.
     pub unreadable: Vec<String>,
+    /// The run as the results reader gave it, without its results (those
+    /// are in [`ReportData::entries`]): the manifest, or the one made from
+    /// the first result when the input had none.
+    pub folder: RunFolder,
 }
 
 /// A line/bar family in every chart: one server of one run, with its colour.
@@ -378,15 +380,10 @@ fn assign_colors(labels: &[(String, String)]) -> Vec<Series> {
         .collect()
 }
 
-/// Decodes a V2(-deflate) base64 HdrHistogram; `None` when absent or unreadable.
-pub fn decode_histogram(encoded: &str) -> Option<Histogram<u64>> {
-    if encoded.is_empty() {
-        return None;
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    crate::record::deserialize_histogram(&bytes).ok()
+/// A stored histogram through the one decoder ([`crate::record::decode_histogram`]);
+/// `None` when absent or unreadable, so a corrupt one leaves its chart out.
+fn histogram(encoded: &str) -> Option<Histogram<u64>> {
+    crate::record::decode_histogram(encoded).ok()
 }
 
 fn merge(hists: impl Iterator<Item = Option<Histogram<u64>>>) -> Option<Histogram<u64>> {
@@ -424,13 +421,10 @@ fn summarize(result: &ServerRunResult) -> Summary {
     Summary {
         state,
         throughput: Spread::of(&tput),
-        latency: merge(
-            reps.iter()
-                .map(|r| decode_histogram(&r.load.latency.histogram)),
-        ),
+        latency: merge(reps.iter().map(|r| histogram(&r.load.latency.histogram))),
         service_time: merge(
             reps.iter()
-                .map(|r| decode_histogram(&r.load.service_time.histogram)),
+                .map(|r| histogram(&r.load.service_time.histogram)),
         ),
         corrected: reps.iter().any(|r| r.load.corrected),
         bound: Tally::of(result),
@@ -454,113 +448,33 @@ fn summarize(result: &ServerRunResult) -> Summary {
     }
 }
 
+/// Reads one input through the results reader ([`RunFolder::open_any`]: a
+/// run folder, a folder of results without a manifest, or one result file),
+/// which checks the schema version and lists corrupt files instead of
+/// failing on them.
 fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportError> {
-    if input.is_dir() {
-        let manifest_path = input.join("manifest.json");
-        let manifest: Option<RunManifest> = if manifest_path.is_file() {
-            Some(read(&manifest_path)?)
-        } else {
-            None
-        };
-        let files: Vec<PathBuf> = match &manifest {
-            Some(m) if !m.results.is_empty() => m.results.iter().map(|f| input.join(f)).collect(),
-            _ => {
-                let listing = fs::read_dir(input).map_err(|source| ReportError::Read {
-                    path: input.to_path_buf(),
-                    source,
-                })?;
-                let mut files: Vec<PathBuf> = listing
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| {
-                        p.extension().is_some_and(|e| e == "json")
-                            && p.file_name().is_some_and(|n| n != "manifest.json")
-                    })
-                    .collect();
-                files.sort();
-                files
-            }
-        };
-        let mut results = Vec::new();
-        let mut missing = Vec::new();
-        let mut unreadable = Vec::new();
-        for f in &files {
-            let listed = f.strip_prefix(input).ok().and_then(|p| p.to_str());
-            if !listed.is_some_and(crate::results::paths::is_plain_file_name) {
-                unreadable.push(format!(
-                    "{}: not a plain file name inside {} (expected <scenario>__<server>.json)",
-                    f.display(),
-                    input.display()
-                ));
-                continue;
-            }
-            if manifest.is_some() && !f.exists() {
-                missing.push(f.display().to_string());
-                continue;
-            }
-            match read::<ServerRunResult>(f) {
-                Ok(result) => results.push(result),
-                // One corrupt or truncated file does not hide the others.
-                Err(e) => unreadable.push(format!("{:#}", anyhow::Error::new(e))),
-            }
-        }
-        let first = results.first();
-        let run_id = manifest
-            .as_ref()
-            .map(|m| m.run_id.clone())
-            .or_else(|| first.map(|r| r.run_id.clone()))
-            .ok_or_else(|| ReportError::Empty {
-                path: input.to_path_buf(),
-            })?;
-        let environment = match (&manifest, first) {
-            (Some(m), _) => m.environment.clone(),
-            (None, Some(r)) => r.environment.clone(),
-            (None, None) => {
-                return Err(ReportError::Empty {
-                    path: input.to_path_buf(),
-                })
-            }
-        };
-        let info = RunInfo {
-            run_id,
-            source: input.to_path_buf(),
-            environment,
-            started_at: manifest.as_ref().map(|m| m.started_at.clone()),
-            interrupted: manifest.as_ref().is_some_and(|m| m.interrupted),
-            missing,
-            unreadable,
-        };
-        Ok((info, results))
-    } else if input.is_file() {
-        let result: ServerRunResult = read(input)?;
-        let info = RunInfo {
-            run_id: result.run_id.clone(),
-            source: input.to_path_buf(),
-            environment: result.environment.clone(),
-            started_at: result
-                .repetitions
-                .first()
-                .map(|r| r.load.started_at.clone()),
-            interrupted: matches!(result.status, RunStatus::Interrupted),
-            missing: Vec::new(),
-            unreadable: Vec::new(),
-        };
-        Ok((info, vec![result]))
-    } else {
-        Err(ReportError::Missing {
+    if !input.exists() {
+        return Err(ReportError::Missing {
             path: input.to_path_buf(),
-        })
+        });
     }
-}
-
-fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
-    let text = fs::read_to_string(path).map_err(|source| ReportError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
-        path: path.to_path_buf(),
-        source,
-    })
+    let mut folder = RunFolder::open_any(input)?;
+    let results = std::mem::take(&mut folder.results);
+    let manifest = &folder.manifest;
+    let info = RunInfo {
+        run_id: manifest.run_id.clone(),
+        source: folder.path.clone(),
+        environment: manifest.environment.clone(),
+        // A folder without a manifest does not say when its run began; a
+        // single result file says when its first repetition did.
+        started_at: Some(manifest.started_at.clone())
+            .filter(|s| folder.has_manifest || (input.is_file() && !s.is_empty())),
+        interrupted: manifest.interrupted,
+        missing: folder.missing.clone(),
+        unreadable: folder.unreadable.clone(),
+        folder,
+    };
+    Ok((info, results))
 }
 
 /// The entries of `scenario` ranked by median throughput (the figure the
@@ -629,12 +543,5 @@ mod tests {
         let unique: std::collections::HashSet<_> =
             colours.iter().map(|c| (c.0, c.1, c.2)).collect();
         assert_eq!(unique.len(), 4, "every series has its own colour");
-    }
-
-    #[test]
-    fn a_corrupt_histogram_is_treated_as_absent() {
-        assert!(decode_histogram("").is_none());
-        assert!(decode_histogram("not base64 at all!").is_none());
-        assert!(decode_histogram("aGVsbG8=").is_none());
     }
 }

@@ -1,16 +1,13 @@
 //! Where a run came from and where it goes: the [`Environment`] fingerprint
 //! (CPU, cores, kernel, OS, memory, governor, runtime versions, tool), the
-//! run id, and the results folder (`results/<run-id>/manifest.json` plus one
-//! `<scenario>__<server>.json` per scenario × server), each file written
-//! atomically and the manifest rewritten after every result.
+//! run id, and the names of a results folder's files
+//! (`results/<run-id>/manifest.json` plus one `<scenario>__<server>.json` per
+//! scenario × server; [`super::write::RunWriter`] writes them).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use anyhow::{Context, Result};
 use time::OffsetDateTime;
 
-use super::{tool_info, write_json_atomic, Environment, RunManifest, ServerRunResult};
+use super::{tool_info, Environment};
 
 /// Reads the machine's fingerprint through `sysinfo`; `runtimes` maps
 /// server name to the version its manifest's version command printed. (The
@@ -94,62 +91,6 @@ pub fn result_file_name(scenario: &str, server: &str) -> String {
         super::paths::file_component(scenario),
         super::paths::file_component(server)
     )
-}
-
-/// A results folder being written: the manifest is kept on disk up to date
-/// after every result, so a crash loses nothing that was finished.
-#[derive(Debug)]
-pub struct RunFolder {
-    dir: PathBuf,
-    manifest: RunManifest,
-}
-
-impl RunFolder {
-    /// Creates `dir` and writes the initial manifest.
-    pub fn create(dir: &Path, manifest: RunManifest) -> Result<RunFolder> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating results folder {}", dir.display()))?;
-        let folder = RunFolder {
-            dir: dir.to_path_buf(),
-            manifest,
-        };
-        folder.write_manifest()?;
-        Ok(folder)
-    }
-
-    /// The folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The manifest as last written.
-    pub fn manifest(&self) -> &RunManifest {
-        &self.manifest
-    }
-
-    fn write_manifest(&self) -> Result<()> {
-        write_json_atomic(&self.dir.join("manifest.json"), &self.manifest)
-    }
-
-    /// Writes one result (replacing an earlier version of the same file) and
-    /// records it in the manifest; returns its path.
-    pub fn write_result(&mut self, result: &ServerRunResult) -> Result<PathBuf> {
-        let name = result_file_name(&result.scenario.name, &result.server.name);
-        let path = self.dir.join(&name);
-        write_json_atomic(&path, result)?;
-        if !self.manifest.results.contains(&name) {
-            self.manifest.results.push(name);
-        }
-        self.write_manifest()?;
-        Ok(path)
-    }
-
-    /// Marks the run finished (or interrupted) and writes the manifest.
-    pub fn finish(&mut self, interrupted: bool) -> Result<()> {
-        self.manifest.finished_at = Some(now_rfc3339());
-        self.manifest.interrupted = interrupted;
-        self.write_manifest()
-    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,20 @@
 //! Result files: the versioned schema ([`schema`], with [`warmup`] records and
-//! typed [`warnings`]), atomic writes that never
-//! leave a half-written file behind, and reading results back for report and
-//! compare.
+//! typed [`warnings`]), atomic writes that never leave a half-written file
+//! behind, writing a run folder ([`write::RunWriter`]) and reading results
+//! back ([`read::RunFolder`], the one reader of report, compare, claims and
+//! merge, with the one schema-version check).
 
 pub mod capacity;
 pub mod environment;
 pub mod fd_limit;
 pub mod footprint;
 pub mod paths;
+pub mod read;
 pub mod schema;
 pub mod shard;
 pub mod warmup;
 pub mod warnings;
+pub mod write;
 
 use std::fs;
 use std::io::Write;
@@ -24,10 +27,12 @@ use serde::{de::DeserializeOwned, Serialize};
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
 pub use fd_limit::FdLimitRecord;
 pub use footprint::{Footprint, FootprintEntry};
+pub use read::{ReadError, RunFolder};
 pub use schema::*;
 pub use shard::{MergeRecord, ShardInterval, ShardRecord, ShardRow};
 pub use warmup::{WarmupMode, WarmupRecord};
 pub use warnings::Warning;
+pub use write::RunWriter;
 
 /// The running Gauntlet build, for stamping result files.
 pub fn tool_info() -> ToolInfo {
@@ -84,8 +89,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
-/// Reads a JSON result file, naming the file in any error.
+/// Reads one result file of this schema version (a server result, a
+/// manifest, a `bench --json` report) through [`read::read_versioned`],
+/// naming the file in any error.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    Ok(read::read_versioned(path)?)
 }

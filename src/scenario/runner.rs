@@ -16,8 +16,8 @@ use super::{Overrides, Scenario};
 use crate::cli::RunArgs;
 use crate::exit::{input_error, Outcome};
 use crate::interrupt::Interrupt;
-use crate::results::environment::{fingerprint, now_rfc3339, run_id, RunFolder};
-use crate::results::{RunManifest, RunStatus, SCHEMA_VERSION};
+use crate::results::environment::{fingerprint, now_rfc3339, run_id};
+use crate::results::{RunManifest, RunStatus, RunWriter, SCHEMA_VERSION};
 use crate::servers::upstream::spawn_upstream;
 use crate::servers::Registry;
 
@@ -99,7 +99,7 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&id));
     let command_line: Vec<String> = std::env::args().collect();
-    let mut folder = RunFolder::create(
+    let mut folder = RunWriter::create(
         &out,
         RunManifest {
             schema_version: SCHEMA_VERSION,

@@ -1,7 +1,14 @@
 //! The second stage: a [`RawScenario`] checked key by key and resolved into a
 //! [`Scenario`] that the runner uses as is. Every error names the file, line,
 //! column and key, and says what was expected; command-line overrides are
-//! checked here too, naming their flag.
+//! checked here too, naming their flag. `validate` reads the sections in
+//! order: the name and the durations ([`sections`]), servers
+//! ([`super::select`]), requests, the `[load]` table ([`load`]), CPU
+//! placement ([`placement`]), per-server settings, thresholds and upstream.
+
+mod load;
+mod placement;
+mod sections;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -9,11 +16,11 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::model::{RawLoad, RawScenario};
+use super::model::RawScenario;
 use super::select::Known;
 use crate::compare::thresholds::Threshold;
 use crate::cpus::CpuSet;
-use crate::load::plan::{RequestSpec, Schedule, Stage};
+use crate::load::plan::{RequestSpec, Schedule};
 use crate::results::ScenarioInfo;
 use crate::servers::upstream::DelayRange;
 use crate::servers::{KnownServer, Tier};
@@ -285,86 +292,28 @@ impl Scenario {
     }
 }
 
+/// Checks every section of `raw` in a fixed order (so a file with several
+/// mistakes always reports the same one first) and builds the [`Scenario`].
 fn validate(
     cx: &Ctx<'_>,
     raw: RawScenario,
     overrides: &Overrides,
     known: &Known<'_>,
 ) -> Result<Scenario, ScenarioError> {
-    let stem = cx
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    let name = match &raw.name {
-        Some(n) => {
-            let ok = !n.get_ref().is_empty()
-                && n.get_ref()
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok {
-                return Err(cx.at(
-                    n.span(),
-                    "name",
-                    format!(
-                        "{:?}: expected letters, digits, `-` or `_` (it names result files)",
-                        n.get_ref()
-                    ),
-                ));
-            }
-            n.get_ref().clone()
-        }
-        None => stem,
-    };
+    let name = sections::name(cx, &raw)?;
 
     let (servers, variants) =
         super::select::resolve_servers(cx, raw.servers.as_ref(), overrides, known)?;
     let requests = super::requests::requests(cx, &raw)?;
     let capacity = super::capacity_spec::capacity(cx, &raw)?;
-    let (connections, schedule, staged_duration, threads) = load(cx, raw.load.as_ref())?;
-    let (pipeline, streams) = in_flight(cx, raw.load.as_ref())?;
+    let (connections, schedule, staged_duration, threads) = load::load(cx, raw.load.as_ref())?;
+    let (pipeline, streams) = load::in_flight(cx, raw.load.as_ref())?;
 
-    let mut duration = match (&raw.duration, staged_duration) {
-        (Some(d), Some(_)) => {
-            return Err(cx.at(
-                d.span(),
-                "duration",
-                "a staged load lasts as long as its stages; remove `duration` or `load.stages`",
-            ))
-        }
-        (Some(d), None) => cx.duration(d, "duration")?,
-        (None, Some(total)) => total,
-        (None, None) => DEFAULT_DURATION,
-    };
-    if let Some(d) = overrides.duration {
-        if staged_duration.is_some() {
-            return Err(cx.whole(
-                "--duration",
-                "this scenario's load is staged (its length is the sum of `load.stages`); \
-                 --duration cannot apply to it",
-            ));
-        }
-        duration = d;
-    }
-    if duration.is_zero() {
-        return Err(match &raw.duration {
-            Some(d) => cx.at(d.span(), "duration", "must be longer than 0s, e.g. \"10s\""),
-            None => cx.whole("--duration", "must be longer than 0s, e.g. 10s"),
-        });
-    }
+    let duration = sections::duration(cx, &raw, staged_duration, overrides)?;
     let (warmup, auto_warmup) = super::steady::validate_warmup(cx, &raw)?;
-    let mut repetitions = match &raw.repetitions {
-        Some(r) => cx.count(r, "repetitions", 1, 1000)?,
-        None => 1,
-    };
-    if let Some(r) = overrides.repetitions {
-        if r == 0 {
-            return Err(cx.whole("--repetitions", "expected a whole number from 1"));
-        }
-        repetitions = r;
-    }
+    let repetitions = sections::repetitions(cx, &raw, overrides)?;
 
-    let (server_cpus, loadgen_cpus, mut placement_note) = placement(cx, &raw)?;
+    let (server_cpus, loadgen_cpus, mut placement_note) = placement::placement(cx, &raw)?;
     for v in &variants {
         if let Some(note) = super::variants::overlap_note(v, loadgen_cpus.as_ref()) {
             placement_note = Some(match placement_note {
@@ -374,61 +323,10 @@ fn validate(
         }
     }
 
-    let startup_samples = match &raw.startup_samples {
-        Some(v) => cx.count(v, "startup_samples", 0, 1000)?,
-        None => DEFAULT_STARTUP_SAMPLES,
-    };
-    let startup_timeout = match &raw.startup_timeout {
-        Some(v) => cx.duration(v, "startup_timeout")?,
-        None => DEFAULT_STARTUP_TIMEOUT,
-    };
-    let idle_connections = match &raw.idle_connections {
-        Some(v) => super::fd_limit::count(cx, v, "idle_connections", 0, 100_000)?,
-        None => 0,
-    };
-    let fd_limit = super::fd_limit::record(&raw, connections, idle_connections);
-    let sample_interval = match &raw.sample_interval {
-        Some(v) => {
-            let d = cx.duration(v, "sample_interval")?;
-            if d < Duration::from_millis(1) {
-                return Err(cx.at(v.span(), "sample_interval", "expected at least \"1ms\""));
-            }
-            d
-        }
-        None => DEFAULT_SAMPLE_INTERVAL,
-    };
-    let timeout = match &raw.timeout {
-        Some(v) => cx.duration(v, "timeout")?,
-        None => Duration::from_secs(10),
-    };
-    let thresholds = raw
-        .thresholds
-        .iter()
-        .map(|t| {
-            t.get_ref()
-                .parse::<Threshold>()
-                .map_err(|e| cx.at(t.span(), "thresholds", e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let upstream = match &raw.upstream {
-        Some(u) => Some(UpstreamSpec {
-            delay: match &u.get_ref().delay {
-                Some(d) => d.get_ref().parse::<DelayRange>().map_err(|e| {
-                    cx.at(
-                        d.span(),
-                        "upstream.delay",
-                        format!("{e}; expected a range like \"5ms..150ms\" or one duration"),
-                    )
-                })?,
-                None => DelayRange {
-                    min: Duration::from_millis(5),
-                    max: Duration::from_millis(150),
-                },
-            },
-            seed: u.get_ref().seed.unwrap_or(42),
-        }),
-        None => None,
-    };
+    let settings = sections::server_settings(cx, &raw)?;
+    let fd_limit = super::fd_limit::record(&raw, connections, settings.idle_connections);
+    let thresholds = sections::thresholds(cx, &raw)?;
+    let upstream = sections::upstream(cx, &raw)?;
 
     Ok(Scenario {
         info: ScenarioInfo {
@@ -448,203 +346,19 @@ fn validate(
         threads,
         pipeline,
         streams,
-        timeout,
+        timeout: settings.timeout,
         server_cpus,
         loadgen_cpus,
         placement_note,
-        startup_samples,
-        startup_timeout,
-        idle_connections,
-        sample_interval,
+        startup_samples: settings.startup_samples,
+        startup_timeout: settings.startup_timeout,
+        idle_connections: settings.idle_connections,
+        sample_interval: settings.sample_interval,
         thresholds,
         upstream,
         capacity,
         fd_limit,
     })
-}
-
-type LoadShape = (u32, Schedule, Option<Duration>, Option<usize>);
-
-fn load(cx: &Ctx<'_>, raw: Option<&Spanned<RawLoad>>) -> Result<LoadShape, ScenarioError> {
-    let Some(raw) = raw else {
-        return Ok((DEFAULT_CONNECTIONS, Schedule::Closed, None, None));
-    };
-    let span = raw.span();
-    let raw = raw.get_ref();
-    let connections = match &raw.connections {
-        Some(c) => super::fd_limit::count(cx, c, "load.connections", 1, 100_000)?,
-        None => DEFAULT_CONNECTIONS,
-    };
-    let threads = match &raw.threads {
-        Some(t) => Some(cx.count(t, "load.threads", 1, 1024)? as usize),
-        None => None,
-    };
-    if let Some(rate) = &raw.rate {
-        if !rate.get_ref().is_finite() || *rate.get_ref() <= 0.0 {
-            return Err(cx.at(
-                rate.span(),
-                "load.rate",
-                "expected requests per second above 0, e.g. 5000",
-            ));
-        }
-    }
-    if raw.stages.is_empty() {
-        let schedule = match &raw.rate {
-            Some(rate) => Schedule::OpenConstant {
-                rate: *rate.get_ref(),
-            },
-            None => Schedule::Closed,
-        };
-        return Ok((connections, schedule, None, threads));
-    }
-    if let Some(rate) = &raw.rate {
-        return Err(cx.at(
-            rate.span(),
-            "load.rate",
-            "use either a constant `rate` or `stages` with a `rate` each, not both",
-        ));
-    }
-    let open = raw.stages[0].get_ref().rate.is_some();
-    let mut stages = Vec::new();
-    let mut total = Duration::ZERO;
-    for stage in &raw.stages {
-        let s = stage.get_ref();
-        let duration = cx.duration(&s.duration, "load.stages.duration")?;
-        let target = match (&s.rate, &s.connections) {
-            (Some(r), None) if open => {
-                if !r.get_ref().is_finite() || *r.get_ref() <= 0.0 {
-                    return Err(cx.at(
-                        r.span(),
-                        "load.stages.rate",
-                        "expected requests per second above 0",
-                    ));
-                }
-                *r.get_ref()
-            }
-            (None, Some(c)) if !open => {
-                let c = cx.count(c, "load.stages.connections", 1, 100_000)?;
-                if c > connections {
-                    return Err(cx.at(
-                        stage.span(),
-                        "load.stages.connections",
-                        format!("{c} is more than load.connections = {connections}; raise load.connections"),
-                    ));
-                }
-                f64::from(c)
-            }
-            _ => {
-                return Err(cx.at(
-                    stage.span(),
-                    "load.stages",
-                    "every stage needs `duration` and exactly one of `rate` (open model) or \
-                     `connections` (closed model), the same one in every stage, \
-                     e.g. { duration = \"10s\", rate = 1000 }",
-                ))
-            }
-        };
-        total += duration;
-        stages.push(Stage { duration, target });
-    }
-    if total.is_zero() {
-        return Err(cx.at(span, "load.stages", "the stages last 0s in total"));
-    }
-    let schedule = if open {
-        Schedule::OpenStages(stages)
-    } else {
-        Schedule::ClosedStages(stages)
-    };
-    Ok((connections, schedule, Some(total), threads))
-}
-
-/// `load.pipeline` and `load.streams`: requests in flight per connection.
-fn in_flight(
-    cx: &Ctx<'_>,
-    raw: Option<&Spanned<RawLoad>>,
-) -> Result<(u32, Option<u32>), ScenarioError> {
-    let Some(raw) = raw.map(Spanned::get_ref) else {
-        return Ok((1, None));
-    };
-    let pipeline = match &raw.pipeline {
-        Some(p) => cx.count(p, "load.pipeline", 1, 1024)?,
-        None => 1,
-    };
-    let streams = match &raw.streams {
-        Some(s) if raw.pipeline.is_some() => {
-            return Err(cx.at(
-                s.span(),
-                "load.streams",
-                "`streams` (HTTP/2) and `pipeline` (HTTP/1.1) exclude each other; keep one",
-            ))
-        }
-        Some(s) => Some(cx.count(s, "load.streams", 1, 1024)?),
-        None => None,
-    };
-    Ok((pipeline, streams))
-}
-
-type Placement = (Option<CpuSet>, Option<CpuSet>, Option<String>);
-
-fn placement(cx: &Ctx<'_>, raw: &RawScenario) -> Result<Placement, ScenarioError> {
-    let available = CpuSet::current().unwrap_or_default();
-    let server = raw
-        .server_cpus
-        .as_ref()
-        .map(|v| cx.cpus(v, "server_cpus").map(|s| (v.span(), s)))
-        .transpose()?;
-    let loadgen = raw
-        .loadgen_cpus
-        .as_ref()
-        .map(|v| cx.cpus(v, "loadgen_cpus").map(|s| (v.span(), s)))
-        .transpose()?;
-    for (key, set) in [("server_cpus", &server), ("loadgen_cpus", &loadgen)] {
-        if let Some((span, set)) = set {
-            if let Some(cpu) = set.cpus().iter().find(|c| !available.cpus().contains(c)) {
-                return Err(cx.at(
-                    span.clone(),
-                    key,
-                    format!("CPU {cpu} is not available here; available CPUs: {available}"),
-                ));
-            }
-        }
-    }
-    if let (Some((span, s)), Some((_, l))) = (&server, &loadgen) {
-        if s.cpus().iter().any(|c| l.cpus().contains(c)) {
-            return Err(cx.at(
-                span.clone(),
-                "server_cpus",
-                format!("{s} overlaps loadgen_cpus = {l}; give server and generator disjoint CPUs"),
-            ));
-        }
-    }
-    let explicit = server.is_some() || loadgen.is_some();
-    let server = server.map(|(_, s)| s);
-    let loadgen = loadgen.map(|(_, s)| s);
-    if explicit {
-        return Ok((server, loadgen, None));
-    }
-    let cpus = available.cpus();
-    if cpus.len() < 2 {
-        return Ok((
-            None,
-            None,
-            Some(format!(
-                "only {} CPU available: server and generator are not pinned and share it, \
-                 so the figures include their contention",
-                cpus.len()
-            )),
-        ));
-    }
-    // Server gets the first half, the generator the rest (2 CPUs: 0 and 1).
-    let half = cpus.len() / 2;
-    let list = |c: &[usize]| {
-        c.iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-            .parse::<CpuSet>()
-            .ok()
-    };
-    Ok((list(&cpus[..half]), list(&cpus[half..]), None))
 }
 
 #[cfg(test)]

@@ -1,19 +1,20 @@
-//! Regenerates the rendering fixtures in tests/fixtures/ (see the README
-//! there). They are synthetic inputs for the report renderer, not
-//! measurements. Run with:
-//! `cargo test --test report_fixtures_gen -- --ignored`.
+//! The generator of the rendering fixtures in tests/fixtures/ (see the
+//! README there): synthetic inputs for the report renderer, not
+//! measurements, from made-up server profiles and a seeded random generator,
+//! so the same code always writes the same files. `cargo run --example
+//! regen-fixtures` (main.rs) writes them; tests/report_fixtures.rs checks
+//! that the committed ones are what this would write.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use base64::Engine;
+use gauntlet::record::encode_histogram;
 use gauntlet::results::{
     write_json_atomic, BuildInfo, Environment, GeneratorUsage, IdleConnections, IntervalStats,
     LatencyStats, LoadModel, LoadReport, Repetition, ResourceSample, RunManifest, RunStatus,
     Saturation, ScenarioInfo, ScheduleLag, ServerInfo, ServerRunResult, ServerUsage, StartupStats,
     ThresholdOutcome, ToolInfo, SCHEMA_VERSION,
 };
-use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -110,14 +111,6 @@ fn tool() -> ToolInfo {
     }
 }
 
-fn encode(h: &Histogram<u64>) -> String {
-    let mut buf = Vec::new();
-    V2DeflateSerializer::new()
-        .serialize(h, &mut buf)
-        .expect("serialize histogram");
-    base64::engine::general_purpose::STANDARD.encode(buf)
-}
-
 fn stats(h: &Histogram<u64>) -> LatencyStats {
     LatencyStats {
         count: h.len(),
@@ -131,7 +124,7 @@ fn stats(h: &Histogram<u64>) -> LatencyStats {
         p99_9_us: h.value_at_quantile(0.999),
         p99_99_us: h.value_at_quantile(0.9999),
         max_us: h.max(),
-        histogram: encode(h),
+        histogram: encode_histogram(h),
     }
 }
 
@@ -388,11 +381,11 @@ fn server_result(rng: &mut StdRng, spec: ResultSpec<'_>) -> ServerRunResult {
     }
 }
 
-fn write_run(dir: &Path, run_id: &str, results: Vec<ServerRunResult>) {
+fn write_run(dir: &Path, run_id: &str, results: Vec<ServerRunResult>) -> anyhow::Result<()> {
     let mut names = Vec::new();
     for r in &results {
         let name = format!("{}__{}.json", r.scenario.name, r.server.name);
-        write_json_atomic(&dir.join(&name), r).expect("write result");
+        write_json_atomic(&dir.join(&name), r)?;
         names.push(name);
     }
     let manifest = RunManifest {
@@ -410,13 +403,15 @@ fn write_run(dir: &Path, run_id: &str, results: Vec<ServerRunResult>) {
         results: names,
         interrupted: false,
     };
-    write_json_atomic(&dir.join("manifest.json"), &manifest).expect("write manifest");
+    write_json_atomic(&dir.join("manifest.json"), &manifest)
 }
 
-#[test]
-#[ignore = "regenerates the committed fixtures; run on purpose"]
-fn regenerate_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+/// The fixture folders, in the order [`generate`] writes them.
+pub const FOLDERS: [&str; 3] = ["two-servers", "failed-server", "generator-limited"];
+
+/// Writes every fixture folder under `root` (e.g. tests/fixtures/), each a
+/// run folder of manifest.json and its results.
+pub fn generate(root: &Path) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(5);
 
     let run = "2026-11-22T10-00-00Z-two-servers";
@@ -440,7 +435,7 @@ fn regenerate_fixtures() {
             ));
         }
     }
-    write_run(&root.join("two-servers"), run, results);
+    write_run(&root.join(FOLDERS[0]), run, results)?;
 
     let run = "2026-11-22T11-00-00Z-failed-server";
     let ok = server_result(
@@ -494,7 +489,7 @@ fn regenerate_fixtures() {
     skipped.startup = None;
     skipped.idle_connections = None;
     skipped.build = None;
-    write_run(&root.join("failed-server"), run, vec![ok, failed, skipped]);
+    write_run(&root.join(FOLDERS[1]), run, vec![ok, failed, skipped])?;
 
     let run = "2026-11-22T12-00-00Z-generator-limited";
     let limited = [&RUST, &GO]
@@ -520,5 +515,5 @@ fn regenerate_fixtures() {
             )
         })
         .collect();
-    write_run(&root.join("generator-limited"), run, limited);
+    write_run(&root.join(FOLDERS[2]), run, limited)
 }
