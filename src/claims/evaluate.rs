@@ -13,7 +13,7 @@ use crate::compare::stats::median;
 use crate::results::{Environment, RunStatus, ServerRunResult};
 
 /// The verdict on one claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The whole interval lies where the claim says.
@@ -39,7 +39,8 @@ impl Verdict {
 }
 
 /// The machine figures were measured on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(transform = crate::results::json_schema::hardware_aliases)]
 pub struct Hardware {
     /// CPU model name.
     pub cpu_model: String,
@@ -96,7 +97,7 @@ impl Hardware {
 }
 
 /// The figure of one term.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TermFigure {
     /// Metric name.
     pub metric: String,
@@ -115,7 +116,7 @@ pub struct TermFigure {
 }
 
 /// The evaluation of one claim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ClaimResult {
     /// Claim id.
     pub id: String,
@@ -144,7 +145,7 @@ pub struct ClaimResult {
 }
 
 /// All claims evaluated, with the machines the figures came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Evaluation {
     /// The claims file.
     pub claims_file: String,

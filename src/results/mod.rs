@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod environment;
 pub mod fd_limit;
 pub mod footprint;
+pub mod json_schema;
 pub mod paths;
 pub mod schema;
 pub mod shard;
