@@ -20,8 +20,12 @@ fn root() -> &'static Path {
 #[test]
 fn committed_schemas_are_what_the_types_generate() {
     for s in SCHEMAS {
-        let committed = std::fs::read_to_string(root().join(s.path()))
-            .unwrap_or_else(|e| panic!("{} missing ({e}): run `cargo run --example schemas`", s.path()));
+        let committed = std::fs::read_to_string(root().join(s.path())).unwrap_or_else(|e| {
+            panic!(
+                "{} missing ({e}): run `cargo run --example schemas`",
+                s.path()
+            )
+        });
         assert!(
             committed == render(s.name).unwrap(),
             "{} differs from what the Rust types generate: run `cargo run --example schemas` and commit the result",

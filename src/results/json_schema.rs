@@ -68,7 +68,10 @@ pub fn generate(name: &str) -> Option<Value> {
     let doc = value.as_object_mut()?;
     let mut out = Map::new();
     // The keys a reader looks for first, then what schemars wrote.
-    out.insert("$schema".into(), doc.remove("$schema").unwrap_or(Value::Null));
+    out.insert(
+        "$schema".into(),
+        doc.remove("$schema").unwrap_or(Value::Null),
+    );
     out.insert(
         "$id".into(),
         json!(format!("https://gauntlet.invalid/{}", file.path())),

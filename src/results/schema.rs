@@ -440,7 +440,9 @@ pub struct Repetition {
 }
 
 /// What bounded a repetition's throughput.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BoundBy {
     /// The server's CPUs were busy: the figure is the server's.
