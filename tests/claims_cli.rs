@@ -67,7 +67,7 @@ fn claims_prints_a_verdict_per_claim_and_writes_json_and_markdown() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "hardware: Test CPU @ 3.00GHz, 2 cores, 8.0 GiB memory",
+            "hardware: Test CPU @ 3.00GHz, 2 logical CPUs, 8.0 GiB memory",
         ))
         .stdout(predicate::str::is_match(r"C1a +supported +A Go service").unwrap())
         .stdout(predicate::str::contains(
@@ -87,7 +87,7 @@ fn claims_prints_a_verdict_per_claim_and_writes_json_and_markdown() {
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(doc["hardware"]["cpu_model"], "Test CPU @ 3.00GHz");
-    assert_eq!(doc["hardware"]["cpu_cores"], 2);
+    assert_eq!(doc["hardware"]["logical_cpus"], 2);
     let claims = doc["claims"].as_array().unwrap();
     let verdicts: Vec<_> = claims
         .iter()

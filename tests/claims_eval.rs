@@ -130,7 +130,7 @@ fn every_verdict_with_its_figure_interval_and_reason() {
     assert_eq!(e.claims.len(), 15);
     let hw = e.hardware.as_ref().unwrap();
     assert_eq!(
-        (hw.cpu_model.as_str(), hw.cpu_cores),
+        (hw.cpu_model.as_str(), hw.logical_cpus),
         ("Test CPU @ 3.00GHz", 2)
     );
 

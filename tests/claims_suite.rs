@@ -307,7 +307,7 @@ path = "/plaintext"
         "{doc:#}"
     );
     assert!(claims[1]["figure"].as_f64().unwrap() > 64.0 * 1_048_576.0);
-    assert!(doc["hardware"]["cpu_cores"].as_u64().unwrap() >= 1);
+    assert!(doc["hardware"]["logical_cpus"].as_u64().unwrap() >= 1);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("hardware: ") && stdout.contains("1 supported, 1 contradicted"),

@@ -77,7 +77,10 @@ fn the_claims_section_comes_first_with_verdicts_hardware_and_evidence_links() {
     let first_scenario = html.find("id=\"scenario-1\"").unwrap();
     assert!(claims < first_scenario, "Claims comes before the scenarios");
     let section = &html[claims..html[claims..].find("</section>").unwrap() + claims];
-    assert!(section.contains("Test CPU @ 3.00GHz, 2 cores"), "{section}");
+    assert!(
+        section.contains("Test CPU @ 3.00GHz, 2 logical CPUs"),
+        "{section}"
+    );
     // 90,000..110,000 / 9,000..11,000: the ratio lies in 8.2..12.2, inside 5..20.
     assert!(section.contains("<strong>supported</strong>"), "{section}");
     assert!(

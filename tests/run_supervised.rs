@@ -1,6 +1,7 @@
 //! `gauntlet run` end to end against small test servers described by
 //! manifests in a temporary folder: results on disk that deserialize, a
 //! server dying mid-run, a failed threshold, a skipped server, and Ctrl-C.
+//! The short run's folder also validates against schemas/.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use gauntlet::results::{read_json, RunManifest, RunStatus};
 
 mod run_support;
+mod schema_support;
 use run_support::{text, Setup};
 
 const HELLO_ENV: &[(&str, &str)] = &[("START_DELAY_MS", "0")];
@@ -53,6 +55,8 @@ fn a_short_run_writes_results_that_deserialize() {
     let manifest: RunManifest = read_json(&s.out().join("manifest.json")).unwrap();
     assert_eq!(manifest.results, ["tiny__hello.json"]);
     assert!(manifest.finished_at.is_some() && !manifest.interrupted);
+    schema_support::assert_file_valid("run-manifest", &s.out().join("manifest.json"));
+    schema_support::assert_file_valid("server-result", &s.out().join("tiny__hello.json"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("req/CPU-s") && stdout.contains("hello"),

@@ -14,7 +14,7 @@ use crate::compare::stats::median;
 use crate::results::{Environment, RunFolder, RunStatus, ServerRunResult};
 
 /// The verdict on one claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The whole interval lies where the claim says.
@@ -40,12 +40,18 @@ impl Verdict {
 }
 
 /// The machine figures were measured on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(transform = crate::results::json_schema::hardware_aliases)]
 pub struct Hardware {
     /// CPU model name.
     pub cpu_model: String,
-    /// Logical CPUs.
-    pub cpu_cores: u32,
+    /// Logical CPUs (hardware threads). `claims --json` before this name
+    /// called it `cpu_cores`; that name still reads.
+    #[serde(alias = "cpu_cores")]
+    pub logical_cpus: u32,
+    /// Physical cores, when the machine reported them.
+    #[serde(default)]
+    pub physical_cores: Option<u32>,
     /// Total memory, bytes.
     pub memory_bytes: u64,
     /// Kernel release.
@@ -58,7 +64,8 @@ impl Hardware {
     fn of(env: &Environment) -> Self {
         Hardware {
             cpu_model: env.cpu_model.clone(),
-            cpu_cores: env.logical_cpus,
+            logical_cpus: env.logical_cpus,
+            physical_cores: env.physical_cores,
             memory_bytes: env.memory_bytes,
             kernel: env.kernel.clone(),
             os: env.os.clone(),
@@ -67,16 +74,22 @@ impl Hardware {
 
     fn same_machine(&self, other: &Hardware) -> bool {
         self.cpu_model == other.cpu_model
-            && self.cpu_cores == other.cpu_cores
+            && self.logical_cpus == other.logical_cpus
             && self.memory_bytes == other.memory_bytes
     }
 
-    /// One line: `Intel Xeon ..., 2 cores, 7.8 GiB memory, Linux 6.1`.
+    /// One line: `Intel Xeon ..., 2 logical CPUs (1 physical core), 7.8
+    /// GiB memory, Linux 6.1` (the physical cores when known).
     pub fn line(&self) -> String {
+        let cores = match self.physical_cores {
+            Some(1) => " (1 physical core)".to_string(),
+            Some(n) => format!(" ({n} physical cores)"),
+            None => String::new(),
+        };
         format!(
-            "{}, {} cores, {:.1} GiB memory, {} {}",
+            "{}, {} logical CPUs{cores}, {:.1} GiB memory, {} {}",
             self.cpu_model,
-            self.cpu_cores,
+            self.logical_cpus,
             self.memory_bytes as f64 / (1u64 << 30) as f64,
             self.os,
             self.kernel
@@ -85,7 +98,7 @@ impl Hardware {
 }
 
 /// The figure of one term.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TermFigure {
     /// Metric name.
     pub metric: String,
@@ -104,7 +117,7 @@ pub struct TermFigure {
 }
 
 /// The evaluation of one claim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ClaimResult {
     /// Claim id.
     pub id: String,
@@ -133,7 +146,7 @@ pub struct ClaimResult {
 }
 
 /// All claims evaluated, with the machines the figures came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Evaluation {
     /// The claims file.
     pub claims_file: String,
@@ -524,6 +537,27 @@ mod tests {
             lower: b(lo),
             upper: b(hi),
         }
+    }
+
+    #[test]
+    fn hardware_names_logical_cpus_and_reads_the_old_cpu_cores() {
+        let old: Hardware = serde_json::from_str(
+            r#"{"cpu_model": "X", "cpu_cores": 2, "memory_bytes": 1073741824, "kernel": "6.1", "os": "Linux"}"#,
+        )
+        .unwrap();
+        assert_eq!((old.logical_cpus, old.physical_cores), (2, None));
+        assert_eq!(old.line(), "X, 2 logical CPUs, 1.0 GiB memory, Linux 6.1");
+        let new = Hardware {
+            physical_cores: Some(1),
+            ..old
+        };
+        assert_eq!(
+            new.line(),
+            "X, 2 logical CPUs (1 physical core), 1.0 GiB memory, Linux 6.1"
+        );
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["logical_cpus"], 2);
+        assert!(json.get("cpu_cores").is_none());
     }
 
     #[test]

@@ -41,7 +41,10 @@ pub fn environment_differences(baseline: &RunFolder, current: &RunFolder) -> Vec
         diffs.push(format!("CPU model {:?} vs {:?}", a.cpu_model, b.cpu_model));
     }
     if a.logical_cpus != b.logical_cpus {
-        diffs.push(format!("cores {} vs {}", a.logical_cpus, b.logical_cpus));
+        diffs.push(format!(
+            "logical CPUs {} vs {}",
+            a.logical_cpus, b.logical_cpus
+        ));
     }
     if a.kernel != b.kernel {
         diffs.push(format!("kernel {} vs {}", a.kernel, b.kernel));

@@ -6,12 +6,36 @@
 use std::fmt::Write;
 
 use super::format::grouped;
-use super::html::{escape, fill};
 use super::model::{Entry, ReportData};
 use crate::results::{CapacityEnd, CapacityResult};
 
-const TABLE: &str = include_str!("templates/capacity.html");
-const ROW: &str = include_str!("templates/capacity_row.html");
+/// The capacity table of one scenario, for `templates/capacity.html`.
+pub struct CapacityView {
+    /// The SLO as one line.
+    pub slo: String,
+    /// One row per server with a search.
+    pub rows: Vec<CapacityRow>,
+}
+
+/// One server's capacity search, as text (`templates/capacity_row.html`).
+pub struct CapacityRow {
+    /// The series colour, `#rrggbb`.
+    pub color: String,
+    /// The server's label, marked when it failed.
+    pub server: String,
+    /// The capacity, "N req/s" or "none".
+    pub capacity: String,
+    /// The bracket around it.
+    pub bracket: String,
+    /// The search converged or reached the highest rate.
+    pub ok: bool,
+    /// How the search ended.
+    pub ended_by: String,
+    /// How many steps it took.
+    pub steps: String,
+    /// How long it took.
+    pub seconds: String,
+}
 
 fn searches<'a>(
     data: &'a ReportData,
@@ -60,34 +84,29 @@ fn cells(c: &CapacityResult) -> [String; 5] {
     ]
 }
 
-/// The HTML table of `scenario`'s capacity searches ("" when there are none).
-pub fn html_table(data: &ReportData, scenario: &str) -> String {
-    let mut rows = String::new();
+/// The capacity table of `scenario` (`None` when it has no search).
+pub fn html_view(data: &ReportData, scenario: &str) -> Option<CapacityView> {
+    let mut rows = Vec::new();
     let mut slo_line = String::new();
     for (e, c) in searches(data, scenario) {
         let series = &data.series[e.series];
-        let (r, g, b) = (series.color.0, series.color.1, series.color.2);
         let [capacity, bracket, ended_by, steps, seconds] = cells(c);
-        let ok = matches!(c.ended_by, CapacityEnd::Converged | CapacityEnd::MaxRate);
-        rows.push_str(&fill(
-            ROW,
-            &[
-                ("color", &format!("#{r:02x}{g:02x}{b:02x}")),
-                ("server", &escape(&e.marked_label(series))),
-                ("capacity", &escape(&capacity)),
-                ("bracket", &escape(&bracket)),
-                ("end_class", if ok { "pass" } else { "fail" }),
-                ("ended_by", &escape(&ended_by)),
-                ("steps", &steps),
-                ("seconds", &seconds),
-            ],
-        ));
+        rows.push(CapacityRow {
+            color: super::html::hex(series.color),
+            server: e.marked_label(series),
+            capacity,
+            bracket,
+            ok: matches!(c.ended_by, CapacityEnd::Converged | CapacityEnd::MaxRate),
+            ended_by,
+            steps,
+            seconds,
+        });
         slo_line = slo(c);
     }
-    if rows.is_empty() {
-        return String::new();
-    }
-    fill(TABLE, &[("slo", &escape(&slo_line)), ("rows", &rows)])
+    (!rows.is_empty()).then_some(CapacityView {
+        slo: slo_line,
+        rows,
+    })
 }
 
 /// The Markdown table of `scenario`'s capacity searches ("" when there are none).

@@ -8,13 +8,42 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::charts::slug;
-use super::html::{escape, fill};
 use super::model::ReportData;
 use super::PlacedChart;
 use crate::claims::{evaluate, ClaimsFile, Evaluation, Verdict};
 use crate::results::RunFolder;
 
-const SECTION: &str = include_str!("templates/claims.html");
+/// The claims section, as text (`templates/claims.html`).
+pub struct ClaimsView {
+    /// The claims file judged.
+    pub file: String,
+    /// The hardware the figures were measured on, one line.
+    pub hardware: String,
+    /// How many claims got each verdict.
+    pub counts: String,
+    /// One row per claim.
+    pub rows: Vec<ClaimRow>,
+    /// What the `"fd_limit"` scenarios reached, one line per server.
+    pub reached: Vec<String>,
+}
+
+/// One claim's verdict row.
+pub struct ClaimRow {
+    /// Claim id, e.g. `C1`.
+    pub id: String,
+    /// The claim in words.
+    pub claim: String,
+    /// Its predicate, `-` when it has none.
+    pub predicate: String,
+    /// The measured interval.
+    pub measured: String,
+    /// The verdict's word.
+    pub verdict: &'static str,
+    /// Why.
+    pub why: String,
+    /// (anchor, text) of each piece of evidence on the page.
+    pub links: Vec<(String, String)>,
+}
 
 /// The claims file the report judges (the one `gauntlet claims` uses by default).
 pub const CLAIMS_FILE: &str = "claims/claims.toml";
@@ -174,47 +203,32 @@ fn hardware(e: &Evaluation) -> String {
     }
 }
 
-/// The HTML section of an evaluation (empty when there is none).
-pub fn html_section_of(data: &ReportData, charts: &[PlacedChart], e: &Evaluation) -> String {
-    let mut rows = String::new();
-    for c in &e.claims {
-        let links: Vec<String> = evidence(data, charts, c)
-            .into_iter()
-            .map(|(id, text)| format!("<a href=\"#{}\">{}</a>", escape(&id), escape(&text)))
-            .collect();
-        let _ = writeln!(
-            rows,
-            "<tr id=\"claim-{id}\" class=\"verdict-{verdict}\"><td>{id}</td><td>{claim}</td><td><code>{predicate}</code></td><td class=\"num\">{measured}</td><td><strong>{verdict}</strong></td><td>{why}</td><td>{links}</td></tr>",
-            id = escape(&c.id),
-            claim = escape(&c.claim),
-            predicate = escape(c.predicate.as_deref().unwrap_or("-")),
-            measured = escape(&c.measured),
-            verdict = c.verdict.word(),
-            why = escape(&c.reason),
-            links = links.join("<br>"),
-        );
+/// The HTML section of an evaluation, as text for the template.
+pub fn html_view_of(data: &ReportData, charts: &[PlacedChart], e: &Evaluation) -> ClaimsView {
+    ClaimsView {
+        file: e.claims_file.clone(),
+        hardware: hardware(e),
+        counts: counts(e),
+        rows: e
+            .claims
+            .iter()
+            .map(|c| ClaimRow {
+                id: c.id.clone(),
+                claim: c.claim.clone(),
+                predicate: c.predicate.clone().unwrap_or_else(|| "-".into()),
+                measured: c.measured.clone(),
+                verdict: c.verdict.word(),
+                why: c.reason.clone(),
+                links: evidence(data, charts, c),
+            })
+            .collect(),
+        reached: reached(data),
     }
-    fill(
-        SECTION,
-        &[
-            ("file", &escape(&e.claims_file)),
-            ("hardware", &escape(&hardware(e))),
-            ("counts", &escape(&counts(e))),
-            ("rows", &rows),
-            (
-                "reached",
-                &reached(data)
-                    .iter()
-                    .map(|l| format!("<li>{}</li>", escape(l)))
-                    .collect::<String>(),
-            ),
-        ],
-    )
 }
 
-/// The HTML section for the page (empty without claims scenarios).
-pub fn html_section(data: &ReportData, charts: &[PlacedChart]) -> String {
-    evaluation(data).map_or_else(String::new, |e| html_section_of(data, charts, &e))
+/// The HTML section for the page (`None` without claims scenarios).
+pub fn html_view(data: &ReportData, charts: &[PlacedChart]) -> Option<ClaimsView> {
+    evaluation(data).map(|e| html_view_of(data, charts, &e))
 }
 
 /// The Markdown section of an evaluation: the verdict table of `gauntlet

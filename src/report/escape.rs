@@ -4,20 +4,48 @@
 //! and paragraphs), so a server name, reason, stderr tail or scenario
 //! description is shown as text, never read as markup.
 
+/// The entity that stands for `c` in HTML, when `c` needs one.
+fn html_entity(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+        match html_entity(c) {
+            Some(entity) => out.push_str(entity),
+            None => out.push(c),
         }
     }
     out
+}
+
+/// The askama escaper of the HTML report (set for `.html` templates in
+/// `askama.toml`): the same entities as [`html`], so every value a template
+/// prints is escaped exactly as the page always was.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Html;
+
+impl askama::filters::Escaper for Html {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, string: &str) -> std::fmt::Result {
+        let mut last = 0;
+        for (i, c) in string.char_indices() {
+            if let Some(entity) = html_entity(c) {
+                dest.write_str(&string[last..i])?;
+                dest.write_str(entity)?;
+                last = i + c.len_utf8();
+            }
+        }
+        dest.write_str(&string[last..])
+    }
 }
 
 /// Escapes text for GitHub-flavoured Markdown, inside a table cell or not:

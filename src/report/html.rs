@@ -1,57 +1,159 @@
 //! The self-contained HTML page (`index.html`): environment fingerprint,
 //! a ranking table and threshold outcomes per scenario, and every chart
 //! inlined as SVG. No script, no network: it reads the same from disk, in CI
-//! artifacts, or attached to an e-mail. Templates live in `templates/`.
+//! artifacts, or attached to an e-mail.
+//!
+//! The page is rendered by [askama](https://docs.rs/askama): [`Page`] is the
+//! one template (`templates/index.html`), which includes one partial per
+//! part (`templates/*.html`, each naming the view it reads at its top). We
+//! chose askama over maud because it keeps the page as HTML files a reader
+//! (or a designer) edits as HTML, it checks every template at compile time
+//! (an unknown field or a type error in a template is a build error, where
+//! the old `{{key}}` substitution left an unknown key silently in the page),
+//! and it escapes every value by default. The escaper is
+//! [`super::escape::Html`] (configured in `askama.toml`), the one the page
+//! always used, so entities stay `&lt;`, `&quot;`, ... The only value marked
+//! `safe` is a chart's SVG, which Gauntlet drew itself (plotters escapes the
+//! text it writes into it).
+//!
+//! The views below hold text, never markup: which element or class a value
+//! gets is the template's business.
 
-use std::fmt::Write;
+use askama::Template;
 
+use super::capacity::{self, CapacityView};
+use super::claims::{self, ClaimsView};
 use super::format::{
     environment, grouped, mib, notes, percentile, req_per_cpu, spread, threshold_value,
     warning_notes,
 };
 use super::matrix::{self, Cell, Figure};
-use super::model::{ranking, ReportData};
+use super::model::{ranking, ReportData, RunInfo};
 use super::PlacedChart;
-
-const INDEX: &str = include_str!("templates/index.html");
-const SCENARIO: &str = include_str!("templates/scenario.html");
-const FIGURE: &str = include_str!("templates/figure.html");
-const RANKING: &str = include_str!("templates/ranking.html");
-const RANKING_ROW: &str = include_str!("templates/ranking_row.html");
-const THRESHOLDS: &str = include_str!("templates/thresholds.html");
-const THRESHOLD_ROW: &str = include_str!("templates/threshold_row.html");
-const MATRIX: &str = include_str!("templates/matrix.html");
 
 pub use super::escape::html as escape;
 
-/// Replaces every `{{key}}` in `template` with its value in one pass, so a
-/// value that happens to contain `{{...}}` is never expanded; unknown keys
-/// are left as they are.
-pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find("}}").and_then(|end| {
-            let key = &after[..end];
-            values
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (v, end))
-        }) {
-            Some((value, end)) => {
-                out.push_str(value);
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str("{{");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+/// The whole page (`templates/index.html`).
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct Page<'a> {
+    /// The report's title (run ids or scenario names).
+    title: String,
+    /// "N scenario(s) × M server(s): ...".
+    subtitle: String,
+    /// Gauntlet's version.
+    version: &'static str,
+    /// One environment table per run.
+    runs: Vec<RunView<'a>>,
+    /// The contents: (anchor, text).
+    toc: Vec<(String, String)>,
+    /// The claims section, when the results hold claims scenarios.
+    claims: Option<ClaimsView>,
+    /// The runtime × endpoint matrices (empty when not wanted).
+    matrices: Vec<MatrixView>,
+    /// One section per scenario.
+    scenarios: Vec<ScenarioView<'a>>,
+    /// Charts covering every scenario.
+    overall: Vec<FigureView<'a>>,
+}
+
+/// One run's environment table.
+struct RunView<'a> {
+    /// " N" when the report shows several runs, else "".
+    number: String,
+    run_id: &'a str,
+    started_at: Option<&'a str>,
+    /// Label and value of each fingerprint line.
+    rows: Vec<(&'static str, String)>,
+    /// Servers listed in the manifest without a result, comma-separated.
+    missing: String,
+    unreadable: &'a [String],
+    interrupted: bool,
+}
+
+/// One chart with its title and caption.
+struct FigureView<'a> {
+    id: &'a str,
+    title: &'a str,
+    caption: &'a str,
+    file: String,
+    /// The SVG element, without the XML prolog.
+    svg: &'a str,
+}
+
+/// One scenario's section.
+struct ScenarioView<'a> {
+    id: String,
+    name: &'a str,
+    description: String,
+    /// The ranking rows, when the scenario ran repetitions.
+    ranking: Option<Vec<RankingRow>>,
+    thresholds: Vec<ThresholdRow<'a>>,
+    capacity: Option<CapacityView>,
+    figures: Vec<FigureView<'a>>,
+}
+
+/// One server in a ranking table.
+struct RankingRow {
+    marked: bool,
+    rank: String,
+    color: String,
+    server: String,
+    throughput: String,
+    p50: String,
+    p99: String,
+    p999: String,
+    errors: String,
+    /// The error rate is high enough to be flagged.
+    errors_flagged: bool,
+    peak_rss: String,
+    req_per_cpu: String,
+    /// (CSS class, text) of each note.
+    notes: Vec<(&'static str, String)>,
+}
+
+/// One threshold outcome.
+struct ThresholdRow<'a> {
+    server: &'a str,
+    expression: &'a str,
+    observed: String,
+    limit: String,
+    passed: bool,
+}
+
+/// One matrix table.
+struct MatrixView {
+    title: &'static str,
+    scenarios: Vec<String>,
+    rows: Vec<MatrixRow>,
+}
+
+struct MatrixRow {
+    color: String,
+    server: String,
+    cells: Vec<CellView>,
+}
+
+/// A matrix cell with its figures already formatted.
+enum CellView {
+    Absent,
+    Ranked {
+        /// Background opacity, `0.08`–`0.50`.
+        alpha: String,
+        /// Share of the best, percent without decimals.
+        share: String,
+        value: String,
+    },
+    Unranked {
+        class: &'static str,
+        why: String,
+        value: String,
+    },
+}
+
+/// `#rrggbb` of a series colour.
+pub(super) fn hex(color: plotters::style::RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", color.0, color.1, color.2)
 }
 
 /// Strips the XML prolog plotters may emit, so the SVG can be inlined.
@@ -62,317 +164,222 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-fn figure(p: &PlacedChart) -> String {
-    let file = format!("{}.svg", p.chart.file_stem);
-    fill(
-        FIGURE,
-        &[
-            ("id", &escape(&p.chart.file_stem)),
-            ("title", &escape(&p.chart.title)),
-            ("caption", &escape(&p.chart.caption)),
-            ("file", &escape(&file)),
-            ("svg", inline_svg(&p.chart.svg)),
-        ],
-    )
-}
-
-fn environment_table(data: &ReportData) -> String {
-    let mut html = String::new();
-    for (i, run) in data.runs.iter().enumerate() {
-        let _ = writeln!(html, "<table class=\"env\">");
-        let _ = writeln!(
-            html,
-            "<tr><th>run{}</th><td>{}{}</td></tr>",
-            if data.runs.len() > 1 {
-                format!(" {}", i + 1)
-            } else {
-                String::new()
-            },
-            escape(&run.run_id),
-            run.started_at
-                .as_ref()
-                .map(|s| format!(" (started {})", escape(s)))
-                .unwrap_or_default()
-        );
-        for (k, v) in environment(&run.environment) {
-            let _ = writeln!(
-                html,
-                "<tr><th>{}</th><td>{}</td></tr>",
-                escape(k),
-                escape(&v)
-            );
-        }
-        if !run.missing.is_empty() {
-            let _ = writeln!(
-                html,
-                "<tr><th>missing</th><td class=\"fail\">listed in the manifest but not found: {}</td></tr>",
-                escape(&run.missing.join(", "))
-            );
-        }
-        for bad in &run.unreadable {
-            let _ = writeln!(
-                html,
-                "<tr><th>unreadable</th><td class=\"fail\">{}</td></tr>",
-                escape(bad)
-            );
-        }
-        if run.interrupted {
-            let _ = writeln!(
-                html,
-                "<tr><th>state</th><td class=\"fail\">interrupted: figures cover what ran</td></tr>"
-            );
-        }
-        let _ = writeln!(html, "</table>");
+fn figure(p: &PlacedChart) -> FigureView<'_> {
+    FigureView {
+        id: &p.chart.file_stem,
+        title: &p.chart.title,
+        caption: &p.chart.caption,
+        file: format!("{}.svg", p.chart.file_stem),
+        svg: inline_svg(&p.chart.svg),
     }
-    html
 }
 
-fn ranking_rows(data: &ReportData, scenario: &str) -> String {
-    let mut rows = String::new();
-    for (rank, e) in ranking(data, scenario) {
-        let s = &e.summary;
-        let series = &data.series[e.series];
-        let marked = s.limited().is_some() || s.state.mark().is_some();
-        let note_html: Vec<String> = notes(e)
-            .iter()
-            .map(|n| {
-                let class = if n.starts_with("generator-bound")
-                    || n.starts_with("scenario-bound")
-                    || n.starts_with("contended")
-                {
-                    "warn"
-                } else if n.starts_with("FAILED")
-                    || n.starts_with("ERRORS")
-                    || n.starts_with("SKIPPED")
-                    || n.starts_with("INTERRUPTED")
-                {
-                    "fail"
-                } else {
-                    "note"
-                };
-                format!("<span class=\"{class}\">{}</span>", escape(n))
-            })
-            .chain(
-                warning_notes(e)
-                    .iter()
-                    .map(|w| format!("<span class=\"warn\">{}</span>", escape(w))),
-            )
-            .collect();
-        let (r, g, b) = (series.color.0, series.color.1, series.color.2);
-        rows.push_str(&fill(
-            RANKING_ROW,
-            &[
-                ("row_class", if marked { "marked" } else { "clean" }),
-                (
-                    "rank",
-                    &rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
-                ),
-                ("color", &format!("#{r:02x}{g:02x}{b:02x}")),
-                ("server", &escape(&series.label)),
-                (
-                    "throughput",
-                    &s.throughput
-                        .as_ref()
-                        .map(spread)
-                        .unwrap_or_else(|| "–".into()),
-                ),
-                ("p50", &percentile(s.latency.as_ref(), 0.5)),
-                ("p99", &percentile(s.latency.as_ref(), 0.99)),
-                ("p999", &percentile(s.latency.as_ref(), 0.999)),
-                (
-                    "errors",
-                    &s.error_rate
-                        .map(|r| {
-                            let text = crate::scenario::errors::percent(r);
-                            if s.error_flag().is_some() {
-                                format!("<span class=\"fail\">{text}</span>")
-                            } else {
-                                text
-                            }
-                        })
-                        .unwrap_or_else(|| "–".into()),
-                ),
-                (
-                    "peak_rss",
-                    &s.peak_rss
-                        .map(|b| mib(b as f64))
-                        .unwrap_or_else(|| "–".into()),
-                ),
-                ("req_per_cpu", &req_per_cpu(s)),
-                ("notes", &note_html.join("<br>")),
-            ],
-        ));
+fn run_view<'a>(run: &'a RunInfo, i: usize, several: bool) -> RunView<'a> {
+    RunView {
+        number: if several {
+            format!(" {}", i + 1)
+        } else {
+            String::new()
+        },
+        run_id: &run.run_id,
+        started_at: run.started_at.as_deref(),
+        rows: environment(&run.environment),
+        missing: run.missing.join(", "),
+        unreadable: &run.unreadable,
+        interrupted: run.interrupted,
     }
-    rows
 }
 
-fn thresholds_table(data: &ReportData, scenario: &str) -> String {
-    let rows: Vec<String> = data
-        .scenario_entries(scenario)
-        .flat_map(|e| e.result.thresholds.iter().map(move |t| (e, t)))
-        .map(|(e, t)| {
-            fill(
-                THRESHOLD_ROW,
-                &[
-                    ("server", &escape(&data.series[e.series].label)),
-                    ("expression", &escape(&t.expression)),
-                    ("observed", &escape(&threshold_value(t, t.observed))),
-                    ("limit", &escape(&threshold_value(t, t.limit))),
-                    ("class", if t.passed { "pass" } else { "fail" }),
-                    ("result", if t.passed { "✔ pass" } else { "✘ fail" }),
-                ],
-            )
+/// The CSS class of a note: warnings, failures, or plain notes.
+fn note_class(note: &str) -> &'static str {
+    if ["generator-bound", "scenario-bound", "contended"]
+        .iter()
+        .any(|p| note.starts_with(p))
+    {
+        "warn"
+    } else if ["FAILED", "ERRORS", "SKIPPED", "INTERRUPTED"]
+        .iter()
+        .any(|p| note.starts_with(p))
+    {
+        "fail"
+    } else {
+        "note"
+    }
+}
+
+fn ranking_rows(data: &ReportData, scenario: &str) -> Vec<RankingRow> {
+    ranking(data, scenario)
+        .into_iter()
+        .map(|(rank, e)| {
+            let s = &e.summary;
+            let series = &data.series[e.series];
+            let notes = notes(e)
+                .into_iter()
+                .map(|n| (note_class(&n), n))
+                .chain(warning_notes(e).into_iter().map(|w| ("warn", w)))
+                .collect();
+            RankingRow {
+                marked: s.limited().is_some() || s.state.mark().is_some(),
+                rank: rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+                color: hex(series.color),
+                server: series.label.clone(),
+                throughput: s
+                    .throughput
+                    .as_ref()
+                    .map(spread)
+                    .unwrap_or_else(|| "–".into()),
+                p50: percentile(s.latency.as_ref(), 0.5),
+                p99: percentile(s.latency.as_ref(), 0.99),
+                p999: percentile(s.latency.as_ref(), 0.999),
+                errors: s
+                    .error_rate
+                    .map(crate::scenario::errors::percent)
+                    .unwrap_or_else(|| "–".into()),
+                errors_flagged: s.error_rate.is_some() && s.error_flag().is_some(),
+                peak_rss: s
+                    .peak_rss
+                    .map(|b| mib(b as f64))
+                    .unwrap_or_else(|| "–".into()),
+                req_per_cpu: req_per_cpu(s),
+                notes,
+            }
         })
-        .collect();
-    if rows.is_empty() {
-        return String::new();
-    }
-    fill(THRESHOLDS, &[("rows", &rows.concat())])
+        .collect()
+}
+
+fn threshold_rows<'a>(data: &'a ReportData, scenario: &'a str) -> Vec<ThresholdRow<'a>> {
+    data.scenario_entries(scenario)
+        .flat_map(|e| e.result.thresholds.iter().map(move |t| (e, t)))
+        .map(|(e, t)| ThresholdRow {
+            server: &data.series[e.series].label,
+            expression: &t.expression,
+            observed: threshold_value(t, t.observed),
+            limit: threshold_value(t, t.limit),
+            passed: t.passed,
+        })
+        .collect()
 }
 
 /// One matrix as a table: shares shaded from white (0 %) to green (100 %).
-fn matrix_table(data: &ReportData, figure: Figure) -> String {
+fn matrix_view(data: &ReportData, figure: Figure) -> MatrixView {
     let m = matrix::build(data, figure);
-    let mut html = format!(
-        "<h3>{}</h3>\n<table class=\"matrix\">\n<thead><tr><th>server</th>",
-        escape(figure.title())
-    );
-    for scenario in &m.scenarios {
-        let _ = write!(html, "<th class=\"num\">{}</th>", escape(scenario));
-    }
-    html.push_str("</tr></thead>\n<tbody>\n");
-    for row in &m.rows {
-        let series = &data.series[row.series];
-        let (r, g, b) = (series.color.0, series.color.1, series.color.2);
-        let _ = write!(
-            html,
-            "<tr><td><span class=\"swatch\" style=\"background:#{r:02x}{g:02x}{b:02x}\"></span>{}</td>",
-            escape(&series.label)
-        );
-        for cell in &row.cells {
-            match cell {
-                Cell::Absent => html.push_str("<td class=\"num note\">–</td>"),
-                Cell::Ranked { value, share } => {
-                    let _ = write!(
-                        html,
-                        "<td class=\"num\" style=\"background:rgba(26,127,55,{:.2})\"><b>{:.0} %</b><br><small>{}</small></td>",
-                        0.08 + 0.42 * share,
-                        share * 100.0,
-                        grouped(*value)
-                    );
+    MatrixView {
+        title: figure.title(),
+        scenarios: m.scenarios,
+        rows: m
+            .rows
+            .iter()
+            .map(|row| {
+                let series = &data.series[row.series];
+                MatrixRow {
+                    color: hex(series.color),
+                    server: series.label.clone(),
+                    cells: row
+                        .cells
+                        .iter()
+                        .map(|cell| match cell {
+                            Cell::Absent => CellView::Absent,
+                            Cell::Ranked { value, share } => CellView::Ranked {
+                                alpha: format!("{:.2}", 0.08 + 0.42 * share),
+                                share: format!("{:.0}", share * 100.0),
+                                value: grouped(*value),
+                            },
+                            Cell::Unranked { value, why } => CellView::Unranked {
+                                class: if why.chars().all(|c| c.is_ascii_uppercase()) {
+                                    "fail"
+                                } else {
+                                    "note"
+                                },
+                                why: why.clone(),
+                                value: value.map(grouped).unwrap_or_else(|| "–".into()),
+                            },
+                        })
+                        .collect(),
                 }
-                Cell::Unranked { value, why } => {
-                    let _ = write!(
-                        html,
-                        "<td class=\"num unranked\"><span class=\"{}\">{}</span><br><small>{}</small></td>",
-                        if why.chars().all(|c| c.is_ascii_uppercase()) { "fail" } else { "note" },
-                        escape(why),
-                        value.map(grouped).unwrap_or_else(|| "–".into())
-                    );
-                }
-            }
-        }
-        html.push_str("</tr>\n");
+            })
+            .collect(),
     }
-    html.push_str("</tbody>\n</table>\n");
-    html
 }
 
-/// The runtime × endpoint section, when the report covers several
-/// scenarios and servers.
-fn matrix_section(data: &ReportData) -> String {
-    if !matrix::wanted(data) {
-        return String::new();
-    }
-    let tables = [Figure::Throughput, Figure::Efficiency]
-        .map(|f| matrix_table(data, f))
-        .concat();
-    fill(MATRIX, &[("tables", &tables)])
-}
-
-/// The whole page for `data` with its rendered charts.
-pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
-    let mut toc = String::new();
+/// The page for `data` with its rendered charts, as a template value.
+pub fn view<'a>(data: &'a ReportData, charts: &'a [PlacedChart]) -> Page<'a> {
+    let mut toc = Vec::new();
     // The claims verdicts come first, when the results hold claims scenarios.
-    let mut sections = super::claims::html_section(data, charts);
-    if !sections.is_empty() {
-        toc.push_str("<li><a href=\"#claims\">Claims</a></li>");
+    let claims = claims::html_view(data, charts);
+    if claims.is_some() {
+        toc.push(("claims".to_string(), "Claims".to_string()));
     }
-    let matrix = matrix_section(data);
-    if !matrix.is_empty() {
-        toc.push_str("<li><a href=\"#matrix\">Runtimes × endpoints</a></li>");
+    let matrices: Vec<MatrixView> = if matrix::wanted(data) {
+        [Figure::Throughput, Figure::Efficiency]
+            .map(|f| matrix_view(data, f))
+            .into()
+    } else {
+        Vec::new()
+    };
+    if !matrices.is_empty() {
+        toc.push(("matrix".into(), "Runtimes × endpoints".into()));
     }
-    sections.push_str(&matrix);
+    let mut scenarios = Vec::new();
     for (i, scenario) in data.scenarios.iter().enumerate() {
         let id = format!("scenario-{}", i + 1);
-        let _ = write!(
-            toc,
-            "<li><a href=\"#{id}\">Scenario: {}</a></li>",
-            escape(scenario)
-        );
-        let description = data
-            .scenario_entries(scenario)
-            .next()
-            .map(|e| e.result.scenario.description.clone())
-            .unwrap_or_default();
-        let figures: Vec<String> = charts
-            .iter()
-            .filter(|c| c.scenario.as_deref() == Some(scenario.as_str()))
-            .map(figure)
-            .collect();
-        sections.push_str(&fill(
-            SCENARIO,
-            &[
-                ("id", &id),
-                ("name", &escape(scenario)),
-                ("description", &escape(&description)),
-                (
-                    "ranking",
-                    &if data.has_repetitions(scenario) {
-                        fill(RANKING, &[("rows", &ranking_rows(data, scenario))])
-                    } else {
-                        String::new()
-                    },
-                ),
-                ("thresholds", &thresholds_table(data, scenario)),
-                ("capacity", &super::capacity::html_table(data, scenario)),
-                ("charts", &figures.join("\n")),
-            ],
-        ));
+        toc.push((id.clone(), format!("Scenario: {scenario}")));
+        scenarios.push(ScenarioView {
+            id,
+            name: scenario,
+            description: data
+                .scenario_entries(scenario)
+                .next()
+                .map(|e| e.result.scenario.description.clone())
+                .unwrap_or_default(),
+            ranking: data
+                .has_repetitions(scenario)
+                .then(|| ranking_rows(data, scenario)),
+            thresholds: threshold_rows(data, scenario),
+            capacity: capacity::html_view(data, scenario),
+            figures: charts
+                .iter()
+                .filter(|c| c.scenario.as_deref() == Some(scenario.as_str()))
+                .map(figure)
+                .collect(),
+        });
     }
-    let overall: Vec<String> = charts
+    let overall: Vec<FigureView> = charts
         .iter()
         .filter(|c| c.scenario.is_none())
         .map(figure)
         .collect();
-    let overall = if overall.is_empty() {
-        String::new()
-    } else {
-        let _ = write!(toc, "<li><a href=\"#all-scenarios\">All scenarios</a></li>");
-        format!(
-            "<section id=\"all-scenarios\"><h2>All scenarios</h2>\n{}\n</section>",
-            overall.join("\n")
-        )
-    };
+    if !overall.is_empty() {
+        toc.push(("all-scenarios".into(), "All scenarios".into()));
+    }
     let servers: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
-    let subtitle = format!(
-        "{} scenario(s) × {} server(s): {}",
-        data.scenarios.len(),
-        data.series.len(),
-        servers.join(", ")
-    );
-    fill(
-        INDEX,
-        &[
-            ("title", &escape(&data.title())),
-            ("subtitle", &escape(&subtitle)),
-            ("version", env!("CARGO_PKG_VERSION")),
-            ("environment", &environment_table(data)),
-            ("toc", &toc),
-            ("overall", &overall),
-            ("scenarios", &sections),
-        ],
-    )
+    Page {
+        title: data.title(),
+        subtitle: format!(
+            "{} scenario(s) × {} server(s): {}",
+            data.scenarios.len(),
+            data.series.len(),
+            servers.join(", ")
+        ),
+        version: env!("CARGO_PKG_VERSION"),
+        runs: data
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| run_view(run, i, data.runs.len() > 1))
+            .collect(),
+        toc,
+        claims,
+        matrices,
+        scenarios,
+        overall,
+    }
+}
+
+/// The whole page for `data` with its rendered charts.
+pub fn page(data: &ReportData, charts: &[PlacedChart]) -> String {
+    view(data, charts)
+        .render()
+        .expect("the page template writes to a String, which cannot fail")
 }
 
 #[cfg(test)]
@@ -380,19 +387,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fill_expands_each_placeholder_once_and_never_inside_values() {
-        let out = fill(
-            "<p>{{a}} and {{b}} {{unknown}}</p>",
-            &[("a", "{{b}}"), ("b", "x<y")],
-        );
-        assert_eq!(out, "<p>{{b}} and x<y {{unknown}}</p>");
-    }
-
-    #[test]
     fn escape_covers_markup_and_quotes() {
         assert_eq!(
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+
+    #[test]
+    fn notes_are_classed_by_what_they_say() {
+        assert_eq!(note_class("generator-bound (97 %)"), "warn");
+        assert_eq!(note_class("FAILED: exited"), "fail");
+        assert_eq!(note_class("steady after a 2 s warmup"), "note");
     }
 }

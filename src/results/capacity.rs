@@ -3,10 +3,11 @@
 //! the highest offered rate that held the SLO, the rates that bracket it and
 //! how the search ended. Written into [`super::ServerRunResult::capacity`].
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Why a capacity search stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CapacityEnd {
     /// The bracket between the last passing and the first failing rate became
@@ -39,7 +40,7 @@ impl CapacityEnd {
 }
 
 /// Whether a step belongs to the ramp (doubling) or the bisection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// Doubling from the start rate until the SLO breaks.
@@ -49,7 +50,7 @@ pub enum StepKind {
 }
 
 /// An SLO clause a step did not meet, with what was observed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClauseMiss {
     /// The clause as written (`p99 < 10ms`), or `achieved >= 99% of offered`.
     pub clause: String,
@@ -60,7 +61,7 @@ pub struct ClauseMiss {
 
 /// One step of the search: the load offered at one rate, after an
 /// unrecorded warmup at the same rate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CapacityStep {
     /// 1-based step number.
     pub index: u32,
@@ -100,7 +101,7 @@ pub struct CapacityStep {
 }
 
 /// A whole capacity search against one server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CapacityResult {
     /// The SLO clauses as written in the scenario.
     pub slo: Vec<String>,

@@ -2,10 +2,11 @@
 //! machine's open-files limit, as stored in the result, so a reader sees
 //! what "the largest concurrency the machine allows" was here.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The open-files limit and the counts derived from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FdLimitRecord {
     /// RLIMIT_NOFILE (hard limit, which `gauntlet run` raises the soft one
     /// to) of the generator; servers inherit it.

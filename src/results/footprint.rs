@@ -3,10 +3,11 @@
 //! dependencies), summed over the paths of its manifest's `footprint` key
 //! (measured by `crate::servers::footprint`).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One `footprint` entry of the manifest, resolved and measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FootprintEntry {
     /// The entry as written in the manifest (placeholders unexpanded but
     /// for `{server_dir}`, `{target_dir}` and `{workspace}`).
@@ -24,7 +25,7 @@ pub struct FootprintEntry {
 }
 
 /// The deployable footprint of one server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Footprint {
     /// Total bytes: included entries minus excluded ones (every file counted
     /// once, however many entries or hard links reach it).

@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod environment;
 pub mod fd_limit;
 pub mod footprint;
+pub mod json_schema;
 pub mod paths;
 pub mod read;
 pub mod schema;

@@ -7,13 +7,14 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON layout written by this build of Gauntlet.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Which tool wrote a file, so that a result can be traced to its code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     /// Gauntlet's crate version, e.g. `0.1.0`.
     pub version: String,
@@ -22,7 +23,7 @@ pub struct ToolInfo {
 }
 
 /// How load was offered to the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadModel {
     /// Constant arrival rate; latency is charged from each request's intended
@@ -34,7 +35,7 @@ pub enum LoadModel {
 }
 
 /// Summary statistics of one latency distribution, all in microseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencyStats {
     /// Number of values recorded.
     pub count: u64,
@@ -64,7 +65,7 @@ pub struct LatencyStats {
 }
 
 /// One second (or one interval) of a run, for timelines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IntervalStats {
     /// Start of the interval, seconds since the measured phase began.
     pub start_s: f64,
@@ -83,7 +84,7 @@ pub struct IntervalStats {
 }
 
 /// How far behind its schedule the generator sent requests (open model only).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScheduleLag {
     /// Mean delay between a request's intended and actual send time.
     pub mean_us: f64,
@@ -94,7 +95,7 @@ pub struct ScheduleLag {
 }
 
 /// What the generator itself consumed while measuring.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GeneratorUsage {
     /// User CPU seconds of the Gauntlet process during the measured phase.
     pub cpu_user_s: f64,
@@ -111,7 +112,7 @@ pub struct GeneratorUsage {
 }
 
 /// Whether the figures may be limited by the generator rather than the target.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Saturation {
     /// True when any reason below applies; the figures are then a lower bound
     /// of what the target can do.
@@ -122,7 +123,8 @@ pub struct Saturation {
 
 /// The outcome of one load run against one target: what `gauntlet bench`
 /// writes with `--json`, and one repetition of a server run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = super::json_schema::versioned)]
 pub struct LoadReport {
     /// Layout version of this document ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -190,7 +192,7 @@ pub struct LoadReport {
 }
 
 /// One reading of the server's process tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResourceSample {
     /// Seconds since the load phase began (negative during idle/warmup).
     pub t_s: f64,
@@ -207,7 +209,7 @@ pub struct ResourceSample {
 }
 
 /// What the server consumed during one repetition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ServerUsage {
     /// RSS after startup, before any load.
     pub idle_rss_bytes: u64,
@@ -245,7 +247,7 @@ impl ServerUsage {
 }
 
 /// Measurement of memory held per idle keep-alive connection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IdleConnections {
     /// Connections asked for.
     pub requested: u32,
@@ -298,7 +300,7 @@ impl IdleConnections {
 }
 
 /// Cold-start measurements: spawn to first correct response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StartupStats {
     /// One figure per cold start, in milliseconds.
     pub samples_ms: Vec<f64>,
@@ -311,7 +313,7 @@ pub struct StartupStats {
 }
 
 /// How the build of a server went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct BuildInfo {
     /// Wall-clock seconds the build took (0 when cached).
     pub seconds: f64,
@@ -320,7 +322,7 @@ pub struct BuildInfo {
 }
 
 /// Outcome of a whole server run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum RunStatus {
     /// Every repetition completed.
@@ -345,7 +347,7 @@ pub enum RunStatus {
 }
 
 /// A threshold from the scenario and whether this result met it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ThresholdOutcome {
     /// The threshold as written in the scenario, e.g. `p99 < "10ms"`.
     pub expression: String,
@@ -361,7 +363,8 @@ pub struct ThresholdOutcome {
 
 /// Machine and software the result came from; two results are comparable
 /// only when these agree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = super::json_schema::environment_aliases)]
 pub struct Environment {
     /// Host name.
     pub hostname: String,
@@ -390,7 +393,7 @@ pub struct Environment {
 }
 
 /// Which server a result concerns, from its manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ServerInfo {
     /// Server name, e.g. `rust-hyper` (the folder under reference-servers/).
     pub name: String,
@@ -409,7 +412,7 @@ pub struct ServerInfo {
 }
 
 /// Which scenario a result concerns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioInfo {
     /// Scenario name (from the file, or its file stem).
     pub name: String,
@@ -420,7 +423,7 @@ pub struct ScenarioInfo {
 }
 
 /// One repetition of the load against a server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Repetition {
     /// 1-based repetition number.
     pub index: u32,
@@ -437,7 +440,9 @@ pub struct Repetition {
 }
 
 /// What bounded a repetition's throughput.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BoundBy {
     /// The server's CPUs were busy: the figure is the server's.
@@ -455,7 +460,7 @@ pub enum BoundBy {
 }
 
 /// The classification of one repetition and the figures behind it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Bound {
     /// Server, generator or scenario.
     pub by: BoundBy,
@@ -480,7 +485,8 @@ pub struct Bound {
 
 /// Everything measured for one scenario × server: one file
 /// `results/<run-id>/<scenario>__<server>.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = super::json_schema::versioned)]
 pub struct ServerRunResult {
     /// Layout version of this document ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -529,7 +535,8 @@ pub struct ServerRunResult {
 }
 
 /// The index of one run: `results/<run-id>/manifest.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = super::json_schema::versioned)]
 pub struct RunManifest {
     /// Layout version of this document ([`SCHEMA_VERSION`]).
     pub schema_version: u32,

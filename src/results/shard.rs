@@ -7,10 +7,11 @@
 //! so a shard file's size depends on the range of latencies and the run's
 //! length in seconds, never on its number of requests.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One shard's part of a sharded run (`gauntlet bench --shard INDEX/COUNT`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ShardRecord {
     /// 0-based index of this shard.
     pub index: u32,
@@ -37,7 +38,7 @@ pub struct ShardRecord {
 }
 
 /// One interval of one shard, with its whole histogram.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ShardInterval {
     /// Start of the interval, Unix seconds.
     pub start_unix_s: f64,
@@ -52,7 +53,7 @@ pub struct ShardInterval {
 }
 
 /// What `gauntlet merge` records in a merged result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MergeRecord {
     /// The plan fingerprint every shard carried.
     pub plan_fingerprint: String,
@@ -65,7 +66,7 @@ pub struct MergeRecord {
 }
 
 /// One shard as the merged result shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ShardRow {
     /// Shard index.
     pub index: u32,

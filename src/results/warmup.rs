@@ -5,10 +5,11 @@
 //! every window's throughput and whether it ended stable or capped. A fixed
 //! warmup is not recorded here: it is each repetition's `load.warmup_s`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How the warmup was decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WarmupMode {
     /// Load until the throughput is stable (or the cap), once per server.
@@ -16,7 +17,7 @@ pub enum WarmupMode {
 }
 
 /// The automatic warmup of one server, before its first repetition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WarmupRecord {
     /// How it was decided.
     pub mode: WarmupMode,

@@ -11,6 +11,7 @@
 //! serde tag, snake_case of the variant) and its message, and push it where
 //! it is detected.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ServerRunResult;
@@ -29,7 +30,7 @@ pub const OUTLIER_MADS: f64 = 3.5;
 pub const OUTLIER_MIN_DISTANCE: f64 = 0.10;
 
 /// Which way throughput moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Every repetition faster than the one before.
@@ -39,7 +40,7 @@ pub enum Direction {
 }
 
 /// Something to know before trusting a result's figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Warning {
     /// Throughput moved in one direction over the repetitions: the server was
