@@ -46,8 +46,8 @@ type Pending = Pin<Box<dyn Future<Output = Outcome>>>;
 pub enum Wire {
     /// The lean HTTP/1.1 client, pipelined when depth > 1.
     H1 {
-        /// The connection.
-        conn: http1::Connection,
+        /// The connection (boxed: it is the largest of the variants).
+        conn: Box<http1::Connection>,
         /// Requests on it, oldest first (answers come in this order).
         sent: VecDeque<Sent>,
         /// Once the connection failed: how the requests still on it are counted.
@@ -86,7 +86,7 @@ impl Wire {
             }
         } else {
             Wire::H1 {
-                conn: http1::Connection::open(&shared.target, shared.depth).await?,
+                conn: Box::new(http1::Connection::open(&shared.target, shared.depth).await?),
                 sent: VecDeque::new(),
                 lost: None,
                 timer: Box::pin(tokio::time::sleep(shared.timeout)),
