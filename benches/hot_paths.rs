@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use gauntlet::load::http1::{Parsed, ResponseParser};
+use gauntlet::load::http1::{HeadCache, Parsed, ResponseParser};
 use gauntlet::load::schedule::Pacer;
 use gauntlet::load::{Schedule, Stage};
 use gauntlet::record::{new_histogram, Recorder};
@@ -22,6 +22,17 @@ fn parsing(c: &mut Criterion) {
         b.iter(|| {
             let mut p = ResponseParser::new(false, false);
             match p.parse(black_box(PLAINTEXT), false) {
+                Ok(Parsed::Done(r, used)) => (r.status, used),
+                _ => unreachable!(),
+            }
+        })
+    });
+    // The same head again, as a connection sees it between Date changes.
+    let mut cache = HeadCache::default();
+    g.bench_function("content_length_cached_head", |b| {
+        b.iter(|| {
+            let mut p = ResponseParser::new(false, false);
+            match p.parse_cached(black_box(PLAINTEXT), false, &mut cache) {
                 Ok(Parsed::Done(r, used)) => (r.status, used),
                 _ => unreachable!(),
             }

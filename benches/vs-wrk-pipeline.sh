@@ -10,6 +10,10 @@
 # pair is run too, for reference.
 #
 # Usage: benches/vs-wrk-pipeline.sh   (RUNS=5 DURATION=5 CONNS=64 DEPTH=16)
+# GAUNTLET=path/to/gauntlet measures another build (e.g. a saved baseline);
+# BASELINE=path/to/gauntlet adds a third tool, "base", interleaved with the
+# other two (an earlier build, to tell a change from the machine's noise);
+# BUILD=0 skips the cargo build (a build running elsewhere holds its lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,8 +31,9 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (Debian package: time)" >&2; exit 1; }
 
-cargo build --release -q -p gauntlet -p gauntlet-testservers
-BIN=target/release
+BIN=${CARGO_TARGET_DIR:-target}/release
+[ "${BUILD:-1}" = 0 ] || cargo build --release -q -p gauntlet -p gauntlet-testservers
+GAUNTLET=${GAUNTLET:-$BIN/gauntlet}
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
@@ -56,9 +61,10 @@ u, s = open(sys.argv[2]).read().split()[-2:]
 print(m.group(1), secs, float(u) + float(s))
 PY
 }
+run_base() { GAUNTLET=$BASELINE run_gauntlet "$@"; }
 run_gauntlet() { # depth
   /usr/bin/time -f "%U %S" -o "$WORK/time" taskset -c "$LOADGEN_CPU" \
-    "$BIN/gauntlet" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
+    "$GAUNTLET" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
     -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null
   python3 -c "import json; r=json.load(open('$WORK/g.json')); u,s=open('$WORK/time').read().split()[-2:]; print(r['requests'], r['elapsed_s'], float(u)+float(s), sum(r['errors'].values()))"
 }
@@ -66,6 +72,7 @@ run_gauntlet() { # depth
 : >"$WORK/results"
 for i in $(seq "$RUNS"); do
   if [ $((i % 2)) -eq 1 ]; then order="wrk gauntlet"; else order="gauntlet wrk"; fi
+  [ -z "${BASELINE:-}" ] || order="$order base"
   for depth in "$DEPTH" 1; do
     for tool in $order; do
       line=$("run_$tool" "$depth")
@@ -95,4 +102,7 @@ for depth in sorted({d for d, _ in summary}, reverse=True):
     g, w = summary[(depth, "gauntlet")], summary[(depth, "wrk")]
     goal = " (goal >= 1.2)" if depth > 1 else ""
     print(f"depth {depth}: gauntlet / wrk  req/s x{g[0]/w[0]:.2f}, requests per generator CPU-second x{g[1]/w[1]:.2f}{goal}")
+    if (depth, "base") in summary:
+        b = summary[(depth, "base")]
+        print(f"depth {depth}: base / wrk  req/s x{b[0]/w[0]:.2f}, requests per generator CPU-second x{b[1]/w[1]:.2f}")
 PY

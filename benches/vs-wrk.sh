@@ -14,6 +14,7 @@
 #
 # Usage: benches/vs-wrk.sh            (RUNS=5 DURATION=5 by default)
 # The figures are only as quiet as the machine: run it on an idle one.
+# BUILD=0 skips the cargo build (a build running elsewhere holds its lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +31,8 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 command -v python3 >/dev/null || { echo "python3 is needed for the arithmetic" >&2; exit 1; }
 
-cargo build --release -q -p gauntlet -p gauntlet-testservers
-BIN=target/release
+[ "${BUILD:-1}" = 0 ] || cargo build --release -q -p gauntlet -p gauntlet-testservers
+BIN=${CARGO_TARGET_DIR:-target}/release
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }

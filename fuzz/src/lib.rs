@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use gauntlet::load::http1::{Parsed, ReadError, ResponseParser, MAX_HEAD};
+use gauntlet::load::http1::{HeadCache, Parsed, ReadError, ResponseParser, MAX_HEAD};
 use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
 use hdrhistogram::serialization::Deserializer;
 
@@ -125,6 +125,7 @@ pub fn http1_response(data: &[u8]) {
         base: 0,
         start: 0,
         parser: ResponseParser::new(keep, head_request),
+        heads: HeadCache::default(),
         head_done: false,
         calls: 0,
     };
@@ -150,6 +151,9 @@ struct Http1Check<'a> {
     /// Where the response being parsed begins in `wire`.
     start: usize,
     parser: ResponseParser,
+    /// The connection's head cache: a head repeated byte for byte skips
+    /// `httparse`, and must still agree with it.
+    heads: HeadCache,
     head_done: bool,
     calls: usize,
 }
@@ -166,7 +170,7 @@ impl Http1Check<'_> {
                 self.wire.len()
             );
             assert_eq!(&self.buf[..], &self.wire[self.base..fed]);
-            let result = self.parser.parse(&self.buf, eof);
+            let result = self.parser.parse_cached(&self.buf, eof, &mut self.heads);
             let mut end = None;
             if !self.head_done {
                 // The parser has consumed nothing of this response yet.

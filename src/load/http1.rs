@@ -137,6 +137,55 @@ pub struct Response {
     pub close: bool,
 }
 
+/// What a response head says about the response, as far as the client
+/// cares: everything the framing is decided from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Head {
+    status: u16,
+    /// HTTP/1.0, or `Connection: close`.
+    close: bool,
+    /// The Content-Length, when there is one.
+    length: Option<usize>,
+    /// The last transfer coding is chunked.
+    chunked: bool,
+    /// There is a Transfer-Encoding header.
+    encoded: bool,
+}
+
+/// Heads longer than this are not cached (a copy per response would cost
+/// more than it saves when large heads differ every time).
+const MAX_CACHED_HEAD: usize = 1024;
+
+/// The last response head parsed on a connection, byte for byte, with what
+/// it said. A server answering the same request usually sends the same head
+/// again (until its `Date` changes, once a second): a `memcmp` then replaces
+/// the header parse. Identical bytes parse identically, so the result is the
+/// one `httparse` would give.
+#[derive(Debug, Default)]
+pub struct HeadCache {
+    bytes: Vec<u8>,
+    head: Option<Head>,
+}
+
+impl HeadCache {
+    /// The cached head when `buf` starts with it.
+    fn lookup(&self, buf: &[u8]) -> Option<(Head, usize)> {
+        let head = self.head?;
+        let n = self.bytes.len();
+        (buf.len() >= n && buf[..n] == self.bytes[..]).then_some((head, n))
+    }
+
+    fn store(&mut self, bytes: &[u8], head: Head) {
+        if bytes.len() > MAX_CACHED_HEAD {
+            self.head = None;
+            return;
+        }
+        self.bytes.clear();
+        self.bytes.extend_from_slice(bytes);
+        self.head = Some(head);
+    }
+}
+
 /// Incremental parser of one response in a buffer that grows as bytes arrive.
 ///
 /// The caller passes everything it holds from the start of the response (or
@@ -237,51 +286,48 @@ impl ResponseParser {
 
     /// Parses what `buf` holds so far. `eof` says the peer closed.
     pub fn parse(&mut self, buf: &[u8], eof: bool) -> Result<Parsed, ReadError> {
+        self.parse_with(buf, eof, None)
+    }
+
+    /// [`ResponseParser::parse`], skipping `httparse` when the head is
+    /// byte for byte the last one parsed through `cache` (a server answering
+    /// the same request the same way): same bytes, same head.
+    pub fn parse_cached(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        cache: &mut HeadCache,
+    ) -> Result<Parsed, ReadError> {
+        self.parse_with(buf, eof, Some(cache))
+    }
+
+    fn parse_with(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        cache: Option<&mut HeadCache>,
+    ) -> Result<Parsed, ReadError> {
         if let State::Head = self.state {
-            // Uninitialised header slots: zeroing 64 of them would cost more
-            // than parsing a small response.
-            let mut headers =
-                [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS];
-            let mut resp = httparse::Response::new(&mut []);
-            let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
-                &mut resp,
-                buf,
-                &mut headers,
-            );
-            let head_len = match parsed {
-                Ok(httparse::Status::Complete(n)) => n,
-                Ok(httparse::Status::Partial) => {
-                    if buf.len() > MAX_HEAD {
-                        return Err(ReadError::HeaderTooLarge);
+            let hit = cache.as_deref().and_then(|c| c.lookup(buf));
+            let (head, head_len) = match hit {
+                Some(hit) => hit,
+                None => {
+                    let Some((head, head_len)) = self.parse_head(buf)? else {
+                        return partial(eof);
+                    };
+                    if let Some(cache) = cache {
+                        cache.store(&buf[..head_len], head);
                     }
-                    return partial(eof);
+                    (head, head_len)
                 }
-                Err(e) => return Err(head_error(buf, e, self.following)),
             };
-            let status = resp.code.ok_or(ReadError::BadStatusLine)?;
-            let mut close = resp.version == Some(0);
-            let mut length = None;
-            let mut chunked = false;
-            let mut encoded = false;
-            for h in resp.headers.iter() {
-                if h.name.eq_ignore_ascii_case("content-length") {
-                    let n = content_length(h.value)?;
-                    // Differing lengths: no way to tell where the body ends.
-                    if length.is_some_and(|l| l != n) {
-                        return Err(ReadError::Malformed);
-                    }
-                    length = Some(n);
-                } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                    encoded = true;
-                    chunked = h
-                        .value
-                        .rsplit(|&b| b == b',')
-                        .next()
-                        .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"chunked"));
-                } else if h.name.eq_ignore_ascii_case("connection") {
-                    close = h.value.trim_ascii().eq_ignore_ascii_case(b"close");
-                }
-            }
+            let Head {
+                status,
+                mut close,
+                length,
+                chunked,
+                encoded,
+            } = head;
             if (100..200).contains(&status) {
                 // An interim response (e.g. 100 Continue): the caller skips it.
                 return Ok(Parsed::Done(
@@ -349,6 +395,58 @@ impl ResponseParser {
             }
             None => Parsed::Partial,
         })
+    }
+
+    /// Parses the head with `httparse`: `None` while it is incomplete (the
+    /// caller decides between waiting and `reset`).
+    fn parse_head(&self, buf: &[u8]) -> Result<Option<(Head, usize)>, ReadError> {
+        // Uninitialised header slots: zeroing 64 of them would cost more
+        // than parsing a small response.
+        let mut headers = [std::mem::MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS];
+        let mut resp = httparse::Response::new(&mut []);
+        let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+            &mut resp,
+            buf,
+            &mut headers,
+        );
+        let head_len = match parsed {
+            Ok(httparse::Status::Complete(n)) => n,
+            Ok(httparse::Status::Partial) => {
+                if buf.len() > MAX_HEAD {
+                    return Err(ReadError::HeaderTooLarge);
+                }
+                return Ok(None);
+            }
+            Err(e) => return Err(head_error(buf, e, self.following)),
+        };
+        let status = resp.code.ok_or(ReadError::BadStatusLine)?;
+        let mut head = Head {
+            status,
+            close: resp.version == Some(0),
+            length: None,
+            chunked: false,
+            encoded: false,
+        };
+        for h in resp.headers.iter() {
+            if h.name.eq_ignore_ascii_case("content-length") {
+                let n = content_length(h.value)?;
+                // Differing lengths: no way to tell where the body ends.
+                if head.length.is_some_and(|l| l != n) {
+                    return Err(ReadError::Malformed);
+                }
+                head.length = Some(n);
+            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                head.encoded = true;
+                head.chunked = h
+                    .value
+                    .rsplit(|&b| b == b',')
+                    .next()
+                    .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+            } else if h.name.eq_ignore_ascii_case("connection") {
+                head.close = h.value.trim_ascii().eq_ignore_ascii_case(b"close");
+            }
+        }
+        Ok(Some((head, head_len)))
     }
 
     /// Reads the body from `pos` on: `Some(end)` once it is complete (`end`
@@ -454,6 +552,8 @@ pub struct Connection {
     owed: VecDeque<Owed>,
     /// The parser of the oldest owed answer, kept across reads.
     parser: Option<ResponseParser>,
+    /// The last head parsed, so the same head again skips the parse.
+    heads: HeadCache,
     /// True once a response was completed on it (see [`ResponseParser::following`]).
     answered: bool,
     eof: bool,
@@ -481,6 +581,7 @@ impl Connection {
             out_pos: 0,
             owed: VecDeque::new(),
             parser: None,
+            heads: HeadCache::default(),
             answered: false,
             eof: false,
             read_at: Instant::now(),
@@ -522,7 +623,7 @@ impl Connection {
             let parser = self.parser.get_or_insert_with(|| {
                 ResponseParser::new(owed.keep_body, owed.head).following(following)
             });
-            match parser.parse(&self.buf, false) {
+            match parser.parse_cached(&self.buf, false, &mut self.heads) {
                 Ok(Parsed::Done(resp, used)) => {
                     self.buf.advance(used);
                     self.parser = None;
@@ -562,7 +663,7 @@ impl Connection {
                 let parser = self.parser.get_or_insert_with(|| {
                     ResponseParser::new(owed.keep_body, owed.head).following(following)
                 });
-                match parser.parse(&self.buf, self.eof) {
+                match parser.parse_cached(&self.buf, self.eof, &mut self.heads) {
                     Ok(Parsed::Done(resp, used)) => {
                         self.buf.advance(used);
                         self.parser = None;
@@ -636,150 +737,5 @@ impl Connection {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_all(bytes: &[u8], keep: bool) -> Result<Parsed, ReadError> {
-        ResponseParser::new(keep, false).parse(bytes, false)
-    }
-
-    #[test]
-    fn content_length_bodies_are_framed() {
-        let r = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!HTTP/1.1";
-        let Parsed::Done(resp, used) = parse_all(r, true).unwrap() else {
-            panic!("incomplete")
-        };
-        assert_eq!(resp.status, 200);
-        assert_eq!(resp.body.as_deref(), Some(&b"Hello, World!"[..]));
-        assert_eq!(used, r.len() - "HTTP/1.1".len());
-    }
-
-    #[test]
-    fn chunked_bodies_are_decoded_across_reads() {
-        let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n8\r\n, World!\r\n0\r\n\r\n";
-        let mut p = ResponseParser::new(true, false);
-        for cut in [10, 50, 60, 70] {
-            assert_eq!(p.parse(&r[..cut], false).unwrap(), Parsed::Partial, "{cut}");
-        }
-        let Parsed::Done(resp, used) = p.parse(r, false).unwrap() else {
-            panic!("incomplete")
-        };
-        assert_eq!(resp.body.as_deref(), Some(&b"Hello, World!"[..]));
-        assert_eq!(used, r.len());
-    }
-
-    #[test]
-    fn garbage_is_malformed_and_a_cut_response_is_a_reset() {
-        assert_eq!(
-            parse_all(b"SSH-2.0-OpenSSH\r\n\r\n", false),
-            Err(ReadError::Malformed)
-        );
-        let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello";
-        assert_eq!(
-            ResponseParser::new(false, false).parse(cut, true),
-            Err(ReadError::Reset)
-        );
-    }
-
-    #[test]
-    fn connection_close_marks_the_connection_unusable() {
-        let r = b"HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-        let Parsed::Done(resp, _) = parse_all(r, false).unwrap() else {
-            panic!("incomplete")
-        };
-        assert!(resp.close);
-        assert_eq!(resp.status, 503);
-    }
-
-    /// Feeds `head` then `body_piece` `times` times in reads of that size,
-    /// dropping what the parser consumed as a connection does; returns the
-    /// most bytes held at once and the last result.
-    fn stream(head: &[u8], body_piece: &[u8], times: usize) -> (usize, Result<Parsed, ReadError>) {
-        let mut p = ResponseParser::new(false, false);
-        let mut buf = head.to_vec();
-        let mut most = 0;
-        let mut last = p.parse(&buf, false);
-        for _ in 0..times {
-            buf.extend_from_slice(body_piece);
-            last = p.parse(&buf, false);
-            if last != Ok(Parsed::Partial) {
-                break;
-            }
-            buf.drain(..p.take_consumed());
-            most = most.max(buf.len());
-        }
-        (most, last)
-    }
-
-    #[test]
-    fn endless_bodies_are_not_buffered() {
-        // 64 MiB of each in 8 KiB reads: the parser keeps waiting, and the
-        // connection holds no more than one read.
-        let piece = [b'x'; 8192];
-        let (most, last) = stream(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n",
-            &piece,
-            8192,
-        );
-        assert_eq!((most, last), (0, Ok(Parsed::Partial)));
-        let (most, last) = stream(b"HTTP/1.1 200 OK\r\n\r\n", &piece, 8192);
-        assert_eq!((most, last), (0, Ok(Parsed::Partial)));
-        let mut chunk = b"2000\r\n".to_vec();
-        chunk.extend_from_slice(&piece);
-        chunk.extend_from_slice(b"\r\n");
-        let (most, last) = stream(
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-            &chunk,
-            8192,
-        );
-        assert_eq!(last, Ok(Parsed::Partial));
-        assert!(most <= chunk.len(), "{most} bytes held");
-    }
-
-    #[test]
-    fn endless_chunk_lines_are_malformed_and_endless_trailers_too_large() {
-        let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-        // A chunk extension that never ends.
-        let (_, last) = stream(&[&head[..], b"5;ext="].concat(), &[b'a'; 1024], 1024);
-        assert_eq!(last, Err(ReadError::Malformed));
-        // Trailers (a header section) that never end.
-        let (_, last) = stream(&[&head[..], b"0\r\nX-T: "].concat(), &[b'a'; 1024], 1024);
-        assert_eq!(last, Err(ReadError::HeaderTooLarge));
-    }
-
-    #[test]
-    fn content_length_is_digits_only_and_unambiguous() {
-        for head in [
-            "Content-Length: +5",
-            "Content-Length: 5, 5",
-            "Content-Length: 0x5",
-            "Content-Length: 5\r\nContent-Length: 6",
-        ] {
-            let r = format!("HTTP/1.1 200 OK\r\n{head}\r\n\r\nHello");
-            assert_eq!(
-                parse_all(r.as_bytes(), false),
-                Err(ReadError::Malformed),
-                "{head}"
-            );
-        }
-        let r = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nHello";
-        let Parsed::Done(resp, used) = parse_all(r, true).unwrap() else {
-            panic!("incomplete")
-        };
-        assert_eq!((resp.body.as_deref(), used), (Some(&b"Hello"[..]), r.len()));
-    }
-
-    #[test]
-    fn a_coding_other_than_chunked_runs_until_close() {
-        let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nabcdef";
-        let mut p = ResponseParser::new(true, false);
-        assert_eq!(p.parse(r, false), Ok(Parsed::Partial));
-        let Parsed::Done(resp, used) = p.parse(r, true).unwrap() else {
-            panic!("incomplete")
-        };
-        assert_eq!(
-            (resp.body.as_deref(), resp.close, used),
-            (Some(&b"abcdef"[..]), true, r.len())
-        );
-    }
-}
+#[path = "http1_tests.rs"]
+mod tests;

@@ -125,7 +125,43 @@ pub struct WorkerResult {
     pub finished_at: Instant,
 }
 
-type Sink = Rc<RefCell<(Recorder, Sender<WorkerMsg>)>>;
+/// What a worker's connections record into (one thread, so a `RefCell`):
+/// the recorder, where closed intervals go, and the responses not yet
+/// recorded (see [`Batch`]).
+type Sink = Rc<RefCell<(Recorder, Sender<WorkerMsg>, Option<Batch>)>>;
+
+/// Responses that go into the recorder together. The answers of one
+/// pipelined read share their status, intended time, send time and arrival
+/// (one clock read per read), so they are recorded as one value with a count:
+/// one histogram update and one set of clock subtractions per read instead of
+/// per response (about 5 % of the generator's CPU at depth 16). Flushed
+/// before anything else is recorded and before every interval roll, so
+/// every response still lands in the interval of its arrival.
+#[derive(Debug, Clone, Copy)]
+struct Batch {
+    status: u16,
+    check: Result<(), ErrorKind>,
+    intended: Instant,
+    sent: Instant,
+    done: Instant,
+    count: u64,
+}
+
+/// Records the pending batch, if any.
+fn flush(recorder: &mut Recorder, batch: &mut Option<Batch>) {
+    if let Some(b) = batch.take() {
+        // Charged from the intended time, or from the send when the
+        // timer woke us slightly before it.
+        let from = b.intended.min(b.sent);
+        recorder.record_responses(
+            b.status,
+            micros(b.done.saturating_duration_since(from)),
+            micros(b.done.saturating_duration_since(b.sent)),
+            b.check,
+            b.count,
+        );
+    }
+}
 
 /// Runs one worker: `connections` are the global indices of its connections.
 /// Blocks until they are all done.
@@ -138,7 +174,7 @@ pub fn run_worker(
         .enable_all()
         .build()?;
     let local = tokio::task::LocalSet::new();
-    let sink: Sink = Rc::new(RefCell::new((Recorder::new(), tx)));
+    let sink: Sink = Rc::new(RefCell::new((Recorder::new(), tx, None)));
     let finished_at = local.block_on(&rt, async {
         let ticker = {
             let shared = shared.clone();
@@ -185,7 +221,8 @@ pub fn run_worker(
 
 fn roll(sink: &Sink, index: usize) {
     let mut guard = sink.borrow_mut();
-    let (recorder, tx) = &mut *guard;
+    let (recorder, tx, batch) = &mut *guard;
+    flush(recorder, batch);
     recorder.roll_to(index, &mut |part| {
         let _ = tx.send(WorkerMsg::Interval(part));
     });
@@ -385,13 +422,28 @@ fn judge(spec: &PreparedSpec, result: Result<Response, ErrorKind>, done: Instant
 }
 
 fn record(shared: &Shared, sink: &Sink, attempt: Attempt, intended: Instant, sent: Instant) {
-    let now = match &attempt {
-        Attempt::Response { done, .. } => *done,
-        _ => Instant::now(),
-    };
-    let interval = shared.interval_of(now);
     let mut guard = sink.borrow_mut();
-    let (recorder, tx) = &mut *guard;
+    let (recorder, tx, batch) = &mut *guard;
+    let now = match attempt {
+        Attempt::Response {
+            status,
+            check,
+            done,
+        } => {
+            let same = |b: &Batch| {
+                (b.status, b.check, b.intended, b.sent, b.done)
+                    == (status, check, intended, sent, done)
+            };
+            if let Some(b) = batch.as_mut().filter(|b| same(b)) {
+                b.count += 1;
+                return;
+            }
+            done
+        }
+        Attempt::Failed(_) => Instant::now(),
+    };
+    flush(recorder, batch);
+    let interval = shared.interval_of(now);
     if interval > recorder.current_interval() {
         recorder.roll_to(interval, &mut |part| {
             let _ = tx.send(WorkerMsg::Interval(part));
@@ -403,15 +455,14 @@ fn record(shared: &Shared, sink: &Sink, attempt: Attempt, intended: Instant, sen
             check,
             done,
         } => {
-            // Charged from the intended time, or from the send when the
-            // timer woke us slightly before it.
-            let from = intended.min(sent);
-            recorder.record_response(
+            *batch = Some(Batch {
                 status,
-                micros(done.saturating_duration_since(from)),
-                micros(done.saturating_duration_since(sent)),
                 check,
-            );
+                intended,
+                sent,
+                done,
+                count: 1,
+            });
         }
         Attempt::Failed(kind) => recorder.record_error(kind),
     }

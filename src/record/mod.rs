@@ -238,6 +238,33 @@ impl Recorder {
         }
     }
 
+    /// Records `n` responses with the same status, latencies and outcome
+    /// (the answers of one pipelined read): what `n` calls of
+    /// [`Recorder::record_response`] record, with one update per histogram.
+    pub fn record_responses(
+        &mut self,
+        status: u16,
+        latency_us: u64,
+        service_us: u64,
+        outcome: Result<(), ErrorKind>,
+        n: u64,
+    ) {
+        let clamp = |v: u64| v.clamp(LOWEST_US, HIGHEST_US);
+        let _ = self.latency.record_n(clamp(latency_us), n);
+        let _ = self.service.record_n(clamp(service_us), n);
+        let _ = self.current.latency.record_n(clamp(latency_us), n);
+        self.requests += n;
+        self.current.requests += n;
+        *self.status_codes.entry(status).or_default() += n;
+        match outcome {
+            Ok(()) => self.successes += n,
+            Err(kind) => {
+                *self.errors.entry(kind).or_default() += n;
+                self.current.errors += n;
+            }
+        }
+    }
+
     /// Records a request that failed without a complete response.
     pub fn record_error(&mut self, kind: ErrorKind) {
         self.record_error_only(kind);
@@ -373,6 +400,31 @@ pub fn latency_stats(h: &Histogram<u64>) -> LatencyStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_of_responses_records_as_that_many_single_ones() {
+        let mut one_by_one = Recorder::new();
+        let mut batched = Recorder::new();
+        for (status, lat, svc, outcome, n) in [
+            (200, 1_500, 900, Ok(()), 16),
+            (503, 0, 0, Err(ErrorKind::Status), 3),
+            (200, u64::MAX, 7, Ok(()), 2),
+        ] {
+            for _ in 0..n {
+                one_by_one.record_response(status, lat, svc, outcome);
+            }
+            batched.record_responses(status, lat, svc, outcome, n);
+        }
+        assert_eq!(batched.requests, 21);
+        assert_eq!(batched.requests, one_by_one.requests);
+        assert_eq!(batched.successes, one_by_one.successes);
+        assert_eq!(batched.errors, one_by_one.errors);
+        assert_eq!(batched.status_codes, one_by_one.status_codes);
+        assert_eq!(batched.latency, one_by_one.latency);
+        assert_eq!(batched.service, one_by_one.service);
+        assert_eq!(batched.current.latency, one_by_one.current.latency);
+        assert_eq!(batched.current.errors, one_by_one.current.errors);
+    }
 
     #[test]
     fn a_histogram_declaring_gigabytes_is_refused_without_allocating_them() {
