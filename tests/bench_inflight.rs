@@ -171,17 +171,24 @@ fn a_stall_at_depth_4_is_charged_from_the_intended_send_times() {
     assert_eq!(r.requests, 3000, "errors {:?}", r.errors);
     let l = &r.latency;
     assert!(ms(l.p50_us) < 20.0, "p50 {} ms", ms(l.p50_us));
+    // 300 of the 3,000 requests were due during the stall, answered at its
+    // end: uniform 0-300 ms, so p95 is about 150 ms and p99 about 270 ms if
+    // the backlog clears at once. A tool that is not coordinated-omission
+    // correct charges the queue to only the 16 requests in flight, so the
+    // lower bounds are the test; the upper bounds leave room for the
+    // backlog's catch-up, which takes longer on a loaded machine (p95 of
+    // 213-250 ms seen at load 13-15 on 2 cores).
     let p95 = gauntlet::record::decode_histogram(&l.histogram)
         .unwrap()
         .value_at_quantile(0.95);
-    assert!((100.0..200.0).contains(&ms(p95)), "p95 {} ms", ms(p95));
+    assert!((100.0..300.0).contains(&ms(p95)), "p95 {} ms", ms(p95));
     assert!(
-        (220.0..320.0).contains(&ms(l.p99_us)),
+        (220.0..450.0).contains(&ms(l.p99_us)),
         "p99 {} ms",
         ms(l.p99_us)
     );
     assert!(
-        (280.0..400.0).contains(&ms(l.max_us)),
+        (280.0..600.0).contains(&ms(l.max_us)),
         "max {} ms",
         ms(l.max_us)
     );
