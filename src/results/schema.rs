@@ -91,6 +91,15 @@ pub struct ScheduleLag {
     pub p99_us: u64,
     /// Largest delay.
     pub max_us: u64,
+    /// Requests the schedule meant to send during the measured phase that
+    /// the generator never sent before the run's end (it fell behind; they
+    /// are part of the offered load, not of the latencies). 0 when it kept up.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_sent: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What the generator itself consumed while measuring.
