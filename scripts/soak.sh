@@ -18,7 +18,7 @@
 #
 # Usage: scripts/soak.sh    (env: DURATION=600 RESTART_EVERY=120 RATE=5000
 #        CONNS=10000 SERVER=rust-hyper SERVER_CPU=0 LOADGEN_CPU=1 OUT=dir
-#        PROFILE=release|debug)
+#        PROFILE=release|debug BUILD=0 to use the binaries already built)
 # Run it at normal priority on a machine as quiet as you can get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +36,9 @@ TARGET=${CARGO_TARGET_DIR:-target}
 PROFILE=${PROFILE:-release}   # PROFILE=debug: the unoptimised build (say so with the figures)
 
 command -v python3 >/dev/null || { echo "python3 is needed for the checks" >&2; exit 1; }
-if [ "$PROFILE" = release ]; then
+if [ "${BUILD:-1}" = 0 ]; then
+  :   # a commit restamps the build; BUILD=0 runs what is built
+elif [ "$PROFILE" = release ]; then
   cargo build --release -q -p gauntlet -p "$SERVER"
 else
   cargo build -q -p gauntlet -p "$SERVER"
@@ -152,6 +154,7 @@ summary = {
     "rss_growth_pct": round(100 * (rss_max - rss0) / rss0, 2),
     "fds_first_minute": fd0, "fds_max_after": fd_max, "fds_at_end": fd_end,
     "p99_us": report.get("latency", {}).get("p99_us"),
+    "schedule_lag": report.get("schedule_lag"),
     "checks_failed": failures,
 }
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=2)

@@ -79,7 +79,12 @@ fn a_checked_mix_follows_its_weights_and_reports_phases() {
     );
     let out = run_plan(&p, &Interrupt::new(), &observer).unwrap();
     let r = &out.report;
-    assert_eq!(r.requests, 1000);
+    // Every scheduled request is answered or, on a loaded machine where the
+    // generator falls behind, reported as not sent by the deadline.
+    assert_eq!(
+        r.requests + r.schedule_lag.as_ref().map_or(0, |l| l.not_sent),
+        1000
+    );
     let mismatched = r.errors.get("body_mismatch").copied().unwrap_or(0);
     let fives = r.status_codes.get(&500).copied().unwrap_or(0);
     // Weights 3:1:1 over 1,000 requests: about 600 / 200 / 200.
@@ -115,7 +120,11 @@ fn open_stages_send_the_area_under_the_ramp() {
     let p = plan(server.port, mix, Schedule::OpenStages(stages), 2.0);
     let r = run_plan(&p, &Interrupt::new(), &Silent).unwrap().report;
     // 200 in the first second, (200+600)/2 = 400 in the ramp.
-    assert!((598..=601).contains(&r.requests), "requests {}", r.requests);
+    let accounted = r.requests + r.schedule_lag.as_ref().map_or(0, |l| l.not_sent);
+    assert!(
+        (598..=601).contains(&accounted),
+        "requests + not sent {accounted}"
+    );
     assert_eq!(r.rate_rps, Some(600.0));
     assert!(r.intervals.len() >= 2, "{:?}", r.intervals);
     assert!(r.intervals[1].requests > r.intervals[0].requests + 100);

@@ -64,6 +64,11 @@ fn chunked_and_closing_responses_succeed() {
 
     // The server closes after every answer: the engine reconnects each time.
     let r = run(&server.url("/close"), &["-R", "100"]);
-    assert_eq!(r.requests, 100, "{:?}", r.errors);
-    assert_eq!(r.successes, 100);
+    assert_eq!(
+        r.requests + r.schedule_lag.as_ref().map_or(0, |l| l.not_sent),
+        100,
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(r.successes, r.requests);
 }

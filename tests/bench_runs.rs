@@ -135,7 +135,11 @@ fn open_run_sends_the_scheduled_requests() {
     ]);
     check_consistency(&stdout, &r);
     // 400 req/s for 2 s: exactly 800 requests are scheduled in the measured phase.
-    assert_eq!(r.requests, 800);
+    // (On a loaded machine some may be reported as not sent by the deadline.)
+    assert_eq!(
+        r.requests + r.schedule_lag.as_ref().map_or(0, |l| l.not_sent),
+        800
+    );
     assert!(
         (r.throughput_rps - 400.0).abs() < 40.0,
         "throughput {}",
@@ -220,7 +224,10 @@ fn http2_and_hyper_http1_runs_complete() {
     validate_against_schema(&raw);
     let (stdout, r, _, _) = bench(&[&url, "-c", "4", "-R", "200", "-d", "1s", "-q"]);
     check_consistency(&stdout, &r);
-    assert_eq!(r.requests, 200);
+    assert_eq!(
+        r.requests + r.schedule_lag.as_ref().map_or(0, |l| l.not_sent),
+        200
+    );
 }
 
 #[test]

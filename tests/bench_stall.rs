@@ -37,7 +37,9 @@ fn latency_percentiles_carry_the_queue_a_stall_built() {
         .success();
     let r: LoadReport = gauntlet::results::read_json(&json).unwrap();
     let ms = |us: u64| us as f64 / 1000.0;
-    assert_eq!(r.requests, 3000, "errors {:?}", r.errors);
+    // (On a loaded machine a few may be reported as not sent by the deadline.)
+    let not_sent = r.schedule_lag.as_ref().map_or(0, |l| l.not_sent);
+    assert_eq!(r.requests + not_sent, 3000, "errors {:?}", r.errors);
     // Latency: the queue is charged to the server.
     let l = &r.latency;
     assert!(ms(l.p50_us) < 20.0, "p50 {} ms", ms(l.p50_us));

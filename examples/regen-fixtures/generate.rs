@@ -232,6 +232,7 @@ fn repetition(rng: &mut StdRng, spec: RepSpec<'_>) -> Repetition {
                 mean_us: if spec.generator_limited { 950.0 } else { 12.0 },
                 p99_us: if spec.generator_limited { 8_400 } else { 60 },
                 max_us: if spec.generator_limited { 21_000 } else { 310 },
+                not_sent: 0,
             }),
             generator: GeneratorUsage {
                 cpu_user_s: elapsed * gen_util * 0.8,

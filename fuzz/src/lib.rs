@@ -468,7 +468,7 @@ fn hlog_round_trip(hists: &[hdrhistogram::Histogram<u64>]) {
         .map(|(i, h)| gauntlet::record::IntervalHistogram {
             start: Duration::from_secs(i as u64),
             length: Duration::from_secs(1),
-            latency: h.clone(),
+            latency: h.into(),
             requests: h.len(),
             errors: 0,
         })

@@ -388,6 +388,12 @@ pub fn summary(r: &LoadReport) -> String {
             fmt_us(lag.p99_us),
             fmt_us(lag.max_us)
         ));
+        if lag.not_sent > 0 {
+            out.push_str(&format!(
+                "  not sent      {} requests were due before the end but still waiting for a free connection or for the generator\n",
+                lag.not_sent
+            ));
+        }
     }
     if r.errors.is_empty() {
         out.push_str("  errors    none\n");

@@ -5,7 +5,7 @@
 //! fills the [`LoadReport`].
 
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -19,7 +19,10 @@ use super::worker::{run_worker, PreparedSpec, Shared, WorkerMsg, WorkerResult};
 use super::{http1, http2};
 use crate::cpus::CpuSet;
 use crate::interrupt::Interrupt;
-use crate::record::{latency_stats, new_interval_histogram, IntervalHistogram, Recorder};
+use crate::record::{
+    latency_stats, new_interval_histogram, CompactHistogram, IntervalHistogram, IntervalPart,
+    Recorder,
+};
 use crate::results::{
     GeneratorUsage, LoadModel, LoadReport, Saturation, ScheduleLag, SCHEMA_VERSION,
 };
@@ -106,7 +109,10 @@ pub fn run_plan(
     }
     let mut cpu_at_measure = None;
     let mut measure_started = SystemTime::now();
-    let mut merged: BTreeMap<usize, (IntervalHistogram, usize)> = BTreeMap::new();
+    // Seconds still being filled (a part from each worker), then, once
+    // complete, kept compact: one per second of the run.
+    let mut filling: BTreeMap<usize, (IntervalPart, usize)> = BTreeMap::new();
+    let mut closed: BTreeMap<usize, IntervalHistogram> = BTreeMap::new();
     let mut requests_so_far = 0u64;
     let mut errors_so_far = 0u64;
     loop {
@@ -125,43 +131,43 @@ pub fn run_plan(
         match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
             Ok(WorkerMsg::Interval(part)) => {
                 let index = part.index;
-                let entry = merged.entry(index).or_insert_with(|| {
-                    (
-                        IntervalHistogram {
-                            start: Duration::from_secs(index as u64),
-                            length: Duration::from_secs(1),
-                            latency: new_interval_histogram(),
-                            requests: 0,
-                            errors: 0,
-                        },
-                        0,
-                    )
+                let entry = filling.entry(index).or_insert_with(|| {
+                    let empty = IntervalPart {
+                        index,
+                        latency: new_interval_histogram(),
+                        requests: 0,
+                        errors: 0,
+                    };
+                    (empty, 0)
                 });
                 let _ = entry.0.latency.add(&part.latency);
                 entry.0.requests += part.requests;
                 entry.0.errors += part.errors;
                 entry.1 += 1;
+                if entry.1 < threads {
+                    continue;
+                }
+                let Some((done, _)) = filling.remove(&index) else {
+                    continue;
+                };
+                let second = compact(done);
                 // A partial interval after the measured window (responses
                 // drained after the last send) is recorded but not shown as
                 // progress: it would read like "4/3s: 64 req/s".
-                if entry.1 == threads && entry.0.start < plan.duration {
-                    let done = &entry.0;
-                    requests_so_far += done.requests;
-                    errors_so_far += done.errors;
+                if second.start < plan.duration {
+                    requests_so_far += second.requests;
+                    errors_so_far += second.errors;
                     observer.progress(&Progress {
                         phase: Phase::Measure,
-                        elapsed: done.start + done.length,
+                        elapsed: second.start + second.length,
                         phase_length: plan.duration,
                         requests: requests_so_far,
                         errors: errors_so_far,
-                        recent_rps: done.requests as f64,
-                        recent_p99_us: if done.latency.is_empty() {
-                            0
-                        } else {
-                            done.latency.value_at_quantile(0.99)
-                        },
+                        recent_rps: second.requests as f64,
+                        recent_p99_us: second.latency.p99(),
                     });
                 }
+                closed.insert(index, second);
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -194,9 +200,12 @@ pub fn run_plan(
     let cpu_user = (cpu_end.0 - cpu_start.0).max(0.0);
     let cpu_sys = (cpu_end.1 - cpu_start.1).max(0.0);
 
-    let mut intervals: Vec<IntervalHistogram> = merged
+    // Seconds some worker never closed (it ended early) are complete now.
+    for (index, (part, _)) in std::mem::take(&mut filling) {
+        closed.insert(index, compact(part));
+    }
+    let mut intervals: Vec<IntervalHistogram> = closed
         .into_values()
-        .map(|(h, _)| h)
         .filter(|h| h.start < elapsed || h.requests > 0)
         .collect();
     if let Some(last) = intervals.last_mut() {
@@ -222,6 +231,17 @@ pub fn run_plan(
         measure_started,
         lag: total.lag.clone(),
     })
+}
+
+/// A second merged over the workers, stored compact.
+fn compact(part: IntervalPart) -> IntervalHistogram {
+    IntervalHistogram {
+        start: Duration::from_secs(part.index as u64),
+        length: Duration::from_secs(1),
+        latency: CompactHistogram::from(&part.latency),
+        requests: part.requests,
+        errors: part.errors,
+    }
 }
 
 fn prepare_mix(plan: &LoadPlan) -> anyhow::Result<Vec<PreparedSpec>> {
@@ -280,7 +300,7 @@ fn build_report(
             cpus_given
         ));
     }
-    let schedule_lag = open.then(|| lag_of(&total.lag));
+    let schedule_lag = open.then(|| lag_of(&total.lag, not_sent(shared, elapsed, interrupted)));
     if let Some(lag) = &schedule_lag {
         if lag.p99_us > LAG_LIMIT.as_micros() as u64 {
             saturation.reasons.push(format!(
@@ -350,12 +370,13 @@ fn build_report(
     }
 }
 
-fn lag_of(h: &Histogram<u64>) -> ScheduleLag {
+fn lag_of(h: &Histogram<u64>, not_sent: u64) -> ScheduleLag {
     if h.is_empty() {
         return ScheduleLag {
             mean_us: 0.0,
             p99_us: 0,
             max_us: 0,
+            not_sent,
         };
     }
     // Lags of 0 were recorded as 1 µs (the histogram's floor).
@@ -363,7 +384,24 @@ fn lag_of(h: &Histogram<u64>) -> ScheduleLag {
         mean_us: h.mean(),
         p99_us: h.value_at_quantile(0.99),
         max_us: h.max(),
+        not_sent,
     }
+}
+
+/// Open model: the requests of the measured phase the schedule meant to send
+/// (up to the end, or up to the interrupt) that the workers never sent.
+fn not_sent(shared: &Shared, elapsed: Duration, interrupted: bool) -> u64 {
+    let from = shared.pacer.measure_start();
+    let until = if interrupted {
+        from + elapsed
+    } else {
+        shared.pacer.end()
+    };
+    let sent = shared.sent_in_measure.load(Ordering::Relaxed);
+    shared
+        .pacer
+        .scheduled_between(from, until)
+        .saturating_sub(sent)
 }
 
 fn rfc3339(t: SystemTime) -> String {

@@ -140,8 +140,18 @@ impl Pacer {
     /// counted over the whole run), or `End` when it falls after the run.
     /// Closed model: always `End` (closed connections are not paced).
     pub fn slot(&self, n: u64) -> Slot {
-        let n = n as f64;
-        let t = match &self.kind {
+        let t = self.time_of(n as f64);
+        if t.is_finite() && t < self.warmup + self.measure {
+            Slot::At(Duration::from_secs_f64(t))
+        } else {
+            Slot::End
+        }
+    }
+
+    /// Open model: the intended send offset (s) of request number `n`
+    /// (infinite when the schedule never reaches it; NaN for the closed model).
+    fn time_of(&self, n: f64) -> f64 {
+        match &self.kind {
             Kind::OpenConstant(rate) => n / rate,
             Kind::OpenStages {
                 warmup_rate,
@@ -157,13 +167,52 @@ impl Pacer {
                     }
                 }
             }
-            Kind::Closed | Kind::ClosedStages(_) => return Slot::End,
-        };
-        if t.is_finite() && t < self.warmup + self.measure {
-            Slot::At(Duration::from_secs_f64(t))
-        } else {
-            Slot::End
+            Kind::Closed | Kind::ClosedStages(_) => f64::NAN,
         }
+    }
+
+    /// Open model: how many requests the schedule means to send from
+    /// `from` until just before `until` (offsets from the start, clamped to
+    /// the run), i.e. the request numbers whose [`Pacer::slot`] falls in
+    /// that window. 0 for the closed model. This is the offered load a run
+    /// is accountable for: requests sent plus requests not sent.
+    pub fn scheduled_between(&self, from: Duration, until: Duration) -> u64 {
+        if !self.is_open() {
+            return 0;
+        }
+        let end = self.warmup + self.measure;
+        let until = until.as_secs_f64().min(end);
+        let from = from.as_secs_f64().min(until);
+        self.count_before(until) - self.count_before(from)
+    }
+
+    /// Request numbers whose intended time is before `t` seconds: the
+    /// closed form, then corrected by at most a few steps so the count agrees
+    /// exactly with [`Pacer::slot`]'s own arithmetic (float rounding).
+    fn count_before(&self, t: f64) -> u64 {
+        if t <= 0.0 {
+            return 0;
+        }
+        let approx = match &self.kind {
+            Kind::OpenConstant(rate) => rate * t,
+            Kind::OpenStages {
+                warmup_rate,
+                stages,
+            } => match stages.iter().rev().find(|s| s.start <= t) {
+                Some(seg) => seg.before + seg.count_at((t - seg.start).min(seg.length)),
+                None => warmup_rate * t,
+            },
+            Kind::Closed | Kind::ClosedStages(_) => return 0,
+        };
+        let mut n = approx.max(0.0).ceil() as u64;
+        // The count is the first n whose time is not before t.
+        while n > 0 && self.time_of((n - 1) as f64) >= t {
+            n -= 1;
+        }
+        while self.time_of(n as f64) < t {
+            n += 1;
+        }
+        n
     }
 
     /// Closed model: how many connections may be active `at` this offset
@@ -240,6 +289,39 @@ mod tests {
         let Slot::At(t) = p.slot(2999) else { panic!() };
         assert!(t.as_secs_f64() > 19.9 && t.as_secs_f64() < 20.0);
         assert_eq!(p.slot(3001), Slot::End);
+    }
+
+    #[test]
+    fn the_scheduled_count_agrees_with_the_slots() {
+        let stages = vec![
+            Stage {
+                duration: secs(1.5),
+                target: 37.0,
+            },
+            Stage {
+                duration: secs(2.0),
+                target: 113.0,
+            },
+        ];
+        let pacers = [
+            Pacer::new(&Schedule::OpenConstant { rate: 97.0 }, secs(0.7), secs(2.3)),
+            Pacer::new(&Schedule::OpenStages(stages), secs(0.5), secs(3.5)),
+        ];
+        for p in &pacers {
+            // Brute force: the request numbers whose slot falls in the window.
+            let times: Vec<f64> = (0..)
+                .map_while(|n| match p.slot(n) {
+                    Slot::At(t) => Some(t.as_secs_f64()),
+                    Slot::End => None,
+                })
+                .collect();
+            for (a, b) in [(0.0, 10.0), (0.7, 3.0), (0.5, 1.25), (1.0, 1.0), (2.2, 2.9)] {
+                let want = times.iter().filter(|t| **t >= a && **t < b).count() as u64;
+                assert_eq!(p.scheduled_between(secs(a), secs(b)), want, "{a}..{b}");
+            }
+        }
+        let closed = Pacer::new(&Schedule::Closed, secs(0.0), secs(2.0));
+        assert_eq!(closed.scheduled_between(secs(0.0), secs(2.0)), 0);
     }
 
     #[test]

@@ -350,7 +350,7 @@ pub fn record(
                 length_s: i.length.as_secs_f64(),
                 requests: i.requests,
                 errors: i.errors,
-                histogram: encode_histogram(&i.latency),
+                histogram: i.latency.base64(),
             })
             .collect(),
     }

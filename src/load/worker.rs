@@ -19,7 +19,9 @@
 //! timers fire on millisecond ticks, so a connection wakes up to 1 ms *before*
 //! the intended time and sends then; such a request is charged from its
 //! actual send (never from a time before it was sent), which keeps the 1 ms
-//! tick out of the latencies.
+//! tick out of the latencies. Nothing is sent after the run's end: a
+//! generator behind its schedule stops there (requests already sent get their
+//! timeout), and the requests it never sent are reported as `not_sent`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -308,22 +310,34 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             }
             // (Closed model: `intended` was read from the clock just now.)
             let ready = if open { Instant::now() } else { intended };
-            let measuring = intended >= shared.measure_start;
-            if open && measuring {
-                let lag = ready.saturating_duration_since(intended.max(free_since));
-                sink.borrow_mut().0.record_lag(micros(lag));
-                shared.sent_in_measure.fetch_add(1, Ordering::Relaxed);
+            // Open model: nothing is sent after the run's end, however far
+            // behind the schedule is. The requests left over are counted by
+            // the engine as not sent (schedule minus sent), not drained.
+            if open && ready >= shared.end {
+                ended = true;
+                break;
             }
+            let measuring = intended >= shared.measure_start;
+            let lag = (open && measuring)
+                .then(|| micros(ready.saturating_duration_since(intended.max(free_since))));
             // Connect if needed (nothing is in flight here).
             let mut sent = ready;
             if !wire.as_ref().is_some_and(Wire::accepts) {
                 wire = None;
                 match tokio::time::timeout(shared.timeout, Wire::open(&shared)).await {
+                    // A connect that ended after the deadline sends nothing.
+                    Ok(Ok(_)) if open && Instant::now() >= shared.end => {
+                        ended = true;
+                        break;
+                    }
                     Ok(Ok(w)) => {
                         wire = Some(w);
                         sent = Instant::now();
                     }
                     Ok(Err(_)) | Err(_) => {
+                        if let Some(lag) = lag {
+                            count_sent(&shared, &sink, lag);
+                        }
                         if measuring {
                             let failed = Attempt::Failed(ErrorKind::Connect);
                             record(&shared, &sink, failed, intended, ready);
@@ -335,6 +349,9 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                 }
             }
             let Some(w) = wire.as_mut() else { continue };
+            if let Some(lag) = lag {
+                count_sent(&shared, &sink, lag);
+            }
             let spec = shared.pick(&mut rng);
             w.start(
                 &shared,
@@ -391,6 +408,13 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             }
         }
     }
+}
+
+/// Open model, measured phase: one request went out (or its connect failed),
+/// `lag_us` after it was due.
+fn count_sent(shared: &Shared, sink: &Sink, lag_us: u64) {
+    sink.borrow_mut().0.record_lag(lag_us);
+    shared.sent_in_measure.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Checks a response against what the request expects.

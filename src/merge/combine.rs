@@ -36,6 +36,7 @@ pub struct Merger {
     latency: Histogram<u64>,
     service: Histogram<u64>,
     lag: Option<Histogram<u64>>,
+    not_sent: u64,
     requests: u64,
     successes: u64,
     errors: BTreeMap<String, u64>,
@@ -101,6 +102,7 @@ impl Merger {
             latency: new_histogram(),
             service: new_histogram(),
             lag: Some(new_histogram()),
+            not_sent: 0,
             requests: 0,
             successes: 0,
             errors: BTreeMap::new(),
@@ -165,6 +167,7 @@ impl Merger {
             }
             _ => None,
         };
+        self.not_sent += r.schedule_lag.as_ref().map_or(0, |l| l.not_sent);
         self.requests += r.requests;
         self.successes += r.successes;
         for (k, v) in &r.errors {
@@ -272,7 +275,7 @@ impl Merger {
             .map(|(key, acc)| IntervalHistogram {
                 start: Duration::from_secs_f64((key as f64 + shift).max(0.0)),
                 length: Duration::from_secs_f64(acc.length_s),
-                latency: acc.latency,
+                latency: acc.latency.into(),
                 requests: acc.requests,
                 errors: acc.errors,
             })
@@ -321,8 +324,12 @@ impl Merger {
                     mean_us: h.mean(),
                     p99_us: h.value_at_quantile(0.99),
                     max_us: h.max(),
+                    not_sent: self.not_sent,
                 }),
-                (Some(lag), _) => Some(lag.clone()),
+                (Some(lag), _) => Some(ScheduleLag {
+                    not_sent: self.not_sent,
+                    ..lag.clone()
+                }),
             },
             generator: GeneratorUsage {
                 cpu_user_s: self.cpu.0,

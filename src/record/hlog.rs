@@ -63,10 +63,18 @@ pub fn write_hlog(
             .map_err(io)?;
         // Untagged: HistogramLogProcessor reads untagged histograms by
         // default and would skip tagged ones unless told the tag.
+        // One interval decoded at a time: memory stays that of one second.
         for interval in intervals {
+            let latency = interval
+                .latency
+                .decode()
+                .map_err(|e| HlogError::Serialize {
+                    path: path.to_path_buf(),
+                    detail: e.to_string(),
+                })?;
             writer
                 .write_histogram(
-                    &interval.latency,
+                    &latency,
                     interval.start,
                     interval.length.max(Duration::from_millis(1)),
                     None,

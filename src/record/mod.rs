@@ -6,6 +6,7 @@
 //! merges the workers' recorders when the run ends. Nothing here keeps a value
 //! per request: memory depends on the range of values, not on the run's length.
 
+pub mod compact;
 pub mod hlog;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
+
+pub use compact::CompactHistogram;
 
 use crate::results::{IntervalStats, LatencyStats};
 
@@ -113,7 +116,9 @@ pub struct IntervalPart {
 }
 
 /// The per-second histogram of a run, merged over workers, for `.hlog` files
-/// and timelines.
+/// and timelines. Its histogram is kept compressed ([`CompactHistogram`]): a
+/// run keeps one per second, so their size is what a long run's memory grows
+/// by.
 #[derive(Debug, Clone)]
 pub struct IntervalHistogram {
     /// Start of the interval, measured from the start of the measured phase.
@@ -121,7 +126,7 @@ pub struct IntervalHistogram {
     /// Length of the interval (1 s, the last one possibly shorter).
     pub length: Duration,
     /// Latency of the responses completed in the interval (µs).
-    pub latency: Histogram<u64>,
+    pub latency: CompactHistogram,
     /// Responses completed in the interval.
     pub requests: u64,
     /// Errors in the interval.
@@ -131,22 +136,14 @@ pub struct IntervalHistogram {
 impl IntervalHistogram {
     /// The summary line of this interval for the JSON timeline.
     pub fn stats(&self) -> IntervalStats {
-        let empty = self.latency.is_empty();
-        let q = |q: f64| {
-            if empty {
-                0
-            } else {
-                self.latency.value_at_quantile(q)
-            }
-        };
         IntervalStats {
             start_s: self.start.as_secs_f64(),
             length_s: self.length.as_secs_f64(),
             requests: self.requests,
             errors: self.errors,
-            p50_us: q(0.5),
-            p99_us: q(0.99),
-            max_us: if empty { 0 } else { self.latency.max() },
+            p50_us: self.latency.p50(),
+            p99_us: self.latency.p99(),
+            max_us: self.latency.max(),
         }
     }
 }

@@ -92,6 +92,17 @@ pub struct ScheduleLag {
     pub p99_us: u64,
     /// Largest delay.
     pub max_us: u64,
+    /// Requests the schedule meant to send during the measured phase that
+    /// were never sent before the run's end: still waiting for a free
+    /// connection (the server was behind: the latencies show its queue) or
+    /// for the generator (then `p99_us` is high too). Part of the offered
+    /// load, not of the latencies; 0 when everything due was sent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_sent: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What the generator itself consumed while measuring.

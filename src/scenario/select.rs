@@ -59,12 +59,15 @@ pub(super) fn resolve_servers(
                     continue;
                 }
                 let Some(name) = item.as_str() else {
-                    return Err(at(format!("{item} is not a string; {expected}")));
+                    return Err(at(format!(
+                        "{} is not a string; {expected}",
+                        describe(item)
+                    )));
                 };
                 expand(name, known, &mut names).map_err(at)?;
             }
         }
-        other => return Err(at(format!("{other}: {expected}"))),
+        other => return Err(at(format!("{}: {expected}", describe(other)))),
     }
     Ok((names, variants))
 }
@@ -102,11 +105,55 @@ fn expand(item: &str, known: &Known<'_>, names: &mut Vec<String>) -> Result<(), 
     Ok(())
 }
 
+/// A value as an error message quotes it: scalars as written, strings
+/// Rust-quoted, arrays and tables by their size. Never through `toml`'s own
+/// Display: it re-serializes the value with `toml_write` 0.1, which counts a
+/// string's consecutive quotes in a `u8` and panics on overflow past 255
+/// (debug builds; found by the `scenario_toml` fuzz target).
+pub(super) fn describe(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => format!("{s:?}"),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(items) => format!("an array of {} item(s)", items.len()),
+        toml::Value::Table(table) => format!("a table of {} key(s)", table.len()),
+    }
+}
+
 fn known_list(known: &Known<'_>) -> String {
     if known.is_empty() {
         "there are no servers in the registry".to_string()
     } else {
         let list: Vec<String> = known.iter().map(|(n, t)| format!("{n} ({t})")).collect();
         format!("known servers: {}", list.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::scenario::{Overrides, Scenario};
+
+    /// A value quoted in an error once went through `toml`'s Display, whose
+    /// `toml_write` overflowed a `u8` on more than 255 consecutive `'` (the
+    /// fuzz input fuzz/corpus/scenario_toml/regression-toml-write-*).
+    #[test]
+    fn values_with_hundreds_of_quotes_are_quoted_in_errors_without_panicking() {
+        let quotes = "'".repeat(300);
+        let known = ["rust-hyper"];
+        for servers in [
+            format!("[[\"{quotes}\"]]"),
+            format!("{{ a = \"{quotes}\" }}"),
+            format!("[{{ server = [\"{quotes}\"], server_cpus = \"0\" }}]"),
+        ] {
+            let text = format!("servers = {servers}\n[[request]]\npath = \"/\"\n");
+            let err = Scenario::parse(Path::new("q.toml"), &text, &Overrides::default(), &known)
+                .expect_err(&servers)
+                .to_string();
+            assert!(err.contains("q.toml") && err.contains("servers"), "{err}");
+        }
     }
 }

@@ -44,7 +44,10 @@ pub(super) fn parse(
         match table.get(key) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(bad(format!("`{key}` = {other} is not a string; {FORM}"))),
+            Some(other) => Err(bad(format!(
+                "`{key}` = {} is not a string; {FORM}",
+                super::select::describe(other)
+            ))),
         }
     };
     let server = text("server")?.ok_or_else(|| bad(format!("missing `server`; {FORM}")))?;
