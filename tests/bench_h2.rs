@@ -83,7 +83,8 @@ fn a_goaway_fails_exactly_the_streams_above_its_last_stream_id() {
         r.errors
     );
     assert!(reset >= 30, "{reset} resets, {} successes", r.successes);
-    assert_eq!(r.requests, r.successes + reset, "each request counted once");
+    // Responses are all `200 Hello, World!`: none was taken for another.
+    assert_eq!(r.requests, r.successes, "status codes {:?}", r.status_codes);
     // The last connection may be cut short by the end of the run.
     let expected = r.successes as f64 / 2.0;
     assert!(
@@ -96,7 +97,11 @@ fn a_goaway_fails_exactly_the_streams_above_its_last_stream_id() {
 #[test]
 fn an_http2_stall_is_charged_from_the_intended_send_times() {
     // As tests/bench_stall.rs over HTTP/2: a 300 ms stall one second into a
-    // 3 s run at 1,000 req/s on 16 connections.
+    // 3 s open-model run on 16 connections. At 200 req/s rather than 1,000
+    // (the h2-streams server is hyper, heavier than the raw HTTP/1.1 stall
+    // server, and tests run it in debug on a loaded machine): the stall still
+    // holds 10 % of the requests, delayed uniformly 0-300 ms, so the same
+    // percentiles are expected.
     let server = start(
         "h2-streams",
         &[
@@ -107,10 +112,10 @@ fn an_http2_stall_is_charged_from_the_intended_send_times() {
     );
     let r = h2_bench(
         &server.url("/plaintext"),
-        &["-c", "16", "-R", "1000", "-d", "3s"],
+        &["-c", "16", "-R", "200", "-d", "3s"],
     );
     let ms = |us: u64| us as f64 / 1000.0;
-    assert_eq!(r.requests, 3000, "errors {:?}", r.errors);
+    assert_eq!(r.requests, 600, "errors {:?}", r.errors);
     let l = &r.latency;
     let p95 = gauntlet::record::decode_histogram(&l.histogram)
         .unwrap()
