@@ -9,6 +9,7 @@
 # generator process, from /usr/bin/time), medians, and their ratio.
 #
 # Usage: benches/vs-h2load.sh   (RUNS=5 DURATION=5 CONNS=16 STREAMS="1 10")
+# NO_BUILD=1 uses target/release as it is (e.g. built a moment ago by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +27,8 @@ if ! command -v h2load >/dev/null 2>&1; then
 fi
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (Debian package: time)" >&2; exit 1; }
 
-cargo build --release -q -p gauntlet -p gauntlet-testservers
-BIN=target/release
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p gauntlet -p gauntlet-testservers
+BIN=${CARGO_TARGET_DIR:-target}/release
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }

@@ -99,7 +99,8 @@ pub struct BenchArgs {
     /// Per-request timeout, counted as a `timeout` error when exceeded.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
-    /// Speak HTTP/2 over cleartext (h2c, prior knowledge) through hyper.
+    /// Speak HTTP/2 over cleartext (h2c, prior knowledge), with Gauntlet's
+    /// own lean HTTP/2 client.
     #[arg(long)]
     pub http2: bool,
     /// HTTP/1.1 pipelining: up to N requests in flight per connection,
@@ -116,6 +117,12 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", default_value_t = 1, requires = "http2",
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub streams: u32,
+    /// The HTTP/1.1 client: `lean` (default) or `hyper` (hyper's, one
+    /// request at a time; only to measure the lean one against it, see
+    /// benches/vs-wrk.sh). Also read from GAUNTLET_HTTP1_CLIENT.
+    #[arg(long, hide = true, value_enum, default_value_t = crate::load::Http1Client::Lean,
+          env = "GAUNTLET_HTTP1_CLIENT")]
+    pub http1_client: crate::load::Http1Client,
     /// Pin the generator to these CPUs (taskset list: `1`, `0-3`, `0,2`).
     #[arg(long)]
     pub cpus: Option<String>,

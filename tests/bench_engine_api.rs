@@ -43,6 +43,7 @@ fn plan(port: u16, requests: Vec<RequestSpec>, schedule: Schedule, secs: f64) ->
         http2: false,
         pipeline: 1,
         streams: 1,
+        http1_client: gauntlet::load::Http1Client::Lean,
         command_line: vec!["test".into()],
     }
 }

@@ -59,6 +59,7 @@ fn mix_plan(port: u16, connections: u32, pipeline: u32) -> LoadPlan {
         http2: false,
         pipeline,
         streams: 1,
+        http1_client: gauntlet::load::Http1Client::Lean,
         command_line: vec!["test".into()],
     }
 }

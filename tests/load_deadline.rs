@@ -38,6 +38,7 @@ fn plan(port: u16, rate: f64, connections: u32, secs: u64) -> LoadPlan {
         http2: false,
         pipeline: 1,
         streams: 1,
+        http1_client: gauntlet::load::Http1Client::Lean,
         command_line: vec!["test".into()],
     }
 }

@@ -235,6 +235,7 @@ pub fn plan_from_args(args: &BenchArgs, command_line: Vec<String>) -> anyhow::Re
         http2: args.http2,
         pipeline: args.pipeline,
         streams: args.streams,
+        http1_client: args.http1_client,
         command_line,
     })
 }

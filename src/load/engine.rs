@@ -13,10 +13,10 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context;
 use hdrhistogram::Histogram;
 
-use super::plan::{LoadObserver, LoadPlan, Phase, Progress, Schedule};
+use super::plan::{Http1Client, LoadObserver, LoadPlan, Phase, Progress, Schedule};
 use super::schedule::Pacer;
 use super::worker::{run_worker, PreparedSpec, Shared, WorkerMsg, WorkerResult};
-use super::{http1, http2};
+use super::{http1, http2, hyper_http1};
 use crate::cpus::CpuSet;
 use crate::interrupt::Interrupt;
 use crate::record::{
@@ -70,13 +70,8 @@ pub fn run_plan(
         sent_in_measure: AtomicU64::new(0),
         timeout: plan.timeout,
         http2: plan.http2,
-        hyper_http1: !plan.http2
-            && std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() == Ok("hyper"),
-        depth: if plan.http2 || std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() != Ok("hyper") {
-            plan.depth()
-        } else {
-            1
-        },
+        hyper_http1: !plan.http2 && plan.http1_client == Http1Client::Hyper,
+        depth: plan.depth(),
         interrupt: interrupt.clone(),
     });
 
@@ -253,10 +248,13 @@ fn prepare_mix(plan: &LoadPlan) -> anyhow::Result<Vec<PreparedSpec>> {
             cumulative += u64::from(spec.weight.max(1));
             Ok(PreparedSpec {
                 h1: http1::encode_request(&plan.target, spec),
-                h2: if plan.http2
-                    || std::env::var("GAUNTLET_HTTP1_CLIENT").as_deref() == Ok("hyper")
-                {
+                h2: if plan.http2 {
                     Some(http2::prepare(&plan.target, spec)?)
+                } else {
+                    None
+                },
+                hyper1: if !plan.http2 && plan.http1_client == Http1Client::Hyper {
+                    Some(hyper_http1::prepare(&plan.target, spec)?)
                 } else {
                     None
                 },

@@ -8,9 +8,9 @@
 //! shared 2-core machine, 2026-11-23; record in benches/runs/), this client
 //! completed about 1.5x the requests per generator CPU-second of
 //! `hyper::client::conn::http1` (170k vs 114k, median of 5) and 1.36x the
-//! requests/s. `GAUNTLET_HTTP1_CLIENT=hyper` switches to
-//! hyper's client to repeat the measurement. HTTP/2 goes through hyper (see
-//! `http2.rs`).
+//! requests/s. `--http1-client hyper` (or `GAUNTLET_HTTP1_CLIENT=hyper`)
+//! switches to hyper's client (`hyper_http1.rs`) to repeat the measurement.
+//! HTTP/2 has its own lean client (`http2.rs`, `h2frame.rs`).
 
 use std::collections::VecDeque;
 use std::time::Instant;

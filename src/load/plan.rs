@@ -74,6 +74,17 @@ pub enum Schedule {
     ClosedStages(Vec<Stage>),
 }
 
+/// Which HTTP/1.1 client the engine speaks through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Http1Client {
+    /// The lean client (`http1.rs`): the default.
+    #[default]
+    Lean,
+    /// hyper's client, one request at a time: only there to measure the
+    /// lean one against it (benches/vs-wrk.sh).
+    Hyper,
+}
+
 /// A complete, validated description of one load run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadPlan {
@@ -103,6 +114,8 @@ pub struct LoadPlan {
     /// HTTP/2 streams in flight per connection, as h2load's `-m` (1: one
     /// request at a time). Ignored for HTTP/1.1.
     pub streams: u32,
+    /// The HTTP/1.1 client (ignored for HTTP/2).
+    pub http1_client: Http1Client,
     /// The command line, recorded in the result.
     pub command_line: Vec<String>,
 }
@@ -111,6 +124,9 @@ impl LoadPlan {
     /// Requests one connection keeps in flight: the pipelining depth
     /// (HTTP/1.1) or the streams (HTTP/2), at least 1.
     pub fn depth(&self) -> usize {
+        if !self.http2 && self.http1_client == Http1Client::Hyper {
+            return 1;
+        }
         let depth = if self.http2 {
             self.streams
         } else {

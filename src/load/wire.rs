@@ -11,14 +11,12 @@
 //! request sent is counted exactly once.
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
-
 use super::http1::{self, ReadError, Response};
 use super::http2;
+use super::hyper_http1::HyperHttp1Connection;
 use super::worker::Shared;
 use crate::record::ErrorKind;
 
@@ -40,8 +38,6 @@ pub struct Sent {
 /// and when it completed.
 pub type Outcome = (Sent, Result<Response, ErrorKind>, Instant);
 
-type Pending = Pin<Box<dyn Future<Output = Outcome>>>;
-
 /// A connection with requests in flight on it.
 pub enum Wire {
     /// The lean HTTP/1.1 client, pipelined when depth > 1.
@@ -55,17 +51,15 @@ pub enum Wire {
         /// The request timeout, armed lazily (see [`answer_by`]).
         timer: Pin<Box<tokio::time::Sleep>>,
     },
-    /// HTTP/2: every request is its own stream and future.
+    /// HTTP/2 (the lean client): every request is its own stream.
     H2 {
-        /// The connection.
+        /// The connection, with its streams.
         conn: http2::Connection,
-        /// Streams in flight.
-        pending: FuturesUnordered<Pending>,
     },
     /// hyper's HTTP/1.1 client (measurement only), one request at a time.
     Hyper1 {
         /// The connection.
-        conn: http2::Connection,
+        conn: HyperHttp1Connection,
         /// The request started, not yet sent.
         queued: Option<Sent>,
     },
@@ -77,11 +71,10 @@ impl Wire {
         Ok(if shared.http2 {
             Wire::H2 {
                 conn: http2::Connection::open(&shared.target).await?,
-                pending: FuturesUnordered::new(),
             }
         } else if shared.hyper_http1 {
             Wire::Hyper1 {
-                conn: http2::Connection::open_http1(&shared.target).await?,
+                conn: HyperHttp1Connection::open(&shared.target).await?,
                 queued: None,
             }
         } else {
@@ -98,7 +91,7 @@ impl Wire {
     pub fn in_flight(&self) -> usize {
         match self {
             Wire::H1 { sent, .. } => sent.len(),
-            Wire::H2 { pending, .. } => pending.len(),
+            Wire::H2 { conn } => conn.in_flight(),
             Wire::Hyper1 { queued, .. } => usize::from(queued.is_some()),
         }
     }
@@ -107,7 +100,7 @@ impl Wire {
     pub fn accepts(&self) -> bool {
         match self {
             Wire::H1 { conn, lost, .. } => conn.reusable && lost.is_none(),
-            Wire::H2 { conn, .. } => conn.accepts(),
+            Wire::H2 { conn } => conn.accepts(),
             Wire::Hyper1 { conn, queued } => conn.reusable && queued.is_none(),
         }
     }
@@ -124,21 +117,11 @@ impl Wire {
                 conn.queue(&spec.h1, keep_body);
                 list.push_back(sent);
             }
-            Wire::H2 { conn, pending } => {
-                let deadline = sent.sent + shared.timeout;
-                let response = spec.h2.as_ref().and_then(|r| conn.start(r, keep_body));
-                pending.push(Box::pin(async move {
-                    let result = match response {
-                        Some(response) => {
-                            match tokio::time::timeout_at(deadline.into(), response).await {
-                                Ok(r) => r.map_err(error_kind),
-                                Err(_) => Err(ErrorKind::Timeout),
-                            }
-                        }
-                        None => Err(ErrorKind::Malformed),
-                    };
-                    (sent, result, Instant::now())
-                }));
+            Wire::H2 { conn } => {
+                // The mix was prepared for HTTP/2 when the wire speaks it.
+                if let Some(req) = &spec.h2 {
+                    conn.start(req, keep_body, sent, sent.sent + shared.timeout);
+                }
             }
             Wire::Hyper1 { queued, .. } => *queued = Some(sent),
         }
@@ -181,12 +164,12 @@ impl Wire {
                 sent.pop_front();
                 Some((first, result, Instant::now()))
             }
-            Wire::H2 { pending, .. } => pending.next().await,
+            Wire::H2 { conn } => conn.next(shared).await,
             Wire::Hyper1 { conn, queued } => {
                 let first = (*queued)?;
                 let spec = &shared.mix[first.spec];
                 let keep_body = spec.expect_body.is_some();
-                let result = match &spec.h2 {
+                let result = match &spec.hyper1 {
                     Some(req) => {
                         tokio::time::timeout(shared.timeout, conn.send(req, keep_body)).await
                     }

@@ -31,10 +31,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::http1::{self, Response};
-use super::http2;
 use super::plan::Target;
 use super::schedule::{Pacer, Slot};
 use super::wire::{Sent, Wire};
+use super::{http2, hyper_http1};
 use crate::interrupt::Interrupt;
 use crate::record::{micros, ErrorKind, IntervalPart, Recorder};
 
@@ -48,8 +48,10 @@ const TIMER_SLACK: Duration = Duration::from_millis(1);
 pub struct PreparedSpec {
     /// HTTP/1.1 bytes.
     pub h1: http1::EncodedRequest,
-    /// HTTP/2 parts (only when speaking HTTP/2).
+    /// HTTP/2 header block and body (only when speaking HTTP/2).
     pub h2: Option<http2::PreparedRequest>,
+    /// hyper's form of the request (only with hyper's HTTP/1.1 client).
+    pub hyper1: Option<hyper_http1::PreparedRequest>,
     /// Status that counts as success (`None`: any 2xx).
     pub expect_status: Option<u16>,
     /// Body that counts as success.

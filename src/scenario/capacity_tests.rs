@@ -153,6 +153,7 @@ fn template() -> LoadPlan {
         http2: false,
         pipeline: 1,
         streams: 1,
+        http1_client: crate::load::Http1Client::Lean,
         command_line: vec![],
     }
 }

@@ -420,6 +420,7 @@ pub(super) fn plan_for(cx: &Context<'_>, scenario: &Scenario, port: u16) -> Load
         http2: scenario.streams.is_some(),
         pipeline: scenario.pipeline,
         streams: scenario.streams.unwrap_or(1),
+        http1_client: crate::load::Http1Client::Lean,
         command_line: cx.command_line.clone(),
     }
 }

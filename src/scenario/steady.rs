@@ -394,6 +394,7 @@ mod tests {
             http2: false,
             pipeline: 1,
             streams: 1,
+            http1_client: crate::load::Http1Client::Lean,
             command_line: Vec::new(),
         };
         let w = warmup_plan(&plan, Duration::from_secs(20));

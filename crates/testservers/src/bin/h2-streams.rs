@@ -7,6 +7,11 @@
 //! unlimited here); a client that ignored it would get its extra streams
 //! refused.
 //!
+//! `STALL_MS=S` (with `STALL_AFTER_MS=A`, default 1000) holds every answer
+//! that would go out between A and A+S ms after the first request until the
+//! stall ends, as the HTTP/1.1 `stall` server does, for the
+//! coordinated-omission test over HTTP/2.
+//!
 //! `GET /stats` answers `{"connections":C,"requests":R,"max_in_flight":M}`
 //! for every other connection so far.
 //!
@@ -36,6 +41,12 @@ fn env_u64(name: &str) -> Option<u64> {
 async fn main() -> anyhow::Result<()> {
     let delay = Duration::from_millis(env_u64("DELAY_MS").unwrap_or(20));
     let max_streams = env_u64("MAX_STREAMS").map(|n| n as u32);
+    let stall = env_u64("STALL_MS").map(|ms| {
+        let after = Duration::from_millis(env_u64("STALL_AFTER_MS").unwrap_or(1000));
+        (after, after + Duration::from_millis(ms))
+    });
+    let first: &'static std::sync::OnceLock<std::time::Instant> =
+        Box::leak(Box::new(std::sync::OnceLock::new()));
     let listener = TcpListener::bind(("127.0.0.1", gauntlet_testservers::port_from_env())).await?;
     println!("listening on {}", listener.local_addr()?);
     loop {
@@ -64,7 +75,16 @@ async fn main() -> anyhow::Result<()> {
                 REQUESTS.fetch_add(1, Ordering::SeqCst);
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 MAX_IN_FLIGHT.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(delay).await;
+                let first = *first.get_or_init(std::time::Instant::now);
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                if let Some((from, to)) = stall {
+                    let since = first.elapsed();
+                    if since >= from && since < to {
+                        tokio::time::sleep_until((first + to).into()).await;
+                    }
+                }
                 in_flight.fetch_sub(1, Ordering::SeqCst);
                 Ok(Response::new(Full::new(Bytes::from_static(
                     b"Hello, World!",
