@@ -11,6 +11,7 @@
 pub mod app;
 pub mod claims;
 pub mod cli;
+pub mod commands;
 pub mod compare;
 pub mod cpus;
 pub mod exit;
@@ -27,4 +28,5 @@ pub mod scenario;
 pub mod servers;
 pub mod suggest;
 pub mod supervise;
+pub mod units;
 pub mod verify;

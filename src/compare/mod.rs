@@ -24,7 +24,7 @@ pub use baseline::{resolve_baseline, save_baseline};
 pub use metrics::{CompareMetric, CompareOptions};
 pub use verdict::{MetricComparison, Verdict};
 
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use runs::RunFolder;
 
 /// The comparison of one scenario × server present in both runs.
@@ -206,11 +206,31 @@ pub fn compare_runs(
 /// The default results root, under which `baselines/` lives.
 pub const DEFAULT_RESULTS_ROOT: &str = "results";
 
-/// Runs the `gauntlet compare` command: exit 0 without regression, 1 with
-/// one, 2 on bad input.
-pub fn execute(args: &crate::cli::CompareArgs) -> anyhow::Result<Outcome> {
-    let opts = CompareOptions::from_flags(args.noise, &args.noise_for)
-        .map_err(|e| input_error(e.to_string()))?;
+/// What `gauntlet compare` is asked to do (the flags of `cli::CompareArgs`,
+/// the noise thresholds already validated).
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// The baseline run folder, or the name of a baseline under `results_root`.
+    pub baseline: PathBuf,
+    /// The current run folder.
+    pub current: PathBuf,
+    /// Noise thresholds.
+    pub options: CompareOptions,
+    /// Folder holding baselines/<name>/.
+    pub results_root: PathBuf,
+    /// Write the comparison as Markdown here.
+    pub markdown: Option<PathBuf>,
+    /// Write the comparison as JSON here.
+    pub json: Option<PathBuf>,
+    /// Write JUnit XML here.
+    pub junit: Option<PathBuf>,
+}
+
+/// Compares the runs, prints the table and writes the requested files;
+/// the caller decides what a regression means (`gauntlet compare` exits 1).
+/// A missing folder or baseline is an input error.
+pub fn run(args: &CompareRequest) -> anyhow::Result<Comparison> {
+    let opts = args.options.clone();
     let baseline = resolve_baseline(&args.baseline, &args.results_root)?;
     if !args.current.is_dir() {
         return Err(input_error(format!(
@@ -235,9 +255,5 @@ pub fn execute(args: &crate::cli::CompareArgs) -> anyhow::Result<Outcome> {
             &crate::export::junit::compare(&comparison)?,
         )?;
     }
-    Ok(if comparison.has_regression() {
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    Ok(comparison)
 }

@@ -1,9 +1,11 @@
-//! `gauntlet bench`: load one URL from the command line and print a summary.
-//! Flags are validated into a [`LoadPlan`] here (bad input names the flag and
-//! the expected form, exit 2); the engine runs it; the summary, `--json` and
-//! `--hlog` are written from the [`LoadOutcome`], also after Ctrl-C.
+//! `gauntlet bench`: load one URL and summarise it. [`BenchOptions`] (the
+//! flags as plain values, filled in by `commands::bench`) are validated into a
+//! [`LoadPlan`] here (bad input names the flag and the expected form, exit 2);
+//! the engine runs it; the summary, `--json` and `--hlog` are written from
+//! the [`LoadOutcome`], also after Ctrl-C.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -14,27 +16,85 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::plan::{LoadObserver, LoadPlan, Phase, Progress, RequestSpec, Schedule, Target};
 use super::shard::{self, Sharding};
 use super::{run_plan, LoadOutcome};
-use crate::cli::BenchArgs;
 use crate::cpus::CpuSet;
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use crate::interrupt::Interrupt;
 use crate::results::{LatencyStats, LoadModel, LoadReport};
 
-/// Runs the command.
-pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
-    let command_line: Vec<String> = std::env::args().collect();
+/// What `gauntlet bench` is asked to do, as plain values (the flags of
+/// `cli::BenchArgs` without clap): [`plan_from_args`] validates the load
+/// part into a [`LoadPlan`]; the rest says where results go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchOptions {
+    /// The URL to load, e.g. http://127.0.0.1:8080/plaintext.
+    pub url: String,
+    /// Connections to keep open.
+    pub connections: u32,
+    /// How long to measure.
+    pub duration: Duration,
+    /// Constant arrival rate (open model); `None`: closed model.
+    pub rate: Option<f64>,
+    /// Worker threads (`None`: the CPUs the generator is given).
+    pub threads: Option<usize>,
+    /// Load before measuring, not recorded.
+    pub warmup: Duration,
+    /// HTTP method.
+    pub method: String,
+    /// Extra request headers, `Name: value`.
+    pub headers: Vec<String>,
+    /// Request body.
+    pub body: Option<String>,
+    /// Read the request body from this file.
+    pub body_file: Option<PathBuf>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Speak HTTP/2 over cleartext.
+    pub http2: bool,
+    /// HTTP/1.1 pipelining depth.
+    pub pipeline: u32,
+    /// HTTP/2 streams per connection.
+    pub streams: u32,
+    /// Pin the generator to these CPUs (taskset list).
+    pub cpus: Option<String>,
+    /// Write the result as JSON here (`-`: standard output, between marker lines).
+    pub json: Option<PathBuf>,
+    /// Write an HdrHistogram interval log here.
+    pub hlog: Option<PathBuf>,
+    /// Write the summary as CSV here.
+    pub csv: Option<PathBuf>,
+    /// No live progress line.
+    pub quiet: bool,
+    /// Run shard INDEX/COUNT of the plan.
+    pub shard: Option<String>,
+    /// Begin the warmup at this instant (Unix seconds or RFC 3339).
+    pub start_at: Option<String>,
+}
+
+/// Validates the options, waits for the shard's start time, and runs the
+/// plan (live progress on a terminal unless `quiet`). Bad options are input
+/// errors naming the flag; the outcome also comes back after Ctrl-C, with
+/// `report.interrupted` set.
+pub fn run(
+    args: &BenchOptions,
+    command_line: Vec<String>,
+    interrupt: &Interrupt,
+) -> anyhow::Result<LoadOutcome> {
     let plan = plan_from_args(args, command_line)?;
     let (plan, sharding) = Sharding::prepare(plan, args.shard.as_deref(), args.start_at.as_deref())
         .map_err(|e| input_error(e.to_string()))?;
-    let interrupt = Interrupt::global();
     sharding
-        .wait(&interrupt)
+        .wait(interrupt)
         .map_err(|e| input_error(e.to_string()))?;
     let observer = TerminalProgress::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut outcome = run_plan(&plan, &interrupt, &observer)?;
+    let mut outcome = run_plan(&plan, interrupt, &observer)?;
     observer.finish();
     outcome.report.shard = sharding.record(&outcome);
-    print!("{}", summary(&outcome.report));
+    Ok(outcome)
+}
+
+/// Writes `--json` (to a file, or to standard output between the marker
+/// lines), `--hlog` and `--csv` from a finished run.
+pub fn write_outputs(args: &BenchOptions, outcome: &LoadOutcome) -> anyhow::Result<()> {
     match &args.json {
         Some(path) if path.as_os_str() == "-" => {
             let json = serde_json::to_string(&outcome.report)?;
@@ -45,24 +105,12 @@ pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
         None => {}
     }
     if let Some(path) = &args.hlog {
-        write_hlog(path, &outcome)?;
+        write_hlog(path, outcome)?;
     }
     if let Some(path) = &args.csv {
         crate::export::write(path, "--csv", &crate::export::csv::bench(&outcome.report)?)?;
     }
-    Ok(if outcome.report.interrupted {
-        Outcome::Interrupted
-    } else if outcome.report.successes == 0 {
-        // Nothing to measure: a closed port or a server answering only
-        // errors must not pass a CI step with empty percentiles.
-        eprintln!(
-            "gauntlet: no successful responses from {}",
-            outcome.report.target
-        );
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    Ok(())
 }
 
 fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<()> {
@@ -141,7 +189,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// Turns the flags into a validated plan.
-pub fn plan_from_args(args: &BenchArgs, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
+pub fn plan_from_args(args: &BenchOptions, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
     let (target, path) = parse_url(&args.url, "URL")?;
     if args.connections == 0 {
         return Err(input_error("--connections must be at least 1, e.g. -c 64"));

@@ -19,4 +19,5 @@ pub mod summary;
 pub mod validate;
 pub mod variants;
 
+pub use runner::{RunEnd, RunOptions};
 pub use validate::{Overrides, Scenario, ScenarioError, UpstreamSpec};
