@@ -26,6 +26,7 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod servers;
+pub mod stats;
 pub mod suggest;
 pub mod supervise;
 pub mod units;

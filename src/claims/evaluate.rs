@@ -9,8 +9,8 @@ use super::file::{Claim, ClaimsFile, Test};
 use super::format::{describe_condition, figure};
 use super::predicate::{Condition, Expr, Term};
 use crate::compare::runs::{status_note, RunFolder};
-use crate::compare::stats::median;
 use crate::results::{Environment, RunStatus, ServerRunResult};
+use crate::stats::median;
 
 /// The verdict on one claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,4 +1,4 @@
-//! Comparison of runs: statistics over repetitions ([`stats`]), noise-aware
+//! Comparison of runs: statistics over repetitions ([`crate::stats`]), noise-aware
 //! verdicts per metric ([`verdict`]), the comparability guard and reading of
 //! run folders ([`runs`]), named baselines ([`baseline`]), the terminal,
 //! Markdown and JSON outputs ([`output`]), and scenario thresholds
@@ -11,7 +11,6 @@ pub mod baseline;
 pub mod metrics;
 pub mod output;
 pub mod runs;
-pub mod stats;
 pub mod thresholds;
 pub mod verdict;
 

@@ -194,7 +194,7 @@ impl Threshold {
         let reps = &result.repetitions;
         let per_rep = |f: &dyn Fn(&crate::results::Repetition) -> Option<f64>| {
             let values: Vec<f64> = reps.iter().filter_map(f).collect();
-            super::stats::median(&values)
+            crate::stats::median(&values)
         };
         match self.metric {
             Metric::Latency(which) => per_rep(&|r| {
