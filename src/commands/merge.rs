@@ -3,9 +3,9 @@
 //! shards cannot be merged).
 
 use crate::cli::MergeArgs;
-use crate::compare::thresholds::Threshold;
 use crate::exit::{input_error, Outcome};
 use crate::merge::{MergeEnd, MergeOptions};
+use crate::scenario::thresholds::Threshold;
 
 /// Runs `gauntlet merge`.
 pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {

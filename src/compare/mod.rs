@@ -1,8 +1,8 @@
 //! Comparison of runs: statistics over repetitions ([`crate::stats`]), noise-aware
 //! verdicts per metric ([`verdict`]), the comparability guard and reading of
 //! run folders ([`runs`]), named baselines ([`baseline`]), the terminal,
-//! Markdown and JSON outputs ([`output`]), and scenario thresholds
-//! ([`thresholds`]). Compare reads only result files, never a live run.
+//! Markdown and JSON outputs ([`output`]). Compare reads only result files,
+//! never a live run.
 //!
 //! `gauntlet run --baseline` calls [`compare_runs`] and [`Comparison`]'s
 //! methods; `gauntlet run --save-baseline` calls [`save_baseline`].
@@ -11,7 +11,6 @@ pub mod baseline;
 pub mod metrics;
 pub mod output;
 pub mod runs;
-pub mod thresholds;
 pub mod verdict;
 
 use std::path::{Path, PathBuf};

@@ -16,7 +16,6 @@ use anyhow::Context;
 pub use combine::{Merged, Merger};
 pub use read::{read_shard, MergeError};
 
-use crate::compare::thresholds::Threshold;
 use crate::exit::input_error;
 use crate::load::bench::{fmt_us, summary};
 use crate::results::environment::{fingerprint, now_rfc3339, RunFolder};
@@ -24,6 +23,7 @@ use crate::results::{
     LoadReport, Repetition, RunManifest, RunStatus, ScenarioInfo, ServerInfo, ServerRunResult,
     ThresholdOutcome, SCHEMA_VERSION,
 };
+use crate::scenario::thresholds::Threshold;
 
 /// What `gauntlet merge` is asked to do (see `cli::MergeArgs` for the
 /// flags): the shards in index order, validated thresholds, and the outputs.

@@ -16,6 +16,7 @@ pub mod runner;
 pub mod select;
 pub mod steady;
 pub mod summary;
+pub mod thresholds;
 pub mod validate;
 pub mod variants;
 

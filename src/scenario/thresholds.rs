@@ -1,6 +1,8 @@
 //! Threshold expressions from scenarios (`p99 < 10ms`, `error_rate < 0.001`,
 //! `rss_peak < 200MB`, `throughput > 5000`): parsing, and evaluation against a
 //! server run's result. A failed threshold makes `gauntlet run` exit with 1.
+//! It lives with the scenarios that declare thresholds; `merge --threshold`,
+//! the capacity search's limit and the report's capacity chart reuse it.
 
 use std::fmt;
 use std::str::FromStr;
