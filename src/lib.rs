@@ -29,5 +29,6 @@ pub mod servers;
 pub mod stats;
 pub mod suggest;
 pub mod supervise;
+pub mod target;
 pub mod units;
 pub mod verify;

@@ -128,43 +128,6 @@ fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<(
     Ok(())
 }
 
-/// Splits an `http://host[:port]/path` URL, naming `flag` in errors.
-pub fn parse_url(url: &str, flag: &str) -> anyhow::Result<(Target, String)> {
-    let form = "expected a URL like http://127.0.0.1:8080/plaintext";
-    let uri: hyper::Uri = url
-        .parse()
-        .map_err(|_| input_error(format!("{flag} {url:?} is not a valid URL ({form})")))?;
-    match uri.scheme_str() {
-        Some("http") => {}
-        Some(other) => {
-            return Err(input_error(format!(
-                "{flag} {url:?}: the scheme {other}:// is not supported, only http:// ({form})"
-            )))
-        }
-        None => {
-            return Err(input_error(format!(
-                "{flag} {url:?} has no http:// scheme ({form})"
-            )))
-        }
-    }
-    let host = uri
-        .host()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| input_error(format!("{flag} {url:?} has no host ({form})")))?;
-    let path = uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .filter(|p| !p.is_empty())
-        .unwrap_or("/");
-    Ok((
-        Target {
-            host: host.to_string(),
-            port: uri.port_u16().unwrap_or(80),
-        },
-        path.to_string(),
-    ))
-}
-
 /// Parses `Name: value` (the `-H` form).
 pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
     let bad = || {
@@ -190,7 +153,8 @@ fn is_token_byte(b: u8) -> bool {
 
 /// Turns the flags into a validated plan.
 pub fn plan_from_args(args: &BenchOptions, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
-    let (target, path) = parse_url(&args.url, "URL")?;
+    let (target, path) = Target::parse_url(&args.url)
+        .map_err(|e| input_error(format!("URL {e} ({})", crate::target::URL_FORM)))?;
     if args.connections == 0 {
         return Err(input_error("--connections must be at least 1, e.g. -c 64"));
     }
@@ -473,17 +437,6 @@ pub fn summary(r: &LoadReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_split_into_target_and_path() {
-        let (t, p) = parse_url("http://127.0.0.1:8080/json?x=1", "URL").unwrap();
-        assert_eq!(
-            (t.host.as_str(), t.port, p.as_str()),
-            ("127.0.0.1", 8080, "/json?x=1")
-        );
-        let (t, p) = parse_url("http://localhost", "URL").unwrap();
-        assert_eq!((t.port, p.as_str()), (80, "/"));
-    }
 
     #[test]
     fn bad_headers_name_the_flag() {

@@ -26,7 +26,7 @@ pub fn measure(server: &Supervised, k: u32, path: &str, hold: Duration) -> IdleC
     let mut connections = Vec::with_capacity(k as usize);
     // The contract checker's blocking keep-alive client: one request on each
     // connection, then the connection is held open, idle.
-    if let Ok(target) = client::Target::parse(&server.base_url()) {
+    if let Ok(target) = client::target(&server.base_url()) {
         let request = client::Request::get(path).with_timeout(IDLE_REQUEST_TIMEOUT);
         for _ in 0..k {
             let Ok(mut connection) = client::Connection::open(&target) else {

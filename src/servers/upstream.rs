@@ -324,7 +324,7 @@ mod tests {
     fn spawned_upstream_answers_ok_after_its_delay_and_stops_on_drop() {
         let upstream =
             spawn_upstream(DelayRange::fixed(Duration::from_millis(50)), 1).expect("upstream");
-        let target = crate::verify::client::Target::parse(&upstream.url()).expect("url");
+        let target = crate::verify::client::target(&upstream.url()).expect("url");
         let started = std::time::Instant::now();
         let response =
             crate::verify::client::send(&target, &crate::verify::client::Request::get("/item?i=3"))

@@ -45,7 +45,7 @@ pub fn run(args: &VerifyOptions) -> anyhow::Result<VerifyEnd> {
     let Some(url) = args.url.as_deref() else {
         return verify_by_name(args);
     };
-    client::Target::parse(url).map_err(|e| input_error(format!("--url: {e}")))?;
+    client::target(url).map_err(|e| input_error(format!("--url: {e}")))?;
     let checks = contract::check_contract(url);
     if args.json {
         println!(
