@@ -1,6 +1,6 @@
 //! A deliberately small, blocking HTTP/1.1 client for the contract checker
-//! (and for `gauntlet run`'s idle-connection measurement, which holds its
-//! keep-alive connections open after one request).
+//! (`gauntlet run`'s idle-connection measurement has its own, in
+//! `scenario::idle`).
 //!
 //! It speaks exactly what the contract asks of servers and nothing more:
 //! requests with an optional body, responses framed by `Content-Length` (a
