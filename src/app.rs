@@ -1,20 +1,21 @@
-//! Dispatch: one function per subcommand, each owned by its module.
+//! Dispatch: one function per subcommand, each in [`crate::commands`].
 
 use crate::cli::{Cli, Command};
+use crate::commands;
 use crate::exit::Outcome;
 
 /// Runs the parsed command line and says how it ended.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Bench(args) => crate::load::bench::execute(&args),
-        Command::Run(args) => crate::scenario::runner::execute(&args),
-        Command::Servers(args) => crate::servers::list::execute(&args),
-        Command::Verify(args) => crate::verify::execute(&args),
-        Command::Upstream(args) => crate::servers::upstream::execute(&args),
-        Command::Report(args) => crate::report::execute(&args),
-        Command::Compare(args) => crate::compare::execute(&args),
-        Command::Claims(args) => crate::claims::execute(&args),
-        Command::Merge(args) => crate::merge::execute(&args),
-        Command::Kube(args) => crate::kube::execute(&args),
+        Command::Bench(args) => commands::bench::execute(&args),
+        Command::Run(args) => commands::run::execute(&args),
+        Command::Servers(args) => commands::servers::execute(&args),
+        Command::Verify(args) => commands::verify::execute(&args),
+        Command::Upstream(args) => commands::upstream::execute(&args),
+        Command::Report(args) => commands::report::execute(&args),
+        Command::Compare(args) => commands::compare::execute(&args),
+        Command::Claims(args) => commands::claims::execute(&args),
+        Command::Merge(args) => commands::merge::execute(&args),
+        Command::Kube(args) => commands::kube::execute(&args),
     }
 }

@@ -1,5 +1,7 @@
-//! Command-line definitions (clap derive). Only parsing lives here: values are
-//! turned into validated plans by the module that owns each command.
+//! Command-line definitions (clap derive). Only parsing lives here: the face
+//! ([`crate::commands`]) turns each command's arguments into the owning
+//! module's plain options, which validates them into plans. Only `main`,
+//! `app` and `commands` import this module (tests/layering.rs checks it).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,16 +42,12 @@ pub enum Command {
     /// Judge the claims of claims/claims.toml against result folders.
     Claims(ClaimsArgs),
     /// Merge the --json results of `bench --shard` runs exactly (histograms added).
-    Merge(crate::merge::MergeArgs),
+    Merge(MergeArgs),
     /// Print Kubernetes manifests that run a sharded bench (Indexed Job).
-    Kube(crate::kube::KubeArgs),
+    Kube(KubeArgs),
 }
 
-/// Parses a human duration such as `10s`, `2m`, `500ms`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("expected a duration like 10s, 2m or 500ms ({e})"))
-}
+pub use crate::units::parse_duration;
 
 /// `gauntlet bench`.
 #[derive(Debug, Args)]
@@ -317,4 +315,90 @@ pub struct ClaimsArgs {
     /// Write the verdicts as a Markdown table to this file.
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+}
+
+/// `gauntlet merge`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+gauntlet merge shard-*.json --json merged.json --hlog merged.hlog\n  \
+gauntlet merge logs/shard-*.log --threshold 'p99 < 50ms' --threshold 'error_rate < 0.001'\n  \
+gauntlet merge shard-*.json --out results/sharded-1/   # then gauntlet report / compare\n\n\
+Inputs are `gauntlet bench --shard I/N --json` files, or logs holding the result between marker lines\n\
+(`--json -`, as the Kubernetes Job prints it). See docs/distributed.md.\n\
+Exit codes: 0 merged, 1 a threshold failed, 2 shards that cannot be merged or bad input.")]
+pub struct MergeArgs {
+    /// The shards' results (one per index, 0 to COUNT-1).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Write the merged result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the merged per-second histograms as an HdrHistogram log (.hlog).
+    #[arg(long)]
+    pub hlog: Option<PathBuf>,
+    /// Write a result folder (manifest.json + one result) that `gauntlet
+    /// report` and `gauntlet compare` read.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Scenario name of the result in --out (compare matches runs by it).
+    #[arg(long, default_value = "sharded")]
+    pub name: String,
+    /// A threshold on the merged figures, e.g. 'p99 < 50ms', 'error_rate <
+    /// 0.001', 'throughput > 5000' (repeatable); exit 1 when one fails.
+    #[arg(long = "threshold", value_name = "EXPR")]
+    pub thresholds: Vec<String>,
+}
+
+/// `gauntlet kube`.
+#[derive(Debug, Args)]
+pub struct KubeArgs {
+    /// What to print.
+    #[command(subcommand)]
+    pub command: KubeCommand,
+}
+
+/// The `kube` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KubeCommand {
+    /// Print an Indexed Job (one pod per shard) and a headless Service as JSON.
+    Job(KubeJobArgs),
+}
+
+/// `gauntlet kube job`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  \
+gauntlet kube job --shards 4 --image registry.example/gauntlet:0.1 -c 256 -R 40000 -d 60s \\\n    \
+http://target.default.svc:8080/plaintext | kubectl apply -f -\n\n\
+Each pod prints its result between marker lines; collect them with kubectl logs and\n\
+merge with `gauntlet merge` (see docs/distributed.md).")]
+pub struct KubeJobArgs {
+    /// Number of shards (pods), each running INDEX/N of the plan.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub shards: u32,
+    /// Container image holding gauntlet on its PATH.
+    #[arg(long, default_value = "gauntlet:latest")]
+    pub image: String,
+    /// Name of the Job and the Service (a DNS label).
+    #[arg(long = "job-name", default_value = "gauntlet-load")]
+    pub job_name: String,
+    /// Namespace to put them in (default: kubectl's current one).
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// How far ahead of now the shards begin: time for every pod to be
+    /// scheduled and pull the image (a shard starting more than 1 s late fails).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub start_delay: Duration,
+    /// CPUs per shard (requests = limits: Guaranteed QoS), e.g. 2 or 1500m.
+    #[arg(long, default_value = "2")]
+    pub cpu: String,
+    /// Memory per shard (requests = limits), e.g. 512Mi.
+    #[arg(long, default_value = "512Mi")]
+    pub memory: String,
+    /// Refuse to put two shards on one node (required anti-affinity) instead
+    /// of only preferring not to.
+    #[arg(long)]
+    pub require_spread: bool,
+    /// The bench to shard (the same flags as `gauntlet bench`).
+    #[command(flatten)]
+    pub bench: BenchArgs,
 }

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod claims;
 pub mod cli;
+pub mod commands;
 pub mod compare;
 pub mod cpus;
 pub mod exit;
@@ -25,6 +26,9 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod servers;
+pub mod stats;
 pub mod suggest;
 pub mod supervise;
+pub mod target;
+pub mod units;
 pub mod verify;

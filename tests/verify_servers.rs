@@ -49,7 +49,7 @@ fn fanout_without_upstream_is_503() {
     let bin = build_rust_servers();
     for name in ["rust-hyper", "rust-threads", "rust-axum", "rust-actix"] {
         let server = Server::start(&bin.join(name), &[]);
-        let target = gauntlet::verify::client::Target::parse(&server.url).expect("url");
+        let target = gauntlet::verify::client::target(&server.url).expect("url");
         let response = gauntlet::verify::client::send(
             &target,
             &gauntlet::verify::client::Request::get("/fanout?n=1&deadline_ms=100"),
@@ -61,7 +61,7 @@ fn fanout_without_upstream_is_503() {
 
 /// Sends `GET path` and returns the JSON body and how long the answer took.
 fn timed_json(url: &str, path: &str) -> (serde_json::Value, Duration) {
-    let target = gauntlet::verify::client::Target::parse(url).expect("url");
+    let target = gauntlet::verify::client::target(url).expect("url");
     let started = std::time::Instant::now();
     let response =
         gauntlet::verify::client::send(&target, &gauntlet::verify::client::Request::get(path))

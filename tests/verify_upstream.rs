@@ -7,7 +7,7 @@ mod verify_support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use gauntlet::verify::client::{send, Request, Target};
+use gauntlet::verify::client::{send, target, Request};
 use verify_support::Server;
 
 #[test]
@@ -21,7 +21,7 @@ fn upstream_prints_its_port_delays_answers_and_stops_on_sigterm() {
         "{}",
         upstream.banner
     );
-    let target = Target::parse(&upstream.url).expect("printed address");
+    let target = target(&upstream.url).expect("printed address");
 
     let started = Instant::now();
     let response = send(&target, &Request::get("/item?i=0")).expect("response");

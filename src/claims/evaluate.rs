@@ -10,8 +10,8 @@ use super::format::{describe_condition, figure};
 use super::metric::CapacityLimit;
 use super::predicate::{Condition, Expr, Term};
 use crate::compare::runs::status_note;
-use crate::compare::stats::median;
 use crate::results::{Environment, RunFolder, RunStatus, ServerRunResult};
+use crate::stats::median;
 
 /// The verdict on one claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]

@@ -19,12 +19,27 @@ use anyhow::Context;
 pub use evaluate::{evaluate, ClaimResult, Evaluation, Verdict};
 pub use file::{ClaimsFile, ClaimsFileError};
 
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use crate::results::RunFolder;
 use crate::servers::registry::Registry;
 
-/// Runs `gauntlet claims`.
-pub fn execute(args: &crate::cli::ClaimsArgs) -> anyhow::Result<Outcome> {
+/// What `gauntlet claims` is asked to do (the flags of `cli::ClaimsArgs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsOptions {
+    /// Result folders; for the same scenario and server a later one wins.
+    pub results: Vec<std::path::PathBuf>,
+    /// The claims file.
+    pub claims: std::path::PathBuf,
+    /// Write the verdicts as JSON here.
+    pub json: Option<std::path::PathBuf>,
+    /// Write the verdicts as a Markdown table here.
+    pub markdown: Option<std::path::PathBuf>,
+}
+
+/// Evaluates the claims, prints the verdicts and writes `--json` and
+/// `--markdown`. Verdicts are findings, not failures: a bad claims file or
+/// result folder is an input error, anything else that evaluated is `Ok`.
+pub fn run(args: &ClaimsOptions) -> anyhow::Result<Evaluation> {
     // Server names are checked against the reference servers when Gauntlet
     // runs inside its repository; elsewhere a misspelt server shows up as
     // missing (inconclusive) instead.
@@ -47,5 +62,5 @@ pub fn execute(args: &crate::cli::ClaimsArgs) -> anyhow::Result<Outcome> {
         std::fs::write(path, output::markdown(&evaluation))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(Outcome::Success)
+    Ok(evaluation)
 }

@@ -185,7 +185,7 @@ fn value(text: &str, start: usize, end: usize, unit: Unit) -> Parse<f64> {
         (Unit::Time, "ms") => 1e3,
         (Unit::Time, "s") => 1e6,
         (Unit::Bytes, s) if !s.is_empty() => {
-            match crate::compare::thresholds::parse_bytes(&format!("1{s}")) {
+            match crate::scenario::thresholds::parse_bytes(&format!("1{s}")) {
                 Some(f) => f,
                 None => return bad(),
             }

@@ -1,8 +1,8 @@
-//! Comparison of runs: statistics over repetitions ([`stats`]), noise-aware
+//! Comparison of runs: statistics over repetitions ([`crate::stats`]), noise-aware
 //! verdicts per metric ([`verdict`]), the comparability guard and reading of
 //! run folders ([`runs`], read by [`crate::results::RunFolder`]), named baselines ([`baseline`]), the terminal,
-//! Markdown and JSON outputs ([`output`]), and scenario thresholds
-//! ([`thresholds`]). Compare reads only result files, never a live run.
+//! Markdown and JSON outputs ([`output`]). Compare reads only result files,
+//! never a live run.
 //!
 //! `gauntlet run --baseline` calls [`compare_runs`] and [`Comparison`]'s
 //! methods; `gauntlet run --save-baseline` calls [`save_baseline`].
@@ -11,8 +11,6 @@ pub mod baseline;
 pub mod metrics;
 pub mod output;
 pub mod runs;
-pub mod stats;
-pub mod thresholds;
 pub mod verdict;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +22,7 @@ pub use baseline::{resolve_baseline, save_baseline};
 pub use metrics::{CompareMetric, CompareOptions};
 pub use verdict::{MetricComparison, Verdict};
 
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use crate::results::RunFolder;
 
 /// The comparison of one scenario × server present in both runs.
@@ -207,11 +205,31 @@ pub fn compare_runs(
 /// The default results root, under which `baselines/` lives.
 pub const DEFAULT_RESULTS_ROOT: &str = "results";
 
-/// Runs the `gauntlet compare` command: exit 0 without regression, 1 with
-/// one, 2 on bad input.
-pub fn execute(args: &crate::cli::CompareArgs) -> anyhow::Result<Outcome> {
-    let opts = CompareOptions::from_flags(args.noise, &args.noise_for)
-        .map_err(|e| input_error(e.to_string()))?;
+/// What `gauntlet compare` is asked to do (the flags of `cli::CompareArgs`,
+/// the noise thresholds already validated).
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// The baseline run folder, or the name of a baseline under `results_root`.
+    pub baseline: PathBuf,
+    /// The current run folder.
+    pub current: PathBuf,
+    /// Noise thresholds.
+    pub options: CompareOptions,
+    /// Folder holding baselines/<name>/.
+    pub results_root: PathBuf,
+    /// Write the comparison as Markdown here.
+    pub markdown: Option<PathBuf>,
+    /// Write the comparison as JSON here.
+    pub json: Option<PathBuf>,
+    /// Write JUnit XML here.
+    pub junit: Option<PathBuf>,
+}
+
+/// Compares the runs, prints the table and writes the requested files;
+/// the caller decides what a regression means (`gauntlet compare` exits 1).
+/// A missing folder or baseline is an input error.
+pub fn run(args: &CompareRequest) -> anyhow::Result<Comparison> {
+    let opts = args.options.clone();
     let baseline = resolve_baseline(&args.baseline, &args.results_root)?;
     if !args.current.is_dir() {
         return Err(input_error(format!(
@@ -236,9 +254,5 @@ pub fn execute(args: &crate::cli::CompareArgs) -> anyhow::Result<Outcome> {
             &crate::export::junit::compare(&comparison)?,
         )?;
     }
-    Ok(if comparison.has_regression() {
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    Ok(comparison)
 }

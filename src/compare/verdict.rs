@@ -14,7 +14,7 @@
 use serde::Serialize;
 
 use super::metrics::{CompareMetric, CompareOptions};
-use super::stats;
+use crate::stats;
 
 /// The verdict on one metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

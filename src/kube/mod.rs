@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use clap::{Args, Subcommand};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
     Affinity, Container, EnvVar, EnvVarSource, ObjectFieldSelector, PodAffinityTerm,
@@ -19,9 +18,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use crate::cli::{parse_duration, BenchArgs};
-use crate::exit::{input_error, Outcome};
-use crate::load::bench::plan_from_args;
+use crate::exit::input_error;
+use crate::load::bench::{plan_from_args, BenchOptions};
 use crate::load::shard::{rfc3339, split_plan, ShardSpec};
 
 /// The environment variable holding the pod's completion index.
@@ -29,74 +27,33 @@ pub const INDEX_VAR: &str = "JOB_COMPLETION_INDEX";
 /// The label every pod of one Job carries (anti-affinity and Service select it).
 pub const JOB_LABEL: &str = "gauntlet/job";
 
-/// `gauntlet kube`.
-#[derive(Debug, Args)]
-pub struct KubeArgs {
-    /// What to print.
-    #[command(subcommand)]
-    pub command: KubeCommand,
-}
-
-/// The `kube` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum KubeCommand {
-    /// Print an Indexed Job (one pod per shard) and a headless Service as JSON.
-    Job(KubeJobArgs),
-}
-
-/// `gauntlet kube job`.
-#[derive(Debug, Args)]
-#[command(after_help = "Example:\n  \
-gauntlet kube job --shards 4 --image registry.example/gauntlet:0.1 -c 256 -R 40000 -d 60s \\\n    \
-http://target.default.svc:8080/plaintext | kubectl apply -f -\n\n\
-Each pod prints its result between marker lines; collect them with kubectl logs and\n\
-merge with `gauntlet merge` (see docs/distributed.md).")]
-pub struct KubeJobArgs {
+/// What `gauntlet kube job` prints manifests for (see `cli::KubeJobArgs`
+/// for the flags).
+#[derive(Debug, Clone)]
+pub struct JobOptions {
     /// Number of shards (pods), each running INDEX/N of the plan.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub shards: u32,
     /// Container image holding gauntlet on its PATH.
-    #[arg(long, default_value = "gauntlet:latest")]
     pub image: String,
     /// Name of the Job and the Service (a DNS label).
-    #[arg(long = "job-name", default_value = "gauntlet-load")]
     pub job_name: String,
-    /// Namespace to put them in (default: kubectl's current one).
-    #[arg(long)]
+    /// Namespace to put them in (`None`: kubectl's current one).
     pub namespace: Option<String>,
-    /// How far ahead of now the shards begin: time for every pod to be
-    /// scheduled and pull the image (a shard starting more than 1 s late fails).
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    /// How far ahead of now the shards begin.
     pub start_delay: Duration,
-    /// CPUs per shard (requests = limits: Guaranteed QoS), e.g. 2 or 1500m.
-    #[arg(long, default_value = "2")]
+    /// CPUs per shard (requests = limits), e.g. 2 or 1500m.
     pub cpu: String,
     /// Memory per shard (requests = limits), e.g. 512Mi.
-    #[arg(long, default_value = "512Mi")]
     pub memory: String,
-    /// Refuse to put two shards on one node (required anti-affinity) instead
-    /// of only preferring not to.
-    #[arg(long)]
+    /// Require (not only prefer) one shard per node.
     pub require_spread: bool,
-    /// The bench to shard (the same flags as `gauntlet bench`).
-    #[command(flatten)]
-    pub bench: BenchArgs,
-}
-
-/// Runs the command.
-pub fn execute(args: &KubeArgs) -> anyhow::Result<Outcome> {
-    match &args.command {
-        KubeCommand::Job(job) => {
-            let list = manifests(job, SystemTime::now())?;
-            println!("{}", serde_json::to_string_pretty(&list)?);
-            Ok(Outcome::Success)
-        }
-    }
+    /// The bench to shard.
+    pub bench: BenchOptions,
 }
 
 /// The `v1 List` holding the headless Service and the Indexed Job, for a
 /// start time `start_delay` after `now`.
-pub fn manifests(args: &KubeJobArgs, now: SystemTime) -> anyhow::Result<serde_json::Value> {
+pub fn manifests(args: &JobOptions, now: SystemTime) -> anyhow::Result<serde_json::Value> {
     let bench = &args.bench;
     for (set, flag) in [
         (bench.shard.is_some(), "--shard"),
@@ -156,14 +113,14 @@ fn is_dns_label(name: &str) -> bool {
         && !name.ends_with('-')
 }
 
-fn labels(args: &KubeJobArgs) -> BTreeMap<String, String> {
+fn labels(args: &JobOptions) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("app.kubernetes.io/name".to_string(), "gauntlet".to_string()),
         (JOB_LABEL.to_string(), args.job_name.clone()),
     ])
 }
 
-fn meta(args: &KubeJobArgs) -> ObjectMeta {
+fn meta(args: &JobOptions) -> ObjectMeta {
     ObjectMeta {
         name: Some(args.job_name.clone()),
         namespace: args.namespace.clone(),
@@ -172,7 +129,7 @@ fn meta(args: &KubeJobArgs) -> ObjectMeta {
     }
 }
 
-fn service(args: &KubeJobArgs) -> Service {
+fn service(args: &JobOptions) -> Service {
     Service {
         metadata: meta(args),
         spec: Some(ServiceSpec {
@@ -189,7 +146,7 @@ fn service(args: &KubeJobArgs) -> Service {
 
 /// The `gauntlet bench` arguments of every pod (the index comes from the
 /// environment, expanded by Kubernetes in `$(JOB_COMPLETION_INDEX)`).
-pub fn bench_argv(args: &KubeJobArgs, start_at: &str) -> Vec<String> {
+pub fn bench_argv(args: &JobOptions, start_at: &str) -> Vec<String> {
     let b = &args.bench;
     let mut argv: Vec<String> = vec![
         "bench".into(),
@@ -235,7 +192,7 @@ pub fn bench_argv(args: &KubeJobArgs, start_at: &str) -> Vec<String> {
     argv
 }
 
-fn job(args: &KubeJobArgs, start_at: &str) -> Job {
+fn job(args: &JobOptions, start_at: &str) -> Job {
     let n = i32::try_from(args.shards).unwrap_or(i32::MAX);
     let resources = BTreeMap::from([
         ("cpu".to_string(), Quantity(args.cpu.clone())),

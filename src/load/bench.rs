@@ -1,9 +1,11 @@
-//! `gauntlet bench`: load one URL from the command line and print a summary.
-//! Flags are validated into a [`LoadPlan`] here (bad input names the flag and
-//! the expected form, exit 2); the engine runs it; the summary, `--json` and
-//! `--hlog` are written from the [`LoadOutcome`], also after Ctrl-C.
+//! `gauntlet bench`: load one URL and summarise it. [`BenchOptions`] (the
+//! flags as plain values, filled in by `commands::bench`) are validated into a
+//! [`LoadPlan`] here (bad input names the flag and the expected form, exit 2);
+//! the engine runs it; the summary, `--json` and `--hlog` are written from
+//! the [`LoadOutcome`], also after Ctrl-C.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -14,27 +16,88 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::plan::{LoadObserver, LoadPlan, Phase, Progress, RequestSpec, Schedule, Target};
 use super::shard::{self, Sharding};
 use super::{run_plan, LoadOutcome};
-use crate::cli::BenchArgs;
 use crate::cpus::CpuSet;
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use crate::interrupt::Interrupt;
 use crate::results::{LatencyStats, LoadModel, LoadReport};
 
-/// Runs the command.
-pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
-    let command_line: Vec<String> = std::env::args().collect();
+/// What `gauntlet bench` is asked to do, as plain values (the flags of
+/// `cli::BenchArgs` without clap): [`plan_from_args`] validates the load
+/// part into a [`LoadPlan`]; the rest says where results go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchOptions {
+    /// The URL to load, e.g. http://127.0.0.1:8080/plaintext.
+    pub url: String,
+    /// Connections to keep open.
+    pub connections: u32,
+    /// How long to measure.
+    pub duration: Duration,
+    /// Constant arrival rate (open model); `None`: closed model.
+    pub rate: Option<f64>,
+    /// Worker threads (`None`: the CPUs the generator is given).
+    pub threads: Option<usize>,
+    /// Load before measuring, not recorded.
+    pub warmup: Duration,
+    /// HTTP method.
+    pub method: String,
+    /// Extra request headers, `Name: value`.
+    pub headers: Vec<String>,
+    /// Request body.
+    pub body: Option<String>,
+    /// Read the request body from this file.
+    pub body_file: Option<PathBuf>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Speak HTTP/2 over cleartext.
+    pub http2: bool,
+    /// HTTP/1.1 pipelining depth.
+    pub pipeline: u32,
+    /// HTTP/2 streams per connection.
+    pub streams: u32,
+    /// Which HTTP/1.1 client sends the requests (the lean one unless
+    /// measuring hyper's against it).
+    pub http1_client: super::Http1Client,
+    /// Pin the generator to these CPUs (taskset list).
+    pub cpus: Option<String>,
+    /// Write the result as JSON here (`-`: standard output, between marker lines).
+    pub json: Option<PathBuf>,
+    /// Write an HdrHistogram interval log here.
+    pub hlog: Option<PathBuf>,
+    /// Write the summary as CSV here.
+    pub csv: Option<PathBuf>,
+    /// No live progress line.
+    pub quiet: bool,
+    /// Run shard INDEX/COUNT of the plan.
+    pub shard: Option<String>,
+    /// Begin the warmup at this instant (Unix seconds or RFC 3339).
+    pub start_at: Option<String>,
+}
+
+/// Validates the options, waits for the shard's start time, and runs the
+/// plan (live progress on a terminal unless `quiet`). Bad options are input
+/// errors naming the flag; the outcome also comes back after Ctrl-C, with
+/// `report.interrupted` set.
+pub fn run(
+    args: &BenchOptions,
+    command_line: Vec<String>,
+    interrupt: &Interrupt,
+) -> anyhow::Result<LoadOutcome> {
     let plan = plan_from_args(args, command_line)?;
     let (plan, sharding) = Sharding::prepare(plan, args.shard.as_deref(), args.start_at.as_deref())
         .map_err(|e| input_error(e.to_string()))?;
-    let interrupt = Interrupt::global();
     sharding
-        .wait(&interrupt)
+        .wait(interrupt)
         .map_err(|e| input_error(e.to_string()))?;
     let observer = TerminalProgress::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut outcome = run_plan(&plan, &interrupt, &observer)?;
+    let mut outcome = run_plan(&plan, interrupt, &observer)?;
     observer.finish();
     outcome.report.shard = sharding.record(&outcome);
-    print!("{}", summary(&outcome.report));
+    Ok(outcome)
+}
+
+/// Writes `--json` (to a file, or to standard output between the marker
+/// lines), `--hlog` and `--csv` from a finished run.
+pub fn write_outputs(args: &BenchOptions, outcome: &LoadOutcome) -> anyhow::Result<()> {
     match &args.json {
         Some(path) if path.as_os_str() == "-" => {
             let json = serde_json::to_string(&outcome.report)?;
@@ -45,24 +108,12 @@ pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
         None => {}
     }
     if let Some(path) = &args.hlog {
-        write_hlog(path, &outcome)?;
+        write_hlog(path, outcome)?;
     }
     if let Some(path) = &args.csv {
         crate::export::write(path, "--csv", &crate::export::csv::bench(&outcome.report)?)?;
     }
-    Ok(if outcome.report.interrupted {
-        Outcome::Interrupted
-    } else if outcome.report.successes == 0 {
-        // Nothing to measure: a closed port or a server answering only
-        // errors must not pass a CI step with empty percentiles.
-        eprintln!(
-            "gauntlet: no successful responses from {}",
-            outcome.report.target
-        );
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    Ok(())
 }
 
 fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<()> {
@@ -78,43 +129,6 @@ fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<(
         &comment,
     )?;
     Ok(())
-}
-
-/// Splits an `http://host[:port]/path` URL, naming `flag` in errors.
-pub fn parse_url(url: &str, flag: &str) -> anyhow::Result<(Target, String)> {
-    let form = "expected a URL like http://127.0.0.1:8080/plaintext";
-    let uri: hyper::Uri = url
-        .parse()
-        .map_err(|_| input_error(format!("{flag} {url:?} is not a valid URL ({form})")))?;
-    match uri.scheme_str() {
-        Some("http") => {}
-        Some(other) => {
-            return Err(input_error(format!(
-                "{flag} {url:?}: the scheme {other}:// is not supported, only http:// ({form})"
-            )))
-        }
-        None => {
-            return Err(input_error(format!(
-                "{flag} {url:?} has no http:// scheme ({form})"
-            )))
-        }
-    }
-    let host = uri
-        .host()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| input_error(format!("{flag} {url:?} has no host ({form})")))?;
-    let path = uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .filter(|p| !p.is_empty())
-        .unwrap_or("/");
-    Ok((
-        Target {
-            host: host.to_string(),
-            port: uri.port_u16().unwrap_or(80),
-        },
-        path.to_string(),
-    ))
 }
 
 /// Parses `Name: value` (the `-H` form).
@@ -141,8 +155,9 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// Turns the flags into a validated plan.
-pub fn plan_from_args(args: &BenchArgs, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
-    let (target, path) = parse_url(&args.url, "URL")?;
+pub fn plan_from_args(args: &BenchOptions, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
+    let (target, path) = Target::parse_url(&args.url)
+        .map_err(|e| input_error(format!("URL {e} ({})", crate::target::URL_FORM)))?;
     if args.connections == 0 {
         return Err(input_error("--connections must be at least 1, e.g. -c 64"));
     }
@@ -432,17 +447,6 @@ pub fn summary(r: &LoadReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_split_into_target_and_path() {
-        let (t, p) = parse_url("http://127.0.0.1:8080/json?x=1", "URL").unwrap();
-        assert_eq!(
-            (t.host.as_str(), t.port, p.as_str()),
-            ("127.0.0.1", 8080, "/json?x=1")
-        );
-        let (t, p) = parse_url("http://localhost", "URL").unwrap();
-        assert_eq!((t.port, p.as_str()), (80, "/"));
-    }
 
     #[test]
     fn bad_headers_name_the_flag() {

@@ -9,21 +9,8 @@ use bytes::Bytes;
 
 use crate::cpus::CpuSet;
 
-/// Where the load goes: an `http://` origin on this machine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// Host as written in the URL (`127.0.0.1`, `localhost`, `[::1]`).
-    pub host: String,
-    /// TCP port.
-    pub port: u16,
-}
-
-impl Target {
-    /// The origin as a URL prefix, e.g. `http://127.0.0.1:8080`.
-    pub fn origin(&self) -> String {
-        format!("http://{}:{}", self.host, self.port)
-    }
-}
+/// Where the load goes: the one URL/target type of [`crate::target`].
+pub use crate::target::Target;
 
 /// One kind of request in the mix.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -42,7 +42,7 @@ pub type Outcome = (Sent, Result<Response, ErrorKind>, Instant);
 pub enum Wire {
     /// The lean HTTP/1.1 client, pipelined when depth > 1.
     H1 {
-        /// The connection (boxed: it is the largest of the variants).
+        /// The connection (boxed, as HTTP/2's: the variants stay small).
         conn: Box<http1::Connection>,
         /// Requests on it, oldest first (answers come in this order).
         sent: VecDeque<Sent>,
@@ -53,8 +53,8 @@ pub enum Wire {
     },
     /// HTTP/2 (the lean client): every request is its own stream.
     H2 {
-        /// The connection, with its streams.
-        conn: http2::Connection,
+        /// The connection, with its streams (boxed: the largest variant).
+        conn: Box<http2::Connection>,
     },
     /// hyper's HTTP/1.1 client (measurement only), one request at a time.
     Hyper1 {
@@ -70,7 +70,7 @@ impl Wire {
     pub async fn open(shared: &Shared) -> std::io::Result<Wire> {
         Ok(if shared.http2 {
             Wire::H2 {
-                conn: http2::Connection::open(&shared.target).await?,
+                conn: Box::new(http2::Connection::open(&shared.target).await?),
             }
         } else if shared.hyper_http1 {
             Wire::Hyper1 {

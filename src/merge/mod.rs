@@ -12,50 +12,46 @@ pub mod read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::Args;
 
 pub use combine::{Merged, Merger};
 pub use read::{read_shard, MergeError};
 
-use crate::compare::thresholds::Threshold;
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use crate::load::bench::{fmt_us, summary};
 use crate::results::environment::{fingerprint, now_rfc3339};
 use crate::results::{
     LoadReport, Repetition, RunManifest, RunStatus, ScenarioInfo, ServerInfo, ServerRunResult,
     ThresholdOutcome, SCHEMA_VERSION,
 };
+use crate::scenario::thresholds::Threshold;
 
-/// `gauntlet merge`.
-#[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  \
-gauntlet merge shard-*.json --json merged.json --hlog merged.hlog\n  \
-gauntlet merge logs/shard-*.log --threshold 'p99 < 50ms' --threshold 'error_rate < 0.001'\n  \
-gauntlet merge shard-*.json --out results/sharded-1/   # then gauntlet report / compare\n\n\
-Inputs are `gauntlet bench --shard I/N --json` files, or logs holding the result between marker lines\n\
-(`--json -`, as the Kubernetes Job prints it). See docs/distributed.md.\n\
-Exit codes: 0 merged, 1 a threshold failed, 2 shards that cannot be merged or bad input.")]
-pub struct MergeArgs {
+/// What `gauntlet merge` is asked to do (see `cli::MergeArgs` for the
+/// flags): the shards in index order, validated thresholds, and the outputs.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
     /// The shards' results (one per index, 0 to COUNT-1).
-    #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// Write the merged result as JSON to this file.
-    #[arg(long)]
     pub json: Option<PathBuf>,
     /// Write the merged per-second histograms as an HdrHistogram log (.hlog).
-    #[arg(long)]
     pub hlog: Option<PathBuf>,
-    /// Write a result folder (manifest.json + one result) that `gauntlet
-    /// report` and `gauntlet compare` read.
-    #[arg(long)]
+    /// Write a result folder that `report` and `compare` read.
     pub out: Option<PathBuf>,
-    /// Scenario name of the result in --out (compare matches runs by it).
-    #[arg(long, default_value = "sharded")]
+    /// Scenario name of the result in `out`.
     pub name: String,
-    /// A threshold on the merged figures, e.g. 'p99 < 50ms', 'error_rate <
-    /// 0.001', 'throughput > 5000' (repeatable); exit 1 when one fails.
-    #[arg(long = "threshold", value_name = "EXPR")]
-    pub thresholds: Vec<String>,
+    /// Thresholds evaluated on the merged figures.
+    pub thresholds: Vec<Threshold>,
+}
+
+/// How a merge ended (the files are written either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeEnd {
+    /// Merged and every threshold passed.
+    Passed,
+    /// A threshold failed on the merged figures.
+    ThresholdFailed,
+    /// At least one shard was interrupted.
+    Interrupted,
 }
 
 /// Reads, checks and merges the shard files in order.
@@ -70,17 +66,11 @@ pub fn merge_files(paths: &[PathBuf], command_line: Vec<String>) -> Result<Merge
     merger.finish(command_line)
 }
 
-/// Runs the command.
-pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
-    let thresholds = args
-        .thresholds
-        .iter()
-        .map(|t| {
-            t.parse::<Threshold>()
-                .map_err(|e| input_error(format!("--threshold: {e}")))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let command_line: Vec<String> = std::env::args().collect();
+/// Merges, prints the summary, the shard table and the threshold lines,
+/// and writes the outputs; says how it ended. Shards that cannot be merged
+/// are an input error.
+pub fn run(args: &MergeOptions, command_line: Vec<String>) -> anyhow::Result<MergeEnd> {
+    let thresholds = &args.thresholds;
     let merged = merge_files(&args.shards, command_line).map_err(|e| input_error(e.to_string()))?;
     let mut result = as_server_run(&merged.report, &args.name);
     result.thresholds = thresholds.iter().map(|t| t.evaluate(&result)).collect();
@@ -106,11 +96,11 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
         write_folder(dir, &result)?;
     }
     Ok(if result.thresholds.iter().any(|t| !t.passed) {
-        Outcome::Failed
+        MergeEnd::ThresholdFailed
     } else if merged.report.interrupted {
-        Outcome::Interrupted
+        MergeEnd::Interrupted
     } else {
-        Outcome::Success
+        MergeEnd::Passed
     })
 }
 

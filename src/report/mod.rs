@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use chart::{render_png, render_svg, Chart, RenderedChart};
 use charts::{
     capacity::CapacityChart, efficiency::EfficiencyChart, latency_timeline::LatencyTimelineChart,
@@ -239,8 +239,29 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<Path
     Ok(written)
 }
 
-/// Runs the `gauntlet report` command.
-pub fn execute(args: &crate::cli::ReportArgs) -> anyhow::Result<Outcome> {
+/// What `gauntlet report` is asked to do (the flags of `cli::ReportArgs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Result folders (or single result files) to render side by side.
+    pub results: Vec<PathBuf>,
+    /// Output folder (`None`: reports/<run-ids>/).
+    pub out: Option<PathBuf>,
+    /// Also write every chart as PNG.
+    pub png: bool,
+}
+
+/// What a rendered report consists of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportWritten {
+    /// The folder the report went to.
+    pub out: PathBuf,
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Renders the result folders into a report (warning about unreadable
+/// result files on standard error) and says what it wrote.
+pub fn run(args: &ReportOptions) -> anyhow::Result<ReportWritten> {
     let data = ReportData::load(&args.results).map_err(to_anyhow)?;
     for bad in data.runs.iter().flat_map(|r| &r.unreadable) {
         eprintln!("warning: skipping unreadable result file {bad}");
@@ -255,10 +276,8 @@ pub fn execute(args: &crate::cli::ReportArgs) -> anyhow::Result<Outcome> {
     let written = write_report(&data, &out, args.png)
         .map_err(to_anyhow)
         .with_context(|| format!("rendering the report into {}", out.display()))?;
-    println!(
-        "report: {} files written; open {}",
-        written.len(),
-        out.join("index.html").display()
-    );
-    Ok(Outcome::Success)
+    Ok(ReportWritten {
+        out,
+        files: written,
+    })
 }

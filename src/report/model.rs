@@ -8,10 +8,10 @@ use hdrhistogram::Histogram;
 use plotters::style::RGBColor;
 
 use super::ReportError;
-use crate::compare::stats::median;
 use crate::results::{Environment, Repetition, RunFolder, RunStatus, ServerRunResult};
 use crate::scenario::bound::Tally;
 use crate::scenario::errors;
+use crate::stats::median;
 
 /// One run folder (or single result file) given to the report.
 #[derive(Debug, Clone)]

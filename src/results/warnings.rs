@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ServerRunResult;
-use crate::compare::stats::median;
+use crate::stats::median;
 
 /// Relative change (last vs first repetition, over their median) beyond
 /// which a monotone run of three or more repetitions is a trend.

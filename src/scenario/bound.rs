@@ -187,10 +187,10 @@ impl Tally {
                 }
             }
         }
-        t.server_utilization = crate::compare::stats::median(&server_util);
-        t.generator_utilization = crate::compare::stats::median(&generator_util);
-        t.server_wait = crate::compare::stats::median(&waits);
-        t.cpus_busy = crate::compare::stats::median(&busy);
+        t.server_utilization = crate::stats::median(&server_util);
+        t.generator_utilization = crate::stats::median(&generator_util);
+        t.server_wait = crate::stats::median(&waits);
+        t.cpus_busy = crate::stats::median(&busy);
         t
     }
 

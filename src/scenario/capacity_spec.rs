@@ -1,7 +1,7 @@
 //! The `[capacity]` table of a scenario: the raw keys as serde reads them
 //! ([`RawCapacity`]) and their validation into a [`CapacitySpec`] that the
 //! capacity search ([`super::capacity`]) uses as is. An SLO clause is a
-//! threshold expression (parsed by [`crate::compare::thresholds`]) limited to
+//! threshold expression (parsed by [`crate::scenario::thresholds`]) limited to
 //! what one step measures: a latency percentile or `error_rate`, bounded from
 //! above. Errors name file:line:column and the key, like the rest of
 //! validation.
@@ -13,8 +13,8 @@ use toml::Spanned;
 
 use super::model::RawScenario;
 use super::validate::{Ctx, ScenarioError};
-use crate::compare::thresholds::{Metric, Op, Threshold};
 use crate::results::LoadReport;
+use crate::scenario::thresholds::{Metric, Op, Threshold};
 
 /// Share of the offered rate a step must achieve to pass (always part of the SLO).
 pub const MIN_ACHIEVED_RATIO: f64 = 0.99;

@@ -5,14 +5,19 @@
 //! `sun.net.httpserver.maxIdleConnections`, 200 by default), so the memory
 //! growth is divided by the connections actually held, and the shortfall is
 //! recorded ([`IdleConnections::shortfall`]).
+//!
+//! The connections come from [`open_idle`], this module's own few-line
+//! blocking client, not the contract checker's: measuring must not change
+//! when the checker's rules do, and the checker must not grow what only the
+//! measurement needs.
 
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
 use crate::results::IdleConnections;
 use crate::supervise::{sample_tree, Supervised};
-use crate::verify::client;
+use crate::target::Target;
 
 /// How long the one request on each idle connection may take.
 pub const IDLE_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -24,17 +29,13 @@ pub fn measure(server: &Supervised, k: u32, path: &str, hold: Duration) -> IdleC
     let pid = server.pid();
     let before = sample_tree(pid).map_or(0, |s| s.rss_bytes);
     let mut connections = Vec::with_capacity(k as usize);
-    // The contract checker's blocking keep-alive client: one request on each
-    // connection, then the connection is held open, idle.
-    if let Ok(target) = client::Target::parse(&server.base_url()) {
-        let request = client::Request::get(path).with_timeout(IDLE_REQUEST_TIMEOUT);
+    // One request on each connection ([`open_idle`]), then the connection
+    // is held open, idle.
+    if let Ok(target) = Target::parse_base(&server.base_url()) {
         for _ in 0..k {
-            let Ok(mut connection) = client::Connection::open(&target) else {
+            let Ok(connection) = open_idle(&target, path, IDLE_REQUEST_TIMEOUT) else {
                 break;
             };
-            if connection.send(&request).is_err() {
-                break;
-            }
             connections.push(connection);
         }
     }
@@ -42,10 +43,7 @@ pub fn measure(server: &Supervised, k: u32, path: &str, hold: Duration) -> IdleC
     let after = sample_tree(pid).map_or(before, |s| s.rss_bytes);
     // Checked after the RSS reading: a connection closed at any time during
     // the hold shows as end-of-stream or a reset by now.
-    let held = connections
-        .iter()
-        .filter(|c| still_open(c.stream()))
-        .count() as u32;
+    let held = connections.iter().filter(|c| still_open(c)).count() as u32;
     let opened = connections.len() as u32;
     drop(connections);
     IdleConnections {
@@ -56,6 +54,88 @@ pub fn measure(server: &Supervised, k: u32, path: &str, hold: Duration) -> IdleC
         rss_after_bytes: after,
         bytes_per_connection: per_connection(before, after, held),
     }
+}
+
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The measuring side's own client, as small as the measurement needs:
+/// connect, send `GET path` with keep-alive, read one whole response
+/// (framed by `Content-Length`, as reference-servers/CONTRACT.md requires;
+/// a chunked or unframed answer is an error), and hand back the open
+/// connection to be held idle. Any status counts: the point is a connection
+/// the server has served once.
+pub fn open_idle(target: &Target, path: &str, timeout: Duration) -> io::Result<TcpStream> {
+    let addr = target.resolve()?;
+    let mut stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: gauntlet-idle\r\nAccept: */*\r\n\r\n",
+            target.authority()
+        )
+        .as_bytes(),
+    )?;
+    read_response(&mut stream)?;
+    Ok(stream)
+}
+
+/// Reads one response to its last body byte and returns its status.
+fn read_response(stream: &mut TcpStream) -> io::Result<u16> {
+    let invalid = |what: String| io::Error::new(ErrorKind::InvalidData, what);
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let (status, head, length) = loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                ErrorKind::UnexpectedEof,
+                format!("closed after {} bytes, before a whole response", buf.len()),
+            ));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        let head = match response.parse(&buf) {
+            Ok(httparse::Status::Complete(head)) => head,
+            Ok(httparse::Status::Partial) => continue,
+            Err(e) => return Err(invalid(format!("malformed response: {e}"))),
+        };
+        let status = response.code.unwrap_or(0);
+        let header = |name: &str| {
+            response
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| String::from_utf8_lossy(h.value).trim().to_ascii_lowercase())
+        };
+        if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+            return Err(invalid(
+                "a chunked response; expected Content-Length".into(),
+            ));
+        }
+        let length = match header("content-length") {
+            Some(v) => v
+                .parse::<usize>()
+                .map_err(|_| invalid(format!("Content-Length {v:?}")))?,
+            None if status == 204 || status == 304 || (100..200).contains(&status) => 0,
+            None => return Err(invalid("no Content-Length header".into())),
+        };
+        break (status, head, length);
+    };
+    while buf.len() < head + length {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                ErrorKind::UnexpectedEof,
+                "closed before the end of the body",
+            ));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(status)
 }
 
 /// Memory growth divided over the connections held (0 when none was).
@@ -91,7 +171,6 @@ pub fn still_open(stream: &TcpStream) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
     use std::net::{Shutdown, TcpListener};
 
     use super::*;
@@ -135,6 +214,81 @@ mod tests {
         server.shutdown(Shutdown::Both).unwrap();
         drop(server);
         assert!(settles_to(&client, false));
+    }
+
+    /// A one-connection server on port 0 that reads the request head, hands
+    /// it back through the channel and writes `reply` in two pieces, then
+    /// holds the connection until the test ends (or closes it, `close`).
+    fn serve_once(
+        reply: &'static [u8],
+        close: bool,
+    ) -> (Target, std::sync::mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let target = Target {
+            host: "127.0.0.1".into(),
+            port: listener.local_addr().unwrap().port(),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = tx.send(String::from_utf8_lossy(&head).into_owned());
+            let (a, b) = reply.split_at(reply.len() / 2);
+            let _ = conn.write_all(a);
+            std::thread::sleep(Duration::from_millis(20));
+            let _ = conn.write_all(b);
+            if !close {
+                std::thread::sleep(Duration::from_secs(5));
+            }
+        });
+        (target, rx)
+    }
+
+    #[test]
+    fn an_answered_request_leaves_the_connection_open() {
+        let (target, head) = serve_once(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!",
+            false,
+        );
+        let stream = open_idle(&target, "/plaintext", Duration::from_secs(5)).unwrap();
+        let head = head.recv().unwrap();
+        assert!(head.starts_with("GET /plaintext HTTP/1.1\r\n"), "{head}");
+        assert!(
+            head.contains(&format!("Host: 127.0.0.1:{}\r\n", target.port)),
+            "{head}"
+        );
+        assert!(still_open(&stream));
+    }
+
+    #[test]
+    fn unframed_chunked_or_cut_responses_are_errors() {
+        for (reply, close) in [
+            (
+                &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"[..],
+                false,
+            ),
+            (
+                &b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello"[..],
+                true,
+            ),
+            (
+                &b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"[..],
+                true,
+            ),
+            (&b"not http at all\r\n\r\n"[..], false),
+        ] {
+            let (target, _head) = serve_once(reply, close);
+            let got = open_idle(&target, "/", Duration::from_secs(5));
+            assert!(
+                got.is_err(),
+                "{:?} was accepted",
+                String::from_utf8_lossy(reply)
+            );
+        }
     }
 
     #[test]

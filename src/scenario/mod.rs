@@ -16,7 +16,9 @@ pub mod runner;
 pub mod select;
 pub mod steady;
 pub mod summary;
+pub mod thresholds;
 pub mod validate;
 pub mod variants;
 
+pub use runner::{RunEnd, RunOptions};
 pub use validate::{Overrides, Scenario, ScenarioError, UpstreamSpec};

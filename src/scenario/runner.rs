@@ -13,16 +13,58 @@ use anyhow::{Context as _, Result};
 use super::measure::{self, Context, Driver};
 use super::summary::{self, Row};
 use super::{Overrides, Scenario};
-use crate::cli::RunArgs;
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 use crate::interrupt::Interrupt;
 use crate::results::environment::{fingerprint, now_rfc3339, run_id};
 use crate::results::{RunManifest, RunStatus, RunWriter, SCHEMA_VERSION};
 use crate::servers::upstream::spawn_upstream;
 use crate::servers::Registry;
 
-/// Runs the command with the load engine.
-pub fn execute(args: &RunArgs) -> Result<Outcome> {
+/// What `gauntlet run` is asked to do, as plain values (the flags of
+/// `cli::RunArgs` without clap).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOptions {
+    /// Scenario files, or folders of them.
+    pub scenarios: Vec<PathBuf>,
+    /// Run only these servers, overriding the scenarios.
+    pub servers: Vec<String>,
+    /// Override every scenario's measured duration.
+    pub duration: Option<std::time::Duration>,
+    /// Override every scenario's repetitions.
+    pub repetitions: Option<u32>,
+    /// Results folder (`None`: results/<run-id>/).
+    pub out: Option<PathBuf>,
+    /// Do not render a report at the end.
+    pub no_report: bool,
+    /// Save the run as this named baseline.
+    pub save_baseline: Option<String>,
+    /// Compare the run against this named baseline.
+    pub baseline: Option<String>,
+    /// Fail instead of skipping a server whose toolchain is missing.
+    pub require_all: bool,
+    /// Print the summary as JSON instead of a table.
+    pub json: bool,
+    /// Write the table as CSV here.
+    pub csv: Option<PathBuf>,
+    /// Write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every server ran and every threshold passed (and no regression).
+    Passed,
+    /// A threshold or a server failed, or the baseline comparison regressed.
+    Failed,
+    /// Ctrl-C: what was measured has been written.
+    Interrupted,
+}
+
+/// Runs the scenarios with the load engine.
+pub fn run(args: &RunOptions) -> Result<RunEnd> {
     run_with(args, &Interrupt::global(), &engine)
 }
 
@@ -36,7 +78,7 @@ fn engine(
 }
 
 /// Runs the command with a given interrupt flag and load driver.
-pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Result<Outcome> {
+pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) -> Result<RunEnd> {
     let registry = Registry::discover()?;
     let known = registry.names_and_tiers();
     let overrides = Overrides {
@@ -207,18 +249,18 @@ pub fn run_with(args: &RunArgs, interrupt: &Interrupt, driver: Driver<'_>) -> Re
     }
     let regressed = !interrupted && after_run(args, &id, &out)?;
     Ok(if interrupted {
-        Outcome::Interrupted
+        RunEnd::Interrupted
     } else if regressed || rows.iter().any(Row::is_failure) {
-        Outcome::Failed
+        RunEnd::Failed
     } else {
-        Outcome::Success
+        RunEnd::Passed
     })
 }
 
 /// The report, then the baselines (both owned by their modules): saves this
 /// run as a named baseline, and/or compares it with one; `true` when the
 /// comparison found a regression.
-fn after_run(args: &RunArgs, id: &str, out: &Path) -> Result<bool> {
+fn after_run(args: &RunOptions, id: &str, out: &Path) -> Result<bool> {
     if !args.no_report {
         let dir = PathBuf::from("reports").join(id);
         match crate::report::render(&[out.to_path_buf()], &dir, false) {

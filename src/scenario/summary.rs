@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::bound::Tally;
 use super::errors;
-use crate::compare::stats::median;
 use crate::results::{BoundBy, RunStatus, ServerRunResult};
+use crate::stats::median;
 
 /// One line of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -18,10 +18,10 @@ use toml::Spanned;
 
 use super::model::RawScenario;
 use super::select::Known;
-use crate::compare::thresholds::Threshold;
 use crate::cpus::CpuSet;
 use crate::load::plan::{RequestSpec, Schedule};
 use crate::results::ScenarioInfo;
+use crate::scenario::thresholds::Threshold;
 use crate::servers::upstream::DelayRange;
 use crate::servers::{KnownServer, Tier};
 

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use super::registry::{Registry, ServerEntry};
-use crate::exit::Outcome;
 
 /// One row of the listing (also the JSON form).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,18 +100,19 @@ pub fn render_table(rows: &[ServerStatus]) -> String {
     out
 }
 
-/// Runs `gauntlet servers`.
-pub fn execute(args: &crate::cli::ServersArgs) -> anyhow::Result<Outcome> {
+/// Prints the reference servers and whether each can run here, as a table
+/// or (`json`) as JSON; returns what it printed.
+pub fn run(json: bool) -> anyhow::Result<Vec<ServerStatus>> {
     let registry = Registry::discover()?;
     let rows: Vec<ServerStatus> = registry.entries().iter().map(status_of).collect();
-    if args.json {
+    if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else if rows.is_empty() {
         println!("no servers in {}", registry.dir().display());
     } else {
         print!("{}", render_table(&rows));
     }
-    Ok(Outcome::Success)
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -24,7 +24,6 @@ use rand::{Rng, SeedableRng};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::exit::{input_error, Outcome};
 use crate::interrupt::Interrupt;
 
 /// A per-request delay range, uniform and inclusive: `5ms..150ms`, or one
@@ -243,12 +242,21 @@ pub fn spawn_upstream(delay: DelayRange, seed: u64) -> anyhow::Result<UpstreamHa
     })
 }
 
-/// Runs the command: serves until Ctrl-C or SIGTERM.
-pub fn execute(args: &crate::cli::UpstreamArgs) -> anyhow::Result<Outcome> {
-    let delay: DelayRange = args
-        .delay
-        .parse()
-        .map_err(|e| input_error(format!("--delay: {e}")))?;
+/// What `gauntlet upstream` is asked to do (the flags of `cli::UpstreamArgs`,
+/// the delay range parsed).
+#[derive(Debug, Clone, Copy)]
+pub struct UpstreamOptions {
+    /// Port on 127.0.0.1 (0: a free one, printed).
+    pub port: u16,
+    /// Per-request delay range, uniform.
+    pub delay: DelayRange,
+    /// Seed of the delay sequence.
+    pub seed: u64,
+}
+
+/// Serves until Ctrl-C or SIGTERM, printing the address it listens on.
+pub fn serve_until_interrupted(args: &UpstreamOptions) -> anyhow::Result<()> {
+    let delay = args.delay;
     let interrupt = Interrupt::global();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -268,7 +276,7 @@ pub fn execute(args: &crate::cli::UpstreamArgs) -> anyhow::Result<Outcome> {
         anyhow::Ok(())
     })?;
     runtime.shutdown_timeout(Duration::from_millis(200));
-    Ok(Outcome::Success)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -316,7 +324,7 @@ mod tests {
     fn spawned_upstream_answers_ok_after_its_delay_and_stops_on_drop() {
         let upstream =
             spawn_upstream(DelayRange::fixed(Duration::from_millis(50)), 1).expect("upstream");
-        let target = crate::verify::client::Target::parse(&upstream.url()).expect("url");
+        let target = crate::verify::client::target(&upstream.url()).expect("url");
         let started = std::time::Instant::now();
         let response =
             crate::verify::client::send(&target, &crate::verify::client::Request::get("/item?i=3"))

@@ -61,7 +61,7 @@ pub fn startup_stats(samples_ms: Vec<f64>) -> StartupStats {
     let mut sorted = samples_ms.clone();
     sorted.sort_by(f64::total_cmp);
     StartupStats {
-        median_ms: crate::compare::stats::median(&sorted).unwrap_or(0.0),
+        median_ms: crate::stats::median(&sorted).unwrap_or(0.0),
         min_ms: sorted.first().copied().unwrap_or(0.0),
         max_ms: sorted.last().copied().unwrap_or(0.0),
         samples_ms,

@@ -1,6 +1,6 @@
 //! A deliberately small, blocking HTTP/1.1 client for the contract checker
-//! (and for `gauntlet run`'s idle-connection measurement, which holds its
-//! keep-alive connections open after one request).
+//! (`gauntlet run`'s idle-connection measurement has its own, in
+//! `scenario::idle`).
 //!
 //! It speaks exactly what the contract asks of servers and nothing more:
 //! requests with an optional body, responses framed by `Content-Length` (a
@@ -10,7 +10,7 @@
 //! the verifier can call it from anywhere.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
 /// What went wrong talking to a server, before any rule of the contract
@@ -53,45 +53,18 @@ pub enum ClientError {
     Unframed(&'static str),
 }
 
-/// Where the server under test listens.
-#[derive(Debug, Clone)]
-pub struct Target {
-    addr: SocketAddr,
-    host: String,
-}
+pub use crate::target::Target;
 
-impl Target {
-    /// Parses `http://HOST:PORT` (a trailing slash is allowed).
-    pub fn parse(base_url: &str) -> Result<Self, ClientError> {
-        let bad = |reason: &str| ClientError::BadUrl {
-            url: base_url.to_string(),
-            reason: reason.to_string(),
-        };
-        let rest = base_url
-            .strip_prefix("http://")
-            .ok_or_else(|| bad("it must start with http://"))?;
-        let host = rest.trim_end_matches('/');
-        if host.is_empty() || host.contains('/') {
-            return Err(bad("expected only a host and port, no path"));
-        }
-        if !host.contains(':') {
-            return Err(bad("the port is missing"));
-        }
-        let addr = host
-            .to_socket_addrs()
-            .map_err(|e| bad(&e.to_string()))?
-            .next()
-            .ok_or_else(|| bad("the host resolves to no address"))?;
-        Ok(Self {
-            addr,
-            host: host.to_string(),
-        })
-    }
-
-    /// The resolved socket address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
+/// Parses a server's base URL (`http://HOST:PORT`, a trailing slash
+/// allowed) and checks that its host resolves.
+pub fn target(base_url: &str) -> Result<Target, ClientError> {
+    let bad = |reason: String| ClientError::BadUrl {
+        url: base_url.to_string(),
+        reason,
+    };
+    let target = Target::parse_base(base_url).map_err(|e| bad(e.reason))?;
+    target.resolve().map_err(|e| bad(e.to_string()))?;
+    Ok(target)
 }
 
 /// One request to send.
@@ -204,17 +177,16 @@ pub struct Connection {
 impl Connection {
     /// Opens a connection to the target.
     pub fn open(target: &Target) -> Result<Self, ClientError> {
-        let stream =
-            TcpStream::connect_timeout(&target.addr, CONNECT_TIMEOUT).map_err(|source| {
-                ClientError::Connect {
-                    addr: target.addr,
-                    source,
-                }
-            })?;
+        let addr = target.resolve().map_err(|e| ClientError::BadUrl {
+            url: target.origin(),
+            reason: e.to_string(),
+        })?;
+        let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
+            .map_err(|source| ClientError::Connect { addr, source })?;
         stream.set_nodelay(true)?;
         Ok(Self {
             stream,
-            host: target.host.clone(),
+            host: target.authority(),
             leftover: Vec::new(),
         })
     }
@@ -383,20 +355,21 @@ mod tests {
     #[test]
     fn parses_base_urls_and_names_what_is_wrong() {
         assert_eq!(
-            Target::parse("http://127.0.0.1:8080/")
-                .map(|t| t.addr().port())
-                .ok(),
+            target("http://127.0.0.1:8080/").map(|t| t.port).ok(),
             Some(8080)
         );
-        let err = Target::parse("127.0.0.1:8080").err().map(|e| e.to_string());
+        let err = target("127.0.0.1:8080").err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("http://")));
-        let err = Target::parse("http://127.0.0.1")
-            .err()
-            .map(|e| e.to_string());
+        let err = target("http://127.0.0.1").err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("port")));
-        let err = Target::parse("http://127.0.0.1:80/x")
+        let err = target("http://127.0.0.1:80/x").err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("no path")));
+        let err = target("http://no-such-host.invalid:80")
             .err()
             .map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("no path")));
+        assert!(
+            err.is_some_and(|e| e.starts_with("base URL")),
+            "unresolvable host"
+        );
     }
 }

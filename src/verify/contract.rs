@@ -48,7 +48,7 @@ const PRIMES: &[(u64, u64)] = &[
 /// `/cpu?n=1000000`, allowed 60 s). A URL that is not `http://HOST:PORT`
 /// gives one failed check named `base URL`.
 pub fn check_contract(base_url: &str) -> Vec<EndpointCheck> {
-    let target = match Target::parse(base_url) {
+    let target = match client::target(base_url) {
         Ok(target) => target,
         Err(err) => {
             return vec![EndpointCheck {

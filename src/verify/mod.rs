@@ -13,15 +13,39 @@ pub mod table;
 
 use anyhow::Context;
 
-use crate::exit::{input_error, Outcome};
+use crate::exit::input_error;
 
-/// Runs the command: with `--url`, checks that server and prints the table
-/// (or JSON); exits 1 when any check failed.
-pub fn execute(args: &crate::cli::VerifyArgs) -> anyhow::Result<Outcome> {
+/// What `gauntlet verify` is asked to do (the flags of `cli::VerifyArgs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Servers to verify by name (empty: all).
+    pub servers: Vec<String>,
+    /// Verify an already running server at this base URL instead.
+    pub url: Option<String>,
+    /// Fail instead of skipping a server whose toolchain is missing.
+    pub require_all: bool,
+    /// Print as JSON.
+    pub json: bool,
+}
+
+/// How a verification ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyEnd {
+    /// Every check of every server passed (skipped servers allowed).
+    Passed,
+    /// A check failed, or a server failed to build or start.
+    Failed,
+    /// Ctrl-C stopped it.
+    Interrupted,
+}
+
+/// Checks the servers and prints the tables (or JSON): with `url`, that one
+/// running server; otherwise the named reference servers (default: all).
+pub fn run(args: &VerifyOptions) -> anyhow::Result<VerifyEnd> {
     let Some(url) = args.url.as_deref() else {
         return verify_by_name(args);
     };
-    client::Target::parse(url).map_err(|e| input_error(format!("--url: {e}")))?;
+    client::target(url).map_err(|e| input_error(format!("--url: {e}")))?;
     let checks = contract::check_contract(url);
     if args.json {
         println!(
@@ -32,15 +56,15 @@ pub fn execute(args: &crate::cli::VerifyArgs) -> anyhow::Result<Outcome> {
         print!("{}", table::render(&checks));
     }
     Ok(if checks.iter().all(|c| c.passed) {
-        Outcome::Success
+        VerifyEnd::Passed
     } else {
-        Outcome::Failed
+        VerifyEnd::Failed
     })
 }
 
 /// `gauntlet verify [SERVER...]`: every named server (default: all) through
 /// [`servers::verify_server`], a table per server, then a summary.
-fn verify_by_name(args: &crate::cli::VerifyArgs) -> anyhow::Result<Outcome> {
+fn verify_by_name(args: &VerifyOptions) -> anyhow::Result<VerifyEnd> {
     let interrupt = crate::interrupt::Interrupt::global();
     let registry = crate::servers::Registry::discover()?;
     let chosen = servers::select(&registry, &args.servers)?;
@@ -87,14 +111,14 @@ fn verify_by_name(args: &crate::cli::VerifyArgs) -> anyhow::Result<Outcome> {
         println!("{}", servers::render_summary(&verdicts));
     }
     Ok(if interrupt.is_raised() {
-        Outcome::Interrupted
+        VerifyEnd::Interrupted
     } else if verdicts
         .iter()
         .any(|v| v.status == servers::VerdictStatus::Failed)
     {
-        Outcome::Failed
+        VerifyEnd::Failed
     } else {
-        Outcome::Success
+        VerifyEnd::Passed
     })
 }
 

@@ -9,12 +9,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::slug;
-use crate::compare::thresholds::{Metric, Threshold};
 use crate::report::chart::{
     font, legend, marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED,
 };
 use crate::report::model::ReportData;
 use crate::results::{CapacityResult, CapacityStep};
+use crate::scenario::thresholds::{Metric, Threshold};
 
 /// Latency vs offered load of one scenario.
 pub struct CapacityChart {

@@ -6,12 +6,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::compare::stats::median;
 use crate::report::chart::{
     categorical_chart, font, log_sub_ticks, ms_label, no_data, CategoryLabels, Chart, ChartError,
     FAIL_RED,
 };
 use crate::report::model::ReportData;
+use crate::stats::median;
 
 /// Startup distribution of every server in the report.
 pub struct StartupChart;

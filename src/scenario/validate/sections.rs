@@ -10,8 +10,8 @@ use super::{
     Ctx, Overrides, ScenarioError, UpstreamSpec, DEFAULT_DURATION, DEFAULT_SAMPLE_INTERVAL,
     DEFAULT_STARTUP_SAMPLES, DEFAULT_STARTUP_TIMEOUT,
 };
-use crate::compare::thresholds::Threshold;
 use crate::scenario::model::RawScenario;
+use crate::scenario::thresholds::Threshold;
 use crate::servers::upstream::DelayRange;
 
 /// `name`: letters, digits, `-` or `_` (it names result files); by default

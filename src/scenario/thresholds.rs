@@ -1,6 +1,8 @@
 //! Threshold expressions from scenarios (`p99 < 10ms`, `error_rate < 0.001`,
 //! `rss_peak < 200MB`, `throughput > 5000`): parsing, and evaluation against a
 //! server run's result. A failed threshold makes `gauntlet run` exit with 1.
+//! It lives with the scenarios that declare thresholds; `merge --threshold`,
+//! the capacity search's limit and the report's capacity chart reuse it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -194,7 +196,7 @@ impl Threshold {
         let reps = &result.repetitions;
         let per_rep = |f: &dyn Fn(&crate::results::Repetition) -> Option<f64>| {
             let values: Vec<f64> = reps.iter().filter_map(f).collect();
-            super::stats::median(&values)
+            crate::stats::median(&values)
         };
         match self.metric {
             Metric::Latency(which) => per_rep(&|r| {

@@ -5,6 +5,10 @@
 //!
 //! Everything here is a pure function of its inputs and seed, so a
 //! comparison of the same files always prints the same figures.
+//!
+//! Crate-level because every layer takes its medians from here: the
+//! supervisor (startup), scenario (bounds, the run table), results
+//! (warnings), report, claims and compare.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

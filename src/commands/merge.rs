@@ -1,0 +1,33 @@
+//! `gauntlet merge`: parses the `--threshold`s, merges the shards, and exits
+//! 1 when a threshold failed (130 when a shard was interrupted, 2 when the
+//! shards cannot be merged).
+
+use crate::cli::MergeArgs;
+use crate::exit::{input_error, Outcome};
+use crate::merge::{MergeEnd, MergeOptions};
+use crate::scenario::thresholds::Threshold;
+
+/// Runs `gauntlet merge`.
+pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
+    let thresholds = args
+        .thresholds
+        .iter()
+        .map(|t| {
+            t.parse::<Threshold>()
+                .map_err(|e| input_error(format!("--threshold: {e}")))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let options = MergeOptions {
+        shards: args.shards.clone(),
+        json: args.json.clone(),
+        hlog: args.hlog.clone(),
+        out: args.out.clone(),
+        name: args.name.clone(),
+        thresholds,
+    };
+    Ok(match crate::merge::run(&options, super::command_line())? {
+        MergeEnd::Passed => Outcome::Success,
+        MergeEnd::ThresholdFailed => Outcome::Failed,
+        MergeEnd::Interrupted => Outcome::Interrupted,
+    })
+}

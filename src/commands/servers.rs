@@ -1,0 +1,10 @@
+//! `gauntlet servers`: lists the reference servers (always exit 0).
+
+use crate::cli::ServersArgs;
+use crate::exit::Outcome;
+
+/// Runs `gauntlet servers`.
+pub fn execute(args: &ServersArgs) -> anyhow::Result<Outcome> {
+    crate::servers::list::run(args.json)?;
+    Ok(Outcome::Success)
+}
