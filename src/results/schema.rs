@@ -64,6 +64,22 @@ pub struct LatencyStats {
     pub histogram: String,
 }
 
+impl LatencyStats {
+    /// The percentile a threshold or SLO names (`p50`, `p75`, `p90`, `p99`,
+    /// `p99.9`, `p99.99`; anything else is the maximum), in µs.
+    pub fn by_name(&self, name: &str) -> u64 {
+        match name {
+            "p50" => self.p50_us,
+            "p75" => self.p75_us,
+            "p90" => self.p90_us,
+            "p99" => self.p99_us,
+            "p99.9" => self.p99_9_us,
+            "p99.99" => self.p99_99_us,
+            _ => self.max_us,
+        }
+    }
+}
+
 /// One second (or one interval) of a run, for timelines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IntervalStats {

@@ -12,7 +12,8 @@
 use crate::supervise::WindowEdges;
 use std::time::{Duration, Instant};
 
-use super::capacity_spec::{achieved_rps, error_rate, CapacitySpec, MIN_ACHIEVED_RATIO};
+use super::capacity_spec::{achieved_rps, CapacitySpec, MIN_ACHIEVED_RATIO};
+use super::errors::error_rate;
 use super::measure::{died, failed, plan_for, Context, Driver, TAIL_LINES};
 use super::Scenario;
 use crate::interrupt::Interrupt;

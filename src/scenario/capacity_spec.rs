@@ -100,34 +100,12 @@ pub fn achieved_rps(load: &LoadReport) -> f64 {
     }
 }
 
-/// errors / (requests + errors), the same figure `error_rate` thresholds use.
-pub fn error_rate(load: &LoadReport) -> f64 {
-    let errors: u64 = load.errors.values().sum();
-    let total = load.requests + errors;
-    if total == 0 {
-        0.0
-    } else {
-        errors as f64 / total as f64
-    }
-}
-
 /// The value of a step-level metric in its base unit.
 fn observe(metric: Metric, load: &LoadReport) -> f64 {
-    let l = &load.latency;
     match metric {
-        Metric::Latency(which) => {
-            (match which {
-                "p50" => l.p50_us,
-                "p75" => l.p75_us,
-                "p90" => l.p90_us,
-                "p99" => l.p99_us,
-                "p99.9" => l.p99_9_us,
-                "p99.99" => l.p99_99_us,
-                _ => l.max_us,
-            }) as f64
-        }
+        Metric::Latency(which) => load.latency.by_name(which) as f64,
         // Only latency and error_rate pass validation.
-        _ => error_rate(load),
+        _ => super::errors::error_rate(load),
     }
 }
 

@@ -277,5 +277,8 @@ fn errors_above_the_slo_fail_a_step_the_latency_would_pass() {
     let misses = spec.misses(&failing, 1000.0);
     assert_eq!(misses.len(), 1, "{misses:?}");
     assert_eq!(misses[0].0, "error_rate < 0.001");
-    assert!((misses[0].1 - 10.0 / 1010.0).abs() < 1e-9);
+    // 10 `status` errors among 1,000 complete responses: failed ÷ attempted
+    // is 10 / 1,000, the figure an `error_rate` threshold uses (a failed
+    // response is counted once, not also as a request).
+    assert!((misses[0].1 - 10.0 / 1000.0).abs() < 1e-9);
 }

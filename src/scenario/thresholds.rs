@@ -199,18 +199,7 @@ impl Threshold {
             crate::stats::median(&values)
         };
         match self.metric {
-            Metric::Latency(which) => per_rep(&|r| {
-                let l = &r.load.latency;
-                Some(match which {
-                    "p50" => l.p50_us,
-                    "p75" => l.p75_us,
-                    "p90" => l.p90_us,
-                    "p99" => l.p99_us,
-                    "p99.9" => l.p99_9_us,
-                    "p99.99" => l.p99_99_us,
-                    _ => l.max_us,
-                } as f64)
-            }),
+            Metric::Latency(which) => per_rep(&|r| Some(r.load.latency.by_name(which) as f64)),
             // Failed ÷ attempted: a `status` error is a complete response,
             // counted once (as an error), not also as a request.
             Metric::ErrorRate => per_rep(&|r| Some(crate::scenario::errors::error_rate(&r.load))),
