@@ -1,7 +1,9 @@
 //! `gauntlet run` twice against the same test server compares as "no
-//! change"; a run against the same server slowed by 10 % (its per-request
-//! time, about 2.2 ms here, made 0.25 ms longer) compares as "regressed"
-//! (exit 1). Real runs, bounded in time (three runs of
+//! change"; a run against the same server slowed by about 20 % (its
+//! per-request time, about 2.2 ms here, made 0.5 ms longer) compares as
+//! "regressed" (exit 1). A 10 % slowdown (0.25 ms) read as +9.4 % on p50 and
+//! -5.4 % on throughput with a loaded machine's noise around it, under
+//! compare's 10 % and 5 % thresholds, so this test uses twice that. Real runs, bounded in time (three runs of
 //! 5 × 3 s), on loopback, ports chosen by the OS.
 
 use std::path::{Path, PathBuf};
@@ -33,7 +35,14 @@ fn servers_dir(root: &Path, label: &str, delay_us: u64) -> PathBuf {
     let folder = servers.join("target");
     std::fs::create_dir_all(&folder).expect("mkdir");
     let exe = folder.join("delay-bin");
-    std::fs::copy(testservers_dir().join("delay"), &exe).expect("copy delay server");
+    // With `cp` in its own process: a copy written here could be "Text file
+    // busy" when run (see run_support::copy_executable).
+    let status = std::process::Command::new("cp")
+        .arg(testservers_dir().join("delay"))
+        .arg(&exe)
+        .status()
+        .expect("run cp");
+    assert!(status.success(), "copy the delay server");
     std::fs::write(
         folder.join("server.toml"),
         format!(
@@ -107,11 +116,11 @@ fn text(out: &Output) -> String {
 }
 
 #[test]
-fn same_server_twice_is_no_change_and_a_ten_percent_slower_one_is_regressed() {
+fn same_server_twice_is_no_change_and_a_twenty_percent_slower_one_is_regressed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     let steady = servers_dir(root, "steady", 2000);
-    let slowed = servers_dir(root, "slowed", 2250);
+    let slowed = servers_dir(root, "slowed", 2500);
     let a = run(root, &steady, "a");
     let b = run(root, &steady, "b");
     let c = run(root, &slowed, "c");
@@ -135,7 +144,7 @@ fn same_server_twice_is_no_change_and_a_ten_percent_slower_one_is_regressed() {
     assert_ne!(out.status.code(), Some(2), "{}", text(&out));
 
     let (out, slow) = compare(root, &a, &c, "slow.json");
-    eprintln!("slowed by 10 %:\n{}", String::from_utf8_lossy(&out.stdout));
+    eprintln!("slowed by 20 %:\n{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     // A user sees the slowdown as lower throughput and higher median
     // latency; each is flagged when it clears the metric's noise threshold

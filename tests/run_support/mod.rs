@@ -53,7 +53,7 @@ impl Setup {
         let folder = self.dir.path().join("servers").join(name);
         std::fs::create_dir_all(&folder).unwrap();
         let exe = folder.join(format!("{name}-bin"));
-        std::fs::copy(testservers_dir().join(bin), &exe).unwrap();
+        copy_executable(&testservers_dir().join(bin), &exe);
         let env: String = env
             .iter()
             .map(|(k, v)| format!("{k} = \"{v}\"\n"))
@@ -129,4 +129,18 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// Copies an executable with `cp`, in a child process. Copied here, the
+/// destination's write descriptor would be open in this test process for a
+/// moment, and a test on another thread that forks just then hands it to its
+/// child until that child execs: running the copy then fails with "Text file
+/// busy" (ETXTBSY), as a CI run did. In `cp`'s process no fork can inherit it.
+pub fn copy_executable(from: &Path, to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("run cp");
+    assert!(status.success(), "cp {} {}", from.display(), to.display());
 }
