@@ -323,6 +323,10 @@ pub enum DecodeError {
     /// The header declares a payload beyond [`MAX_HISTOGRAM_PAYLOAD`].
     #[error("histogram declares {0} bytes of counts; at most {MAX_HISTOGRAM_PAYLOAD} are read")]
     TooLarge(usize),
+    /// The counts add up to more than a u64 holds: no recorded histogram
+    /// does, and its percentiles could not be computed.
+    #[error("histogram counts add up to more than 2^64 values")]
+    CountOverflow,
 }
 
 /// Reads back a histogram written by [`encode_histogram`] (surrounding
@@ -348,9 +352,16 @@ pub fn deserialize_histogram(bytes: &[u8]) -> Result<Histogram<u64>, DecodeError
     if let Some(declared) = declared_payload(bytes).filter(|&n| n > MAX_HISTOGRAM_PAYLOAD) {
         return Err(DecodeError::TooLarge(declared));
     }
-    hdrhistogram::serialization::Deserializer::new()
+    let h: Histogram<u64> = hdrhistogram::serialization::Deserializer::new()
         .deserialize(&mut &bytes[..])
-        .map_err(DecodeError::Histogram)
+        .map_err(DecodeError::Histogram)?;
+    // The total saturates at u64::MAX while the counts' sum overflows, which
+    // `value_at_quantile` then computes unchecked (a panic in a debug build,
+    // a wrong percentile in release; found by the `histogram` fuzz target).
+    if h.len() == u64::MAX {
+        return Err(DecodeError::CountOverflow);
+    }
+    Ok(h)
 }
 
 /// The counts-payload length a V2 (cookie 0x1c849313) or V2-deflate
@@ -397,6 +408,25 @@ pub fn latency_stats(h: &Histogram<u64>) -> LatencyStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_histogram_whose_counts_overflow_is_refused() {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+        for v in [10, 20, 30] {
+            h.record_n(v, i64::MAX as u64).unwrap();
+        }
+        assert_eq!(h.len(), u64::MAX, "the total saturates");
+        let text = encode_histogram(&h);
+        assert!(matches!(
+            decode_histogram(&text),
+            Err(DecodeError::CountOverflow)
+        ));
+        // One such count short of it still reads.
+        let mut fine = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+        fine.record_n(10, i64::MAX as u64).unwrap();
+        let back = decode_histogram(&encode_histogram(&fine)).unwrap();
+        assert_eq!(back.value_at_quantile(0.99), fine.value_at_quantile(0.99));
+    }
 
     #[test]
     fn a_batch_of_responses_records_as_that_many_single_ones() {
