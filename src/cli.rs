@@ -118,8 +118,8 @@ pub struct BenchArgs {
     /// The HTTP/1.1 client: `lean` (default) or `hyper` (hyper's, one
     /// request at a time; only to measure the lean one against it, see
     /// benches/vs-wrk.sh). Also read from GAUNTLET_HTTP1_CLIENT.
-    #[arg(long, hide = true, value_enum, default_value_t = crate::load::Http1Client::Lean,
-          env = "GAUNTLET_HTTP1_CLIENT")]
+    #[arg(long, hide = true, default_value = "lean", env = "GAUNTLET_HTTP1_CLIENT",
+          value_parser = |t: &str| t.parse::<crate::load::Http1Client>())]
     pub http1_client: crate::load::Http1Client,
     /// Pin the generator to these CPUs (taskset list: `1`, `0-3`, `0,2`).
     #[arg(long)]

@@ -62,7 +62,7 @@ pub enum Schedule {
 }
 
 /// Which HTTP/1.1 client the engine speaks through.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Http1Client {
     /// The lean client (`http1.rs`): the default.
     #[default]
@@ -70,6 +70,20 @@ pub enum Http1Client {
     /// hyper's client, one request at a time: only there to measure the
     /// lean one against it (benches/vs-wrk.sh).
     Hyper,
+}
+
+impl std::str::FromStr for Http1Client {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "lean" => Ok(Http1Client::Lean),
+            "hyper" => Ok(Http1Client::Hyper),
+            other => Err(format!(
+                "{other:?} is not an HTTP/1.1 client; expected lean or hyper"
+            )),
+        }
+    }
 }
 
 /// A complete, validated description of one load run.
