@@ -360,6 +360,11 @@ impl Connection {
             };
             let Some(read) = read else { continue };
             self.read_at = Instant::now();
+            // A stream whose body never ends keeps every read ready, so the
+            // timeout above never fires: check the deadline after reads too.
+            if deadline.is_some_and(|at| self.read_at >= at) {
+                self.expire(self.read_at);
+            }
             match read {
                 Ok(0) => self.eof = true,
                 Ok(_) => {}

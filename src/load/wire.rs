@@ -199,7 +199,7 @@ struct TimedOut;
 /// pipelining depth 16): it stays armed for an earlier request's deadline,
 /// and when it fires before `deadline` it is pushed on to it. So a timer
 /// fires at most once per timeout period while answers keep coming, and
-/// never later than `deadline`.
+/// never later than `deadline`, even while bytes keep arriving.
 async fn answer_by(
     conn: &mut http1::Connection,
     timer: &mut Pin<Box<tokio::time::Sleep>>,
@@ -213,7 +213,12 @@ async fn answer_by(
         tokio::select! {
             biased;
             answer = conn.next_response() => return Ok(answer),
-            () = timer.as_mut() => {
+            // Unconstrained: a body that streams without end spends the
+            // task's cooperative budget in `next_response`, after which a
+            // budgeted timer would read as pending on every poll and the
+            // request would never time out (tokio's own `timeout` does the
+            // same for its delay).
+            () = tokio::task::unconstrained(timer.as_mut()) => {
                 if tokio::time::Instant::now() >= deadline {
                     return Err(TimedOut);
                 }
