@@ -4,7 +4,8 @@
 //! exactly the streams above its last stream id (h2-goaway ends every
 //! connection with one, taking a known number of streams with it), and a
 //! stall is charged from the intended send times, as over HTTP/1.1
-//! (tests/bench_stall.rs), with the same expected percentiles.
+//! (tests/bench_stall.rs), with the same expected percentiles; a body that
+//! never ends times out.
 
 mod bench_support;
 
@@ -139,4 +140,33 @@ fn an_http2_stall_is_charged_from_the_intended_send_times() {
     let s = &r.service_time;
     assert!(ms(s.p90_us) < 60.0, "service p90 {} ms", ms(s.p90_us));
     assert!(ms(s.max_us) >= 250.0, "service max {} ms", ms(s.max_us));
+}
+
+#[test]
+fn an_http2_body_that_never_ends_times_out() {
+    // /endless streams data frames without end: each read succeeds, so only
+    // a deadline checked between reads can end the request. 2 connections,
+    // one stream each, a 1 s timeout in a 2 s run: every request times out,
+    // none succeeds, and the run ends near its duration plus the timeout.
+    let server = start("h2-streams", &[("DELAY_MS", "0")]);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("h2.json");
+    let started = std::time::Instant::now();
+    gauntlet()
+        .args(["bench", &server.url("/endless"), "--http2", "-q"])
+        .args(["-c", "2", "-t", "1", "-d", "2s", "--timeout", "1s"])
+        .arg("--json")
+        .arg(&json)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let took = started.elapsed();
+    let r: LoadReport = gauntlet::results::read_json(&json).unwrap();
+    assert_eq!(r.successes, 0, "errors {:?}", r.errors);
+    assert!(
+        r.errors.get("timeout").copied().unwrap_or(0) >= 2,
+        "errors {:?}",
+        r.errors
+    );
+    assert!(took < Duration::from_secs(10), "the run took {took:?}");
 }

@@ -12,6 +12,9 @@
 //! stall ends, as the HTTP/1.1 `stall` server does, for the
 //! coordinated-omission test over HTTP/2.
 //!
+//! `GET /endless` answers a body that never ends, 16 KiB data frames as fast
+//! as flow control lets them go, for the request-timeout test over HTTP/2.
+//!
 //! `GET /stats` answers `{"connections":C,"requests":R,"max_in_flight":M}`
 //! for every other connection so far.
 //!
@@ -22,8 +25,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
+use hyper::body::{Body, Frame};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
@@ -32,6 +39,26 @@ use tokio::net::TcpListener;
 static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
 static MAX_IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
+
+/// A response body that never ends.
+struct Endless(Bytes);
+
+impl Body for Endless {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(Some(Ok(Frame::data(self.0.clone()))))
+    }
+}
+
+/// A short response.
+fn full(body: impl Into<Bytes>) -> Response<Either<Full<Bytes>, Endless>> {
+    Response::new(Either::Left(Full::new(body.into())))
+}
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
@@ -67,7 +94,11 @@ async fn main() -> anyhow::Result<()> {
                         REQUESTS.load(Ordering::SeqCst),
                         MAX_IN_FLIGHT.load(Ordering::SeqCst)
                     );
-                    return Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(body))));
+                    return Ok::<_, Infallible>(full(body));
+                }
+                if req.uri().path() == "/endless" {
+                    let chunk = Bytes::from(vec![b'x'; 16 * 1024]);
+                    return Ok(Response::new(Either::Right(Endless(chunk))));
                 }
                 if !counted.swap(true, Ordering::SeqCst) {
                     CONNECTIONS.fetch_add(1, Ordering::SeqCst);
@@ -86,9 +117,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 in_flight.fetch_sub(1, Ordering::SeqCst);
-                Ok(Response::new(Full::new(Bytes::from_static(
-                    b"Hello, World!",
-                ))))
+                Ok(full(Bytes::from_static(b"Hello, World!")))
             }
         });
         tokio::spawn(async move {
