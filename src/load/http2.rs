@@ -298,6 +298,12 @@ impl Connection {
         self.sending = blocked;
     }
 
+    /// An outcome already known (a stream completed, failed or expired by
+    /// an earlier read), without waiting.
+    pub fn take_done(&mut self) -> Option<Outcome> {
+        self.done.pop_front()
+    }
+
     /// The next outcome (`None` when nothing is in flight): writes what is
     /// due, reads frames until a stream completes, fails or passes its
     /// deadline. Cancel-safe: dropped while waiting, nothing is lost.

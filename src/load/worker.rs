@@ -387,13 +387,14 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
         let wake = due
             .filter(|_| !full && w.accepts())
             .map(|at| at.checked_sub(TIMER_SLACK).unwrap_or(at));
-        let outcome = match wake {
-            Some(at) => tokio::select! {
+        let outcome = match (w.ready(), wake) {
+            (Some(outcome), _) => Some(outcome),
+            (None, Some(at)) => tokio::select! {
                 biased;
                 outcome = w.next(&shared) => outcome,
                 _ = sleep(at) => None,
             },
-            None => w.next(&shared).await,
+            (None, None) => w.next(&shared).await,
         };
         // 3. Record (only what was meant for the measured phase).
         if let Some((sent, result, done)) = outcome {
