@@ -41,9 +41,9 @@ pub fn line_chart<'a, 'b, DB: DrawingBackend>(
     builder
 }
 
-/// The mesh of `chart` in the report's styles (axis descriptions, labels,
-/// faint grid lines); the caller adds the axis descriptions, formatters and
-/// label counts of its own and draws it.
+/// The mesh of `chart` in the report's styles (the fonts of the axis
+/// descriptions and labels, faint grid lines); the caller adds its own axis
+/// descriptions, formatters and label counts, and draws it.
 pub fn mesh<'a, 'b, DB, X, Y>(
     chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
 ) -> MeshStyle<'a, 'b, X, Y, DB>
