@@ -46,10 +46,14 @@ mod tests {
 
     #[test]
     fn counts_are_rounded_and_grouped_by_thousands() {
-        assert_eq!(grouped(0.0), "0");
-        assert_eq!(grouped(999.4), "999");
-        assert_eq!(grouped(1000.0), "1 000");
-        assert_eq!(grouped(1_234_567.0), "1 234 567");
-        assert_eq!(grouped(-12_345.6), "-12 346");
+        for (v, text) in [
+            (0.0, "0"),
+            (999.4, "999"),
+            (1000.0, "1 000"),
+            (1_234_567.0, "1 234 567"),
+            (-12_345.6, "-12 346"),
+        ] {
+            assert_eq!(grouped(v), text, "{v}");
+        }
     }
 }
