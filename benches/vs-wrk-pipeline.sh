@@ -13,60 +13,42 @@
 # GAUNTLET=path/to/gauntlet measures another build (e.g. a saved baseline);
 # BASELINE=path/to/gauntlet adds a third tool, "base", interleaved with the
 # other two (an earlier build, to tell a change from the machine's noise);
-# BUILD=0 skips the cargo build (a build running elsewhere holds its lock).
+# BUILD=0 (or NO_BUILD=1) skips the cargo build (a build running elsewhere
+# holds its lock). Shared setup and measurement: benches/lib.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 
 RUNS=${RUNS:-5}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-64}
 DEPTH=${DEPTH:-16}
-SERVER_CPU=${SERVER_CPU:-0}
-LOADGEN_CPU=${LOADGEN_CPU:-1}
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk (Debian package)..." >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk; }
-fi
-[ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (Debian package: time)" >&2; exit 1; }
-
-BIN=${CARGO_TARGET_DIR:-target}/release
-[ "${BUILD:-1}" = 0 ] || cargo build --release -q -p gauntlet -p gauntlet-testservers
+need_tool wrk wrk
+build
 GAUNTLET=${GAUNTLET:-$BIN/gauntlet}
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
 
-PORT=0 taskset -c "$SERVER_CPU" "$BIN/fast-plaintext" >"$WORK/server.out" &
-SERVER_PID=$!
-for _ in $(seq 50); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$WORK/server.out")
-URL="http://127.0.0.1:$PORT/plaintext"
+start_server fast-plaintext
 echo "server: fast-plaintext on CPU $SERVER_CPU at $URL; generators on CPU $LOADGEN_CPU"
 echo "wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'); $CONNS connections; depth $DEPTH and 1"
 echo
 
 # Each prints "requests seconds cpu_seconds".
 run_wrk() { # depth
-  /usr/bin/time -f "%U %S" -o "$WORK/time" taskset -c "$LOADGEN_CPU" \
-    wrk -t1 -c"$CONNS" -d"${DURATION}s" -s benches/pipeline.lua "$URL" -- "$1" >"$WORK/wrk.out"
-  python3 - "$WORK/wrk.out" "$WORK/time" <<'PY'
+  timed wrk -t1 -c"$CONNS" -d"${DURATION}s" -s benches/pipeline.lua "$URL" -- "$1" >"$WORK/wrk.out"
+  python3 - "$WORK/wrk.out" "$(cpu_seconds)" <<'PY'
 import re, sys
 out = open(sys.argv[1]).read()
 m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m),", out)
 secs = float(m.group(2)) * {"ms": 1e-3, "s": 1, "m": 60}[m.group(3)]
-u, s = open(sys.argv[2]).read().split()[-2:]
-print(m.group(1), secs, float(u) + float(s))
+print(m.group(1), secs, sys.argv[2])
 PY
 }
 run_base() { GAUNTLET=$BASELINE run_gauntlet "$@"; }
 run_gauntlet() { # depth
-  /usr/bin/time -f "%U %S" -o "$WORK/time" taskset -c "$LOADGEN_CPU" \
-    "$GAUNTLET" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
+  timed "$GAUNTLET" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
     -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null
-  python3 -c "import json; r=json.load(open('$WORK/g.json')); u,s=open('$WORK/time').read().split()[-2:]; print(r['requests'], r['elapsed_s'], float(u)+float(s), sum(r['errors'].values()))"
+  gauntlet_figures requests
 }
 
 : >"$WORK/results"
@@ -83,21 +65,11 @@ for i in $(seq "$RUNS"); do
 done
 
 python3 - "$WORK/results" <<'PY'
-import sys, statistics as st
-rows = {}
-for line in open(sys.argv[1]):
-    tool, depth, req, secs, cpu = line.split()[:5]
-    rows.setdefault((int(depth), tool), []).append((int(req), float(secs), float(cpu)))
-print()
-print(f"{'closed model':<22}{'req/s (median)':>16}{'req per gen CPU-s':>20}{'min':>11}{'max':>11}{'runs':>6}")
-summary = {}
-for (depth, tool), rs in sorted(rows.items(), reverse=True):
-    effs = [r / c for r, _, c in rs if c > 0]
-    rps = st.median(r / s for r, s, _ in rs)
-    summary[(depth, tool)] = (rps, st.median(effs))
-    label = f"{tool} depth {depth}"
-    print(f"{label:<22}{rps:>16,.0f}{st.median(effs):>20,.0f}{min(effs):>11,.0f}{max(effs):>11,.0f}{len(rs):>6}")
-print()
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "benches")
+from summary import table
+summary = table(sys.argv[1], "{tool} depth {param}", reverse=True)
 for depth in sorted({d for d, _ in summary}, reverse=True):
     g, w = summary[(depth, "gauntlet")], summary[(depth, "wrk")]
     goal = " (goal >= 1.2)" if depth > 1 else ""

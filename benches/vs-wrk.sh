@@ -5,7 +5,7 @@
 # pinned to CPU 0, and runs wrk (Debian's package, installed if missing) and
 # Gauntlet pinned to CPU 1, interleaved, RUNS times each, closed model with 64
 # connections. Prints requests/s and requests per generator CPU-second (user +
-# sys of the generator process, from bash's `time`) for each, and the ratio.
+# sys of the generator process, from /usr/bin/time) for each, and the ratio.
 # Gauntlet's lean HTTP/1.1 client is also run against hyper's client
 # (GAUNTLET_HTTP1_CLIENT=hyper), the measurement behind keeping the lean one.
 # Then: the open model at 80 % of Gauntlet's closed-model maximum (achieved vs
@@ -14,58 +14,40 @@
 #
 # Usage: benches/vs-wrk.sh            (RUNS=5 DURATION=5 by default)
 # The figures are only as quiet as the machine: run it on an idle one.
-# BUILD=0 skips the cargo build (a build running elsewhere holds its lock).
+# BUILD=0 (or NO_BUILD=1) skips the cargo build (a build running elsewhere
+# holds its lock). Shared setup and measurement: benches/lib.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 
 RUNS=${RUNS:-5}
 DURATION=${DURATION:-5}
 CONNS=64
-SERVER_CPU=${SERVER_CPU:-0}
-LOADGEN_CPU=${LOADGEN_CPU:-1}
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk (Debian package)..." >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk; }
-fi
-command -v python3 >/dev/null || { echo "python3 is needed for the arithmetic" >&2; exit 1; }
-
-[ "${BUILD:-1}" = 0 ] || cargo build --release -q -p gauntlet -p gauntlet-testservers
-BIN=${CARGO_TARGET_DIR:-target}/release
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+need_tool wrk wrk
+build
 
 # 10,000 connections need file descriptors on both sides.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-PORT=0 taskset -c "$SERVER_CPU" "$BIN/fast-plaintext" >"$WORK/server.out" &
-SERVER_PID=$!
-for _ in $(seq 50); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$WORK/server.out")
-URL="http://127.0.0.1:$PORT/plaintext"
+start_server fast-plaintext
 echo "server: fast-plaintext on CPU $SERVER_CPU at $URL; generators on CPU $LOADGEN_CPU"
 echo "wrk: $(wrk --version 2>&1 | head -1 || true)"
 echo
 
-TIMEFORMAT='%U %S'
-# run_tool NAME: prints "requests seconds cpu_seconds"
+# Each prints "requests seconds cpu_seconds" (Gauntlet: ", errors").
 run_wrk() {
-  local t
-  { t=$( { time taskset -c "$LOADGEN_CPU" wrk -t1 -c$CONNS -d${DURATION}s "$URL" >"$WORK/wrk.out"; } 2>&1 ); }
+  timed wrk -t1 -c$CONNS -d${DURATION}s "$URL" >"$WORK/wrk.out"
   local req secs
   req=$(sed -n 's/^ *\([0-9]*\) requests in \([0-9.]*\)\([a-z]*\),.*/\1/p' "$WORK/wrk.out")
   secs=$(sed -n 's/^ *[0-9]* requests in \([0-9.]*\)\([a-z]*\),.*/\1 \2/p' "$WORK/wrk.out" |
          awk '{ if ($2=="ms") print $1/1000; else if ($2=="m") print $1*60; else print $1 }')
-  echo "$req $secs $(echo "$t" | awk '{print $1+$2}')"
+  echo "$req $secs $(cpu_seconds)"
 }
-run_gauntlet() {
-  local t
-  { t=$( { time taskset -c "$LOADGEN_CPU" env "$@" "$BIN/gauntlet" bench "$URL" -c $CONNS -d ${DURATION}s \
-        -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null; } 2>&1 ); }
-  python3 -c "import json,sys; r=json.load(open('$WORK/g.json')); print(r['requests'], r['elapsed_s'], '$(echo "$t" | awk '{print $1+$2}')')"
+run_gauntlet() { # VAR=value... for Gauntlet's environment
+  timed env "$@" "$BIN/gauntlet" bench "$URL" -c $CONNS -d ${DURATION}s \
+    -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null
+  gauntlet_figures requests
 }
 
 : >"$WORK/results"
@@ -79,7 +61,7 @@ for i in $(seq "$RUNS"); do
       hyper) line=$(run_gauntlet GAUNTLET_HTTP1_CLIENT=hyper) ;;
     esac
     echo "$tool $line" >>"$WORK/results"
-    echo "run $i $tool: $line (requests, seconds, generator CPU-seconds)"
+    echo "run $i $tool: $line (requests, seconds, generator CPU-seconds[, errors])"
   done
 done
 
@@ -87,7 +69,7 @@ python3 - "$WORK/results" <<'PY'
 import sys, statistics as st
 rows = {}
 for line in open(sys.argv[1]):
-    tool, req, secs, cpu = line.split()
+    tool, req, secs, cpu = line.split()[:4]
     rows.setdefault(tool, []).append((int(req), float(secs), float(cpu)))
 summary = {}
 print()

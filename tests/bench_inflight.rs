@@ -8,26 +8,13 @@
 
 mod bench_support;
 
-use std::io::{Read, Write};
 use std::time::Duration;
 
-use bench_support::{gauntlet, start};
+use bench_support::{assert_stall_charged, bench_json, start, stats, StallCeilings, STALL};
 use bytes::Bytes;
 use gauntlet::interrupt::Interrupt;
 use gauntlet::load::{run_plan, LoadPlan, RequestSpec, Schedule, Silent, Target};
 use gauntlet::results::LoadReport;
-
-/// `GET /stats` of a test server, on a connection of its own, as JSON.
-fn stats(port: u16) -> serde_json::Value {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(b"GET /stats HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats answered {text:?}: {e}"))
-}
 
 fn word(path: &str, weight: u32) -> RequestSpec {
     RequestSpec {
@@ -105,16 +92,8 @@ fn a_connection_lost_mid_pipeline_counts_every_request_it_carried() {
             ("HOLD_MS", "1"),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("lost.json");
-    gauntlet()
-        .args(["bench", &server.url("/x"), "-c", "1", "-d", "1s", "-q"])
-        .args(["--pipeline", "16", "--json"])
-        .arg(&json)
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
-    let r: LoadReport = gauntlet::results::read_json(&json).unwrap();
+    let url = server.url("/x");
+    let r = bench_json(&[&url, "-c", "1", "-d", "1s", "-q", "--pipeline", "16"]);
     let s = stats(server.port);
     let connections = s["connections"].as_u64().unwrap();
     let received = s["received"].as_u64().unwrap();
@@ -149,81 +128,57 @@ fn a_connection_lost_mid_pipeline_counts_every_request_it_carried() {
 fn a_stall_at_depth_4_is_charged_from_the_intended_send_times() {
     // As tests/bench_stall.rs, with 4 connections × 4 pipelined instead of
     // 16 × 1: the same 16 requests in flight, the same queue behind a 300 ms
-    // stall at 1,000 req/s, so the same percentiles.
-    let server = start("stall", &[("STALL_AFTER_MS", "1000"), ("STALL_MS", "300")]);
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("stall.json");
-    gauntlet()
-        .args([
-            "bench",
-            &server.url("/plaintext"),
-            "-c",
-            "4",
-            "--pipeline",
-            "4",
-        ])
-        .args(["-R", "1000", "-d", "3s", "-q", "--json"])
-        .arg(&json)
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
-    let r: LoadReport = gauntlet::results::read_json(&json).unwrap();
-    let ms = |us: u64| us as f64 / 1000.0;
+    // stall at 1,000 req/s, so the same lower bounds.
+    let server = start("stall", &STALL);
+    let url = server.url("/plaintext");
+    let r = bench_json(&[
+        &url,
+        "-c",
+        "4",
+        "--pipeline",
+        "4",
+        "-R",
+        "1000",
+        "-d",
+        "3s",
+        "-q",
+    ]);
     assert_eq!(
         r.requests + r.schedule_lag.as_ref().map_or(0, |l| l.not_sent),
         3000,
         "errors {:?}",
         r.errors
     );
-    let l = &r.latency;
-    assert!(ms(l.p50_us) < 20.0, "p50 {} ms", ms(l.p50_us));
-    // 300 of the 3,000 requests were due during the stall, answered at its
-    // end: uniform 0-300 ms, so p95 is about 150 ms and p99 about 270 ms if
-    // the backlog clears at once. A tool that is not coordinated-omission
-    // correct charges the queue to only the 16 requests in flight, so the
-    // lower bounds are the test; the upper bounds leave room for the
-    // backlog's catch-up, which takes longer on a loaded machine (p95 of
-    // 213-250 ms seen at load 13-15 on 2 cores).
-    let p95 = gauntlet::record::decode_histogram(&l.histogram)
-        .unwrap()
-        .value_at_quantile(0.95);
-    assert!((100.0..300.0).contains(&ms(p95)), "p95 {} ms", ms(p95));
-    assert!(
-        (220.0..450.0).contains(&ms(l.p99_us)),
-        "p99 {} ms",
-        ms(l.p99_us)
+    // Higher latency ceilings than bench_stall's: at depth 4 the backlog's
+    // catch-up was seen to take longer on a loaded machine (p95 of 213-250 ms
+    // in 3 of 10 runs at load 13-15 on 2 cores). Service time's p99 has no
+    // ceiling here (it never had; bench_stall holds it at depth 1).
+    assert_stall_charged(
+        &r,
+        &StallCeilings {
+            p50: 20.0,
+            p95: 300.0,
+            p99: 450.0,
+            max: 600.0,
+            service_p90: 20.0,
+            service_p99: None,
+        },
     );
-    assert!(
-        (280.0..600.0).contains(&ms(l.max_us)),
-        "max {} ms",
-        ms(l.max_us)
-    );
-    // Service time (from the actual send) misses the queue.
-    let s = &r.service_time;
-    assert!(ms(s.p90_us) < 20.0, "service p90 {} ms", ms(s.p90_us));
-    assert!(ms(s.max_us) >= 250.0, "service max {} ms", ms(s.max_us));
 }
 
 fn h2_run(server: &bench_support::TestServer, streams: &str) -> LoadReport {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("h2.json");
-    gauntlet()
-        .args([
-            "bench",
-            &server.url("/x"),
-            "-c",
-            "1",
-            "-d",
-            "1s",
-            "-q",
-            "--http2",
-        ])
-        .args(["--streams", streams, "--json"])
-        .arg(&json)
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
-    gauntlet::results::read_json(&json).unwrap()
+    let url = server.url("/x");
+    bench_json(&[
+        &url,
+        "-c",
+        "1",
+        "-d",
+        "1s",
+        "-q",
+        "--http2",
+        "--streams",
+        streams,
+    ])
 }
 
 #[test]

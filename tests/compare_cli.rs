@@ -2,6 +2,7 @@
 //! code, the verdicts a user reads, the outputs, and named baselines.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -185,15 +186,19 @@ fn gauntlet() -> Command {
     cmd
 }
 
+/// `gauntlet compare BASELINE CURRENT`; the caller adds flags and asserts.
+fn compare(baseline: impl AsRef<OsStr>, current: impl AsRef<OsStr>) -> Command {
+    let mut cmd = gauntlet();
+    cmd.arg("compare").arg(baseline).arg(current);
+    cmd
+}
+
 #[test]
 fn the_same_figures_twice_are_no_change_and_exit_0() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
     let b = write_run(dir.path(), "b", &reps(20_000.0, 800, 3000), KERNEL);
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
+    compare(&a, &b)
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("Same environment"))
@@ -210,10 +215,7 @@ fn a_ten_percent_slowdown_is_regressed_and_exits_1_with_markdown_and_json() {
     let md = dir.path().join("summary.md");
     let json = dir.path().join("diff.json");
     let junit = dir.path().join("compare.xml");
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
+    compare(&a, &b)
         .arg("--markdown")
         .arg(&md)
         .arg("--json")
@@ -264,13 +266,7 @@ fn the_compare_table_reads_as_it_did() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
     let b = write_run(dir.path(), "b", &reps(18_000.0, 890, 3000), KERNEL);
-    let out = gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = compare(&a, &b).env("NO_COLOR", "1").output().unwrap();
     let table = String::from_utf8(out.stdout).unwrap();
     let root = dir.path().display().to_string();
     insta::with_settings!({filters => vec![(root.as_str(), "[tmp]")]}, {
@@ -283,18 +279,10 @@ fn three_repetitions_say_not_enough_samples_and_how_many_are_needed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000)[..3], KERNEL);
     let b = write_run(dir.path(), "b", &reps(10_000.0, 1600, 6000)[..3], KERNEL);
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
-        .assert()
-        .code(0)
-        .stdout(
-            predicate::str::is_match(
-                r"throughput .*-50\.0%.*not enough samples \(need >= 4 per run\)",
-            )
+    compare(&a, &b).assert().code(0).stdout(
+        predicate::str::is_match(r"throughput .*-50\.0%.*not enough samples \(need >= 4 per run\)")
             .unwrap(),
-        );
+    );
 }
 
 #[test]
@@ -302,12 +290,7 @@ fn a_different_kernel_is_said_on_the_first_line_and_marks_verdicts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
     let b = write_run(dir.path(), "b", &reps(20_000.0, 800, 3000), "6.8.0-other");
-    let output = gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .expect("runs");
+    let output = compare(&a, &b).output().expect("runs");
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let first = stdout.lines().next().unwrap_or_default();
@@ -329,17 +312,13 @@ fn a_saved_baseline_is_found_by_name() {
     assert!(saved.join("quick__rust-hyper.json").is_file());
     // Saving again replaces it.
     gauntlet::compare::save_baseline(&a, "main", &root).expect("saved again");
-    gauntlet()
-        .args(["compare", "main"])
-        .arg(&b)
+    compare("main", &b)
         .arg("--results-root")
         .arg(&root)
         .assert()
         .code(1)
         .stdout(predicate::str::contains("regressed"));
-    gauntlet()
-        .args(["compare", "nightly"])
-        .arg(&b)
+    compare("nightly", &b)
         .arg("--results-root")
         .arg(&root)
         .assert()
@@ -352,26 +331,9 @@ fn bad_input_exits_2_with_a_message_naming_the_problem() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
 
-    // A missing current folder.
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(dir.path().join("nope"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no such folder"));
-
     // A folder without manifest.json.
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&empty)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("is not a result folder"));
-
     // A result written by another schema version.
     let old = write_run(dir.path(), "old", &reps(20_000.0, 800, 3000), KERNEL);
     let file = old.join("quick__rust-hyper.json");
@@ -379,23 +341,21 @@ fn bad_input_exits_2_with_a_message_naming_the_problem() {
         serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
     value["schema_version"] = serde_json::json!(SCHEMA_VERSION + 1);
     std::fs::write(&file, value.to_string()).expect("write");
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&old)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("schema version"));
 
-    // A bad noise flag.
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&a)
-        .args(["--noise-for", "p98=0.1"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("METRIC=FRACTION"));
+    // (current run, extra flags, what the message says)
+    let cases: [(PathBuf, &[&str], &str); 4] = [
+        (dir.path().join("nope"), &[], "no such folder"),
+        (empty, &[], "is not a result folder"),
+        (old, &[], "schema version"),
+        (a.clone(), &["--noise-for", "p98=0.1"], "METRIC=FRACTION"),
+    ];
+    for (current, flags, message) in cases {
+        compare(&a, &current)
+            .args(flags)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
 }
 
 #[test]
@@ -403,10 +363,7 @@ fn a_wider_noise_threshold_turns_the_slowdown_into_no_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = write_run(dir.path(), "a", &reps(20_000.0, 800, 3000), KERNEL);
     let b = write_run(dir.path(), "b", &reps(18_000.0, 890, 3000), KERNEL);
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
+    compare(&a, &b)
         .args(["--noise", "0.15"])
         .assert()
         .code(0)
@@ -427,10 +384,7 @@ fn repetitions_below_cpu_resolution_are_skipped_not_called_a_regression() {
         usage.requests_per_cpu_s = 0.0;
     }
     write_json_atomic(&file, &result).expect("write result");
-    gauntlet()
-        .args(["compare"])
-        .arg(&a)
-        .arg(&b)
+    compare(&a, &b)
         .assert()
         .code(0)
         .stdout(predicate::str::contains(

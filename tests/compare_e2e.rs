@@ -6,64 +6,31 @@
 //! compare's 10 % and 5 % thresholds, so this test uses twice that. Real runs, bounded in time (three runs of
 //! 5 × 3 s), on loopback, ports chosen by the OS.
 
+mod run_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
-/// Builds crates/testservers once and returns its target folder.
-fn testservers_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "gauntlet-testservers"])
-            .current_dir(root)
-            .status()
-            .expect("cargo build -p gauntlet-testservers");
-        assert!(status.success());
-        std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"))
-            .join("debug")
-    })
-}
+use run_support::{text, Setup};
 
-/// A servers folder holding one server named `target` that sleeps
+/// A setup whose one server, named `target` in every setup so that runs
+/// of different setups compare, is the delay test server sleeping
 /// `delay_us` per request.
-fn servers_dir(root: &Path, label: &str, delay_us: u64) -> PathBuf {
-    let servers = root.join(label);
-    let folder = servers.join("target");
-    std::fs::create_dir_all(&folder).expect("mkdir");
-    let exe = folder.join("delay-bin");
-    // With `cp` in its own process: a copy written here could be "Text file
-    // busy" when run (see run_support::copy_executable).
-    let status = std::process::Command::new("cp")
-        .arg(testservers_dir().join("delay"))
-        .arg(&exe)
-        .status()
-        .expect("run cp");
-    assert!(status.success(), "copy the delay server");
-    std::fs::write(
-        folder.join("server.toml"),
-        format!(
-            "name = \"target\"\nlanguage = \"Rust\"\nruntime = \"std threads\"\n\
-             concurrency_model = \"thread per connection\"\nrequires = []\n\
-             version_command = [\"sh\", \"-c\", \"echo delay-server 1.0\"]\n\
-             run = [\"{}\"]\n[env]\nDELAY_US = \"{delay_us}\"\n",
-            exe.display()
-        ),
-    )
-    .expect("write server.toml");
-    servers
+fn delay_server(delay_us: u64) -> Setup {
+    let setup = Setup::new();
+    let delay = delay_us.to_string();
+    setup.server("target", "delay", &[("DELAY_US", &delay)], &[]);
+    setup
 }
 
 const SCENARIO: &str = "name = \"e2e\"\nservers = [\"target\"]\nduration = \"2s\"\n\
 warmup = \"1s\"\nrepetitions = 5\nstartup_samples = 5\n[load]\nconnections = 4\n\
 [[request]]\npath = \"/delayed\"\nexpect_body = \"delayed\"\n";
 
-fn run(root: &Path, servers: &Path, out: &str) -> PathBuf {
-    let scenario = root.join("e2e.toml");
-    std::fs::write(&scenario, SCENARIO).expect("write scenario");
+/// `gauntlet run` of [`SCENARIO`] against `setup`'s server, into `out`
+/// under `root`.
+fn run(root: &Path, setup: &Setup, out: &str) -> PathBuf {
+    let scenario = setup.scenario(SCENARIO);
     let out = root.join(out);
     let output = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
         .arg("run")
@@ -71,8 +38,8 @@ fn run(root: &Path, servers: &Path, out: &str) -> PathBuf {
         .arg("--out")
         .arg(&out)
         .arg("--no-report")
-        .current_dir(root)
-        .env("GAUNTLET_SERVERS_DIR", servers)
+        .current_dir(setup.dir.path())
+        .env("GAUNTLET_SERVERS_DIR", setup.dir.path().join("servers"))
         .env_remove("GAUNTLET_REQUIRE_RUNTIMES")
         .output()
         .expect("gauntlet run");
@@ -106,21 +73,12 @@ fn verdict<'a>(diff: &'a serde_json::Value, metric: &str) -> &'a str {
         .unwrap_or("missing")
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[test]
 fn same_server_twice_is_no_change_and_a_twenty_percent_slower_one_is_regressed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    let steady = servers_dir(root, "steady", 2000);
-    let slowed = servers_dir(root, "slowed", 2500);
+    let steady = delay_server(2000);
+    let slowed = delay_server(2500);
     let a = run(root, &steady, "a");
     let b = run(root, &steady, "b");
     let c = run(root, &slowed, "c");

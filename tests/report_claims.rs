@@ -4,11 +4,10 @@
 //! the fixtures (tests/claims_support), so the verdict is known in advance.
 
 mod claims_support;
-
-use std::path::Path;
-use std::process::Command;
+mod report_support;
 
 use claims_support::{write_run, Rep, Server};
+use report_support::{render, with_claims, Rendered};
 
 const CLAIMS: &str = r#"
 [[claim]]
@@ -41,35 +40,12 @@ fn servers(scenario: &'static str) -> Vec<Server> {
     ]
 }
 
-fn report(dir: &Path, run: &Path) -> (String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .arg("report")
-        .arg(run)
-        .arg("--out")
-        .arg(dir.join("report"))
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        std::fs::read_to_string(dir.join("report/index.html")).unwrap(),
-        std::fs::read_to_string(dir.join("report/summary.md")).unwrap(),
-    )
-}
-
 #[test]
 fn the_claims_section_comes_first_with_verdicts_hardware_and_evidence_links() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("claims")).unwrap();
-    std::fs::write(dir.path().join("claims/claims.toml"), CLAIMS).unwrap();
+    let dir = with_claims(CLAIMS);
     let run = dir.path().join("run");
     write_run(&run, "Test CPU @ 3.00GHz", &servers("claims-x"));
-    let (html, md) = report(dir.path(), &run);
+    let Rendered { html, md } = render(dir.path(), &[run]);
 
     let claims = html
         .find("<section id=\"claims\">")
@@ -108,12 +84,10 @@ fn the_claims_section_comes_first_with_verdicts_hardware_and_evidence_links() {
 
 #[test]
 fn without_claims_scenarios_there_is_no_claims_section() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("claims")).unwrap();
-    std::fs::write(dir.path().join("claims/claims.toml"), CLAIMS).unwrap();
+    let dir = with_claims(CLAIMS);
     let run = dir.path().join("run");
     write_run(&run, "Test CPU @ 3.00GHz", &servers("other"));
-    let (html, md) = report(dir.path(), &run);
+    let Rendered { html, md } = render(dir.path(), &[run]);
     assert!(!html.contains("id=\"claims\""));
     assert!(!md.contains("## Claims"));
 }

@@ -7,8 +7,11 @@
 //! taken from the page before it moved to askama templates, so they show the
 //! move changed no text.
 
+mod report_support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use report_support::{render, with_claims};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -34,31 +37,11 @@ fn normalised(html: &str) -> String {
     lines.join("\n") + "\n"
 }
 
-/// `gauntlet report INPUTS` run in `cwd`; returns index.html.
-fn render(cwd: &Path, inputs: &[PathBuf]) -> String {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .arg("report")
-        .args(inputs)
-        .arg("--out")
-        .arg(out_dir.path())
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read_to_string(out_dir.path().join("index.html")).unwrap()
-}
-
 #[test]
 fn the_sample_report_re_renders_the_same_apart_from_whitespace() {
     let committed = std::fs::read_to_string(root().join("reports/sample/index.html")).unwrap();
     // Rendered from the workspace root, like reports/sample/README.md says.
-    let again = render(root(), &[root().join("reports/sample/results")]);
+    let again = render(root(), &[root().join("reports/sample/results")]).html;
     let (committed, again) = (normalised(&committed), normalised(&again));
     if committed != again {
         let line = committed
@@ -82,15 +65,12 @@ fn the_page_of_the_fixtures_reads_as_it_did() {
         .iter()
         .map(|f| root().join("tests/fixtures").join(f))
         .collect();
-    insta::assert_snapshot!(normalised(&render(cwd.path(), &inputs)));
+    insta::assert_snapshot!(normalised(&render(cwd.path(), &inputs).html));
 }
 
 #[test]
 fn the_claims_section_reads_as_it_did_and_escapes_the_claims_file() {
-    let cwd = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(cwd.path().join("claims")).unwrap();
-    std::fs::write(
-        cwd.path().join("claims/claims.toml"),
+    let cwd = with_claims(
         r#"
 [[claim]]
 id = "C1"
@@ -104,9 +84,8 @@ claim = "Memory'ish"
 scenario = "plaintext"
 predicate = "rss_peak(rust-hyper) < 1GB"
 "#,
-    )
-    .unwrap();
-    let page = render(cwd.path(), &[root().join("tests/fixtures/two-servers")]);
+    );
+    let page = render(cwd.path(), &[root().join("tests/fixtures/two-servers")]).html;
     assert!(!page.contains("<b>beats"), "a claim's markup is escaped");
     insta::assert_snapshot!(normalised(&page));
 }

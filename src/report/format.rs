@@ -8,23 +8,9 @@ use hdrhistogram::Histogram;
 use super::model::{Entry, Spread};
 use crate::results::{Environment, ThresholdOutcome};
 
-/// Groups thousands with a space: 12 345.
-pub fn grouped(v: f64) -> String {
-    let n = v.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+/// Digit grouping lives in [`crate::units`] (scenario errors use it too);
+/// the tables take it from here with the rest of their formatting.
+pub use crate::units::grouped;
 
 /// The median, then the slowest–fastest repetition and the repetition
 /// count: `9 757 (9 690–9 830, n=3)` (see [`Spread`] for why not mean ± sd).

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::format::grouped;
 use crate::results::{LoadReport, Repetition};
+use crate::units::grouped;
 
 /// A server run above this share of failed requests is flagged.
 pub const FLAG_RATE: f64 = 0.01;

@@ -8,9 +8,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::frame::{line_chart, line_mesh, solid_key, LONG_KEY};
 use super::slug;
 use crate::report::chart::{
-    font, legend, marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED,
+    legend, marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED,
 };
 use crate::report::model::ReportData;
 use crate::results::{CapacityResult, CapacityStep};
@@ -83,25 +84,15 @@ impl Chart for CapacityChart {
         let values = || all().map(|s| latency_ms(s, which)).chain(limit);
         let lo = values().fold(f64::INFINITY, f64::min);
         let hi = values().fold(0.0f64, f64::max);
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), font(22))
-            .margin(14)
-            .margin_right(28)
-            .x_label_area_size(48)
-            .y_label_area_size(78)
+        let mut chart = line_chart(root, &self.title())
             .build_cartesian_2d(0f64..x_max.max(1.0), ((lo * 0.7)..(hi * 1.6)).log_scale())?;
-        chart
-            .configure_mesh()
+        let y_desc = format!("{which} latency (ms, log scale)");
+        line_mesh(&mut chart, "offered load (requests/s)", &y_desc)
             .x_labels(8)
             .y_labels(6)
             .max_light_lines(2)
             .x_label_formatter(&|x| si(*x))
             .y_label_formatter(&|y| ms_label(*y))
-            .x_desc("offered load (requests/s)")
-            .y_desc(format!("{which} latency (ms, log scale)"))
-            .axis_desc_style(font(16))
-            .label_style(font(14))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
         if let Some((expression, limit)) = clause {
             chart
@@ -112,9 +103,7 @@ impl Chart for CapacityChart {
                     FAIL_RED.stroke_width(2),
                 ))?
                 .label(format!("SLO: {expression}"))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 22, y)], FAIL_RED.stroke_width(2))
-                });
+                .legend(solid_key(FAIL_RED, 2, LONG_KEY));
         }
         let (y_lo, y_hi) = (lo * 0.7, hi * 1.6);
         for (e, c) in &searches {
@@ -141,9 +130,7 @@ impl Chart for CapacityChart {
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))?
                 .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3))
-                });
+                .legend(solid_key(color, 3, LONG_KEY));
             chart.draw_series(steps.iter().map(|st| {
                 let style = if st.passed {
                     color.filled()

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::frame::mesh;
 use super::slug;
 use crate::report::chart::{
     categorical_chart, font, hatch, legend, no_data, CategoryLabels, Chart, ChartError, FAIL_RED,
@@ -65,15 +66,11 @@ impl Chart for MemoryChart {
         let marks = usize::from(entries.iter().any(|e| e.summary.state.mark().is_some()));
         let mut chart = categorical_chart(root, &self.title(), &labels, marks)
             .build_cartesian_2d(0f64..n, 0f64..(hi * 1.3).max(1.0))?;
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)
             .x_label_formatter(&|_| String::new())
             .y_desc("server RSS (MiB)")
-            .axis_desc_style(font(16))
-            .label_style(font(14))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
         let key = RGBColor(110, 110, 110);
         chart

@@ -3,6 +3,7 @@
 
 pub mod capacity;
 pub mod efficiency;
+pub mod frame;
 pub mod latency_timeline;
 pub mod memory;
 pub mod rss_timeline;

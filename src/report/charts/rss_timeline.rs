@@ -4,8 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::frame::{draw_line, line_chart, line_mesh, Line, KEY};
 use super::slug;
-use crate::report::chart::{font, legend, marks_banner, no_data, Chart, ChartError};
+use crate::report::chart::{legend, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -48,7 +49,12 @@ impl Chart for RssTimelineChart {
                 .iter()
                 .map(|p| (p.t_s, p.rss_bytes as f64 / MIB))
                 .collect();
-            lines.push((e.marked_label(s), s.color, points));
+            lines.push(Line {
+                label: e.marked_label(s),
+                color: s.color,
+                solid: true,
+                points,
+            });
         }
         if lines.is_empty() {
             return no_data(
@@ -57,38 +63,26 @@ impl Chart for RssTimelineChart {
                 "no server samples (external target, or nothing measured)",
             );
         }
-        let all = || lines.iter().flat_map(|l| l.2.iter());
+        let all = || lines.iter().flat_map(|l| l.points.iter());
         let t_min = all().map(|p| p.0).fold(0.0f64, f64::min);
         let t_max = all().map(|p| p.0).fold(1.0f64, f64::max);
         let hi = all().map(|p| p.1).fold(1.0f64, f64::max);
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), font(22))
-            .margin(14)
-            .margin_right(28)
-            .x_label_area_size(48)
-            .y_label_area_size(78)
-            .build_cartesian_2d(t_min..t_max, 0f64..(hi * 1.3))?;
-        chart
-            .configure_mesh()
-            .x_desc("time since the load began (s)")
-            .y_desc("server RSS (MiB)")
-            .axis_desc_style(font(16))
-            .label_style(font(14))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()?;
+        let mut chart =
+            line_chart(root, &self.title()).build_cartesian_2d(t_min..t_max, 0f64..(hi * 1.3))?;
+        line_mesh(
+            &mut chart,
+            "time since the load began (s)",
+            "server RSS (MiB)",
+        )
+        .draw()?;
         if t_min < 0.0 {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(0.0, 0.0), (0.0, hi * 1.3)],
                 RGBColor(150, 150, 150).stroke_width(2),
             )))?;
         }
-        for (label, color, points) in lines {
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(3)))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 19, y)], color.stroke_width(3))
-                });
+        for line in lines {
+            draw_line(&mut chart, line, KEY)?;
         }
         marks_banner(root, data, data.scenario_entries(&self.scenario))?;
         legend(&mut chart)

@@ -6,8 +6,9 @@ use hdrhistogram::Histogram;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::frame::{draw_line, line_chart, line_mesh, Line, LONG_KEY};
 use super::slug;
-use crate::report::chart::{font, legend, log_sub_ticks, marks_banner, no_data, Chart, ChartError};
+use crate::report::chart::{legend, log_sub_ticks, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Highest "nines" drawn: 5 is 99.999 %.
@@ -71,12 +72,6 @@ impl Chart for SpectrumChart {
         data: &ReportData,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), ChartError> {
-        struct Line {
-            label: String,
-            color: RGBColor,
-            solid: bool,
-            points: Vec<(f64, f64)>,
-        }
         let mut lines = Vec::new();
         for e in data.scenario_entries(&self.scenario) {
             let s = &data.series[e.series];
@@ -120,49 +115,20 @@ impl Chart for SpectrumChart {
             .iter()
             .flat_map(|l| l.points.iter().map(|p| p.1))
             .fold(0.0f64, f64::max);
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), font(22))
-            .margin(14)
-            .margin_right(28)
-            .x_label_area_size(48)
-            .y_label_area_size(78)
+        let mut chart = line_chart(root, &self.title())
             .build_cartesian_2d(0f64..MAX_NINES, ((lo * 0.8)..(hi * 1.6)).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_labels(6)
-            .x_label_formatter(&|x| percentile_label(*x))
-            .y_label_formatter(&|_| String::new())
-            .x_desc("percentile (log scale)")
-            .y_desc("latency (ms, log scale)")
-            .axis_desc_style(font(16))
-            .label_style(font(14))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()?;
+        line_mesh(
+            &mut chart,
+            "percentile (log scale)",
+            "latency (ms, log scale)",
+        )
+        .x_labels(6)
+        .x_label_formatter(&|x| percentile_label(*x))
+        .y_label_formatter(&|_| String::new())
+        .draw()?;
         log_sub_ticks(root, &mut chart)?;
         for line in lines {
-            let color = line.color;
-            if line.solid {
-                chart
-                    .draw_series(LineSeries::new(line.points, color.stroke_width(3)))?
-                    .label(line.label)
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3))
-                    });
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        line.points,
-                        7,
-                        5,
-                        color.stroke_width(2),
-                    ))?
-                    .label(line.label)
-                    .legend(move |(x, y)| {
-                        EmptyElement::at((x, y))
-                            + PathElement::new(vec![(0, 0), (7, 0)], color.stroke_width(2))
-                            + PathElement::new(vec![(12, 0), (19, 0)], color.stroke_width(2))
-                    });
-            }
+            draw_line(&mut chart, line, LONG_KEY)?;
         }
         marks_banner(root, data, data.scenario_entries(&self.scenario))?;
         legend(&mut chart)

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::frame::mesh;
 use crate::report::chart::{
     categorical_chart, font, log_sub_ticks, ms_label, no_data, CategoryLabels, Chart, ChartError,
     FAIL_RED,
@@ -71,16 +72,12 @@ impl Chart for StartupChart {
         let marks = usize::from(groups.iter().any(|g| g.2));
         let mut chart = categorical_chart(root, &self.title(), &labels, marks)
             .build_cartesian_2d(0f64..n, ((lo * 0.6)..(hi * 1.8)).log_scale())?;
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)
             .x_label_formatter(&|_| String::new())
             .y_desc("startup (ms, log scale)")
             .y_label_formatter(&|_| String::new())
-            .axis_desc_style(font(16))
-            .label_style(font(14))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
         log_sub_ticks(root, &mut chart)?;
         for (i, (series, samples, failed)) in groups.iter().enumerate() {

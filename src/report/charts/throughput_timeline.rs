@@ -4,8 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::frame::{draw_line, line_chart, line_mesh, Line, KEY};
 use super::slug;
-use crate::report::chart::{font, legend, marks_banner, no_data, si, Chart, ChartError};
+use crate::report::chart::{legend, marks_banner, no_data, si, Chart, ChartError, FAIL_RED};
 use crate::report::model::ReportData;
 
 /// Throughput timeline of one scenario.
@@ -60,41 +61,32 @@ impl Chart for ThroughputTimelineChart {
             .iter()
             .flat_map(|l| l.2.iter().map(|p| p.1))
             .fold(1.0f64, f64::max);
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), font(22))
-            .margin(14)
-            .margin_right(28)
-            .x_label_area_size(48)
-            .y_label_area_size(78)
-            .build_cartesian_2d(0f64..t_max, 0f64..(hi * 1.3))?;
-        chart
-            .configure_mesh()
-            .x_desc("time since measuring began (s)")
-            .y_desc("throughput (requests/s)")
-            .y_label_formatter(&|y| si(*y))
-            .axis_desc_style(font(16))
-            .label_style(font(14))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()?;
+        let mut chart =
+            line_chart(root, &self.title()).build_cartesian_2d(0f64..t_max, 0f64..(hi * 1.3))?;
+        line_mesh(
+            &mut chart,
+            "time since measuring began (s)",
+            "throughput (requests/s)",
+        )
+        .y_label_formatter(&|y| si(*y))
+        .draw()?;
         for (label, color, points) in lines {
             let errors: Vec<(f64, f64)> = points
                 .iter()
                 .filter(|p| p.2 > 0)
                 .map(|p| (p.0, p.1))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(
-                    points.iter().map(|p| (p.0, p.1)),
-                    color.stroke_width(3),
-                ))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 19, y)], color.stroke_width(3))
-                });
+            let line = Line {
+                label,
+                color,
+                solid: true,
+                points: points.iter().map(|p| (p.0, p.1)).collect(),
+            };
+            draw_line(&mut chart, line, KEY)?;
             chart.draw_series(
                 errors
                     .into_iter()
-                    .map(|p| Cross::new(p, 6, super::super::chart::FAIL_RED.stroke_width(2))),
+                    .map(|p| Cross::new(p, 6, FAIL_RED.stroke_width(2))),
             )?;
         }
         marks_banner(root, data, data.scenario_entries(&self.scenario))?;
