@@ -37,17 +37,30 @@ fn startup(delay_ms: u64) -> Duration {
 
 #[test]
 fn startup_clock_measures_a_known_delay_within_a_few_ms() {
-    // The best of three cold starts, so that a machine busy with other tests
-    // does not decide the outcome. What is left above 300 ms is exec, the
-    // test server's own start and the polling interval.
+    // The best of five cold starts with a 300 ms delay against the best of
+    // five without one, taken in turn, so that a machine busy with other
+    // tests (whose scheduling delays land on exec and the test server's own
+    // start, in both) does not decide the outcome. The difference is the
+    // delay as the startup clock saw it; what is left above 300 ms is the
+    // polling interval.
     let _turn = timing_turn();
-    let slow = (0..3).map(|_| startup(300)).min().unwrap();
-    let over = slow.as_secs_f64() * 1000.0 - 300.0;
-    eprintln!("startup with a 300 ms delay: {slow:?} ({over:.2} ms over)");
+    let (mut slow, mut fast) = (Duration::MAX, Duration::MAX);
+    for _ in 0..5 {
+        slow = slow.min(startup(300));
+        fast = fast.min(startup(0));
+    }
+    let seen = slow.saturating_sub(fast).as_secs_f64() * 1000.0;
+    eprintln!(
+        "startup with a 300 ms delay: {slow:?}, without: {fast:?}; the delay seen: {seen:.2} ms"
+    );
     assert!(slow >= Duration::from_millis(300), "{slow:?}");
+    // A tiny server's cold start, measured from the spawn.
+    assert!(fast < Duration::from_millis(100), "{fast:?}");
+    // (No lower bound on `seen`: a start without the delay that was slowed
+    // every time would only lower it, and `slow` itself is checked above.)
     assert!(
-        over < 15.0,
-        "{over:.2} ms over the server's own 300 ms delay"
+        seen < 315.0,
+        "the startup clock saw {seen:.2} ms of the server's 300 ms delay ({slow:?} with it, {fast:?} without)"
     );
 }
 
@@ -273,8 +286,11 @@ fn cold_starts_are_measured_several_times() {
     eprintln!("cold starts with a 100 ms delay: {:?}", stats.samples_ms);
     assert_eq!(stats.samples_ms.len(), 3);
     assert!(stats.min_ms >= 100.0 && stats.min_ms <= stats.median_ms);
+    // The delay plus a cold start: on a machine with every core busy the
+    // start alone took 40 ms, so the bound leaves room for that, not for a
+    // second delay or a coarse poll.
     assert!(
-        stats.median_ms <= stats.max_ms && stats.min_ms < 130.0,
+        stats.median_ms <= stats.max_ms && stats.min_ms < 180.0,
         "{stats:?}"
     );
 

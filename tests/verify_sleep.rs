@@ -1,6 +1,6 @@
 //! The /sleep concurrency measurement: 1,000 concurrent `/sleep?ms=100`
 //! requests, each on its own connection, all sent at once. On the two tokio
-//! servers they must all finish well under a second (the waits overlap on
+//! servers they must all finish within a few seconds (the waits overlap on
 //! timers); rust-threads is measured and printed (its README quotes it).
 //! Run with `--nocapture` to see the figures.
 
@@ -106,8 +106,11 @@ fn thousand_concurrent_sleeps_overlap_on_the_tokio_servers() {
                 "{name}: one event loop, yet {threads} threads"
             );
         }
+        // Overlapping waits take about 100 ms plus 1,000 connects; waits in
+        // turn would take 100 s, and a pool of 16 threads 6 s. 3 s leaves a
+        // loaded machine room (1.07 s was seen with every core busy).
         assert!(
-            took < Duration::from_millis(1000),
+            took < Duration::from_secs(3),
             "{name}: {REQUESTS} sleeps of 100 ms took {took:?}, expected them to overlap"
         );
     }
