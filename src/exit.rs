@@ -2,7 +2,6 @@
 //! 0 ok, 1 a threshold failed or a regression was found (or the run failed),
 //! 2 usage or input error, 130 interrupted.
 
-use std::fmt;
 use std::process::ExitCode;
 
 /// What a command ended with, as the shell will see it.
@@ -36,34 +35,61 @@ impl From<Outcome> for ExitCode {
     }
 }
 
-/// An error in what the user gave us (a flag, a scenario, a file), as opposed
-/// to a failure while running. Anywhere in an `anyhow` chain it makes the
-/// process exit with code 2.
+/// TEMP
 #[derive(Debug)]
 pub struct InputError(pub String);
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
 }
-
 impl std::error::Error for InputError {}
-
-/// Shorthand for an `anyhow::Error` carrying an [`InputError`].
+impl Classify for InputError {
+    fn is_input(&self) -> bool {
+        true
+    }
+}
+/// TEMP
 pub fn input_error(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(InputError(message.into()))
 }
 
-/// The exit code for an error that ended a command.
+/// Whether an error is the user's to fix or a failure while running. Every
+/// domain module's `Error` enum implements it, deciding by variant: an input
+/// error (a flag, a scenario, a file the user named) exits 2, anything else 1.
+pub trait Classify {
+    /// True when the user gave something wrong and nothing (more) could run.
+    fn is_input(&self) -> bool;
+}
+
+/// Whether one error of an `anyhow` chain is a known typed error, and if so
+/// whether it is the user's: the domain modules' `Error`s, the face's
+/// [`FlagError`](crate::commands::FlagError) and clap's parse errors.
+fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
+    macro_rules! by_variant {
+        ($($ty:ty),* $(,)?) => {
+            $(
+                if let Some(err) = cause.downcast_ref::<$ty>() {
+                    return Some(err.is_input());
+                }
+            )*
+        };
+    }
+    by_variant!(
+        crate::export::Error,
+        crate::results::ReadError,
+        crate::results::WriteError,
+        crate::commands::FlagError,
+        InputError,
+    );
+    cause.downcast_ref::<clap::Error>().map(|_| true)
+}
+
+/// The exit code for an error that ended a command: the outermost typed error
+/// in the chain decides ([`Classify`]); an error no module typed is a failure.
 pub fn code_for_error(err: &anyhow::Error) -> Outcome {
-    let is_input = err.chain().any(|cause| {
-        cause.downcast_ref::<InputError>().is_some()
-            || cause.downcast_ref::<clap::Error>().is_some()
-    });
-    if is_input {
-        Outcome::UsageError
-    } else {
-        Outcome::Failed
+    match err.chain().find_map(classify) {
+        Some(true) => Outcome::UsageError,
+        _ => Outcome::Failed,
     }
 }

@@ -23,3 +23,31 @@ pub mod verify;
 pub(crate) fn command_line() -> Vec<String> {
     std::env::args().collect()
 }
+
+/// A flag the face parses itself (`--threshold`, `--delay`, `--noise`) was
+/// not in the expected form: an input error (exit 2) naming the flag.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}{reason}")]
+pub struct FlagError {
+    /// The flag, e.g. `--delay`, followed by `: ` when the reason does not
+    /// name it itself.
+    pub flag: &'static str,
+    /// What was wrong, as the parser said it.
+    pub reason: String,
+}
+
+impl FlagError {
+    /// `--flag: reason`.
+    pub fn new(flag: &'static str, reason: impl std::fmt::Display) -> Self {
+        FlagError {
+            flag,
+            reason: format!(": {reason}"),
+        }
+    }
+}
+
+impl crate::exit::Classify for FlagError {
+    fn is_input(&self) -> bool {
+        true
+    }
+}
