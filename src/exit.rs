@@ -77,6 +77,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
     }
     by_variant!(
         crate::export::Error,
+        crate::load::Error,
         crate::results::ReadError,
         crate::servers::Error,
         crate::results::WriteError,
