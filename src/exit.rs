@@ -77,6 +77,8 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
     }
     by_variant!(
         crate::export::Error,
+        crate::compare::Error,
+        crate::kube::Error,
         crate::load::Error,
         crate::results::ReadError,
         crate::servers::Error,

@@ -275,7 +275,10 @@ fn after_run(args: &RunOptions, id: &str, out: &Path) -> Result<bool> {
         let comparison =
             crate::compare::compare_runs(&base, out, &crate::compare::CompareOptions::default())?;
         if !args.json {
-            comparison.print_table(crate::compare::output::stdout_wants_color());
+            print!(
+                "{}",
+                comparison.table(crate::compare::output::stdout_wants_color())
+            );
         }
         regressed = comparison.has_regression();
     }
