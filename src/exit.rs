@@ -80,6 +80,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
         crate::compare::Error,
         crate::kube::Error,
         crate::load::Error,
+        crate::report::Error,
         crate::results::ReadError,
         crate::servers::Error,
         crate::results::WriteError,
