@@ -77,9 +77,11 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
     }
     by_variant!(
         crate::export::Error,
+        crate::claims::Error,
         crate::compare::Error,
         crate::kube::Error,
         crate::load::Error,
+        crate::merge::Error,
         crate::report::Error,
         crate::results::ReadError,
         crate::servers::Error,
