@@ -85,6 +85,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
         crate::report::Error,
         crate::results::ReadError,
         crate::servers::Error,
+        crate::verify::Error,
         crate::results::WriteError,
         crate::commands::FlagError,
         InputError,
