@@ -35,25 +35,6 @@ impl From<Outcome> for ExitCode {
     }
 }
 
-/// TEMP
-#[derive(Debug)]
-pub struct InputError(pub String);
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl std::error::Error for InputError {}
-impl Classify for InputError {
-    fn is_input(&self) -> bool {
-        true
-    }
-}
-/// TEMP
-pub fn input_error(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(InputError(message.into()))
-}
-
 /// Whether an error is the user's to fix or a failure while running. Every
 /// domain module's `Error` enum implements it, deciding by variant: an input
 /// error (a flag, a scenario, a file the user named) exits 2, anything else 1.
@@ -76,19 +57,19 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
         };
     }
     by_variant!(
-        crate::export::Error,
         crate::claims::Error,
         crate::compare::Error,
+        crate::export::Error,
         crate::kube::Error,
         crate::load::Error,
         crate::merge::Error,
         crate::report::Error,
         crate::results::ReadError,
+        crate::results::WriteError,
+        crate::scenario::Error,
         crate::servers::Error,
         crate::verify::Error,
-        crate::results::WriteError,
         crate::commands::FlagError,
-        InputError,
     );
     cause.downcast_ref::<clap::Error>().map(|_| true)
 }
@@ -99,5 +80,57 @@ pub fn code_for_error(err: &anyhow::Error) -> Outcome {
     match err.chain().find_map(classify) {
         Some(true) => Outcome::UsageError,
         _ => Outcome::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(err: impl Into<anyhow::Error>) -> Outcome {
+        code_for_error(&err.into())
+    }
+
+    #[test]
+    fn a_refused_flag_exits_2_and_a_failed_run_exits_1_whatever_wraps_them() {
+        let refused = anyhow::Error::from(crate::load::Error::ZeroTimeout).context("bench");
+        assert_eq!(code_for_error(&refused), Outcome::UsageError);
+        let failed = crate::load::Error::Engine(anyhow::anyhow!("a load worker thread panicked"));
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(failed)),
+            "a load worker thread panicked"
+        );
+        let failed = crate::load::Error::Engine(anyhow::anyhow!("a load worker thread panicked"));
+        assert_eq!(code(failed), Outcome::Failed);
+        assert_eq!(code(anyhow::anyhow!("nobody typed this")), Outcome::Failed);
+    }
+
+    #[test]
+    fn a_wrapping_variant_asks_the_error_it_wraps() {
+        let unknown = crate::servers::Error::UnknownServer {
+            name: "gamma".into(),
+            known: "; known servers: alpha".into(),
+        };
+        assert_eq!(
+            code(crate::scenario::Error::Servers(unknown)),
+            Outcome::UsageError
+        );
+        let not_copied = crate::compare::Error::SaveBaseline {
+            step: "copying a to b".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        let err = crate::scenario::Error::Baseline(not_copied);
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(err)),
+            "copying a to b: disk full"
+        );
+        let not_copied = crate::compare::Error::SaveBaseline {
+            step: "copying a to b".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        assert_eq!(
+            code(crate::scenario::Error::Baseline(not_copied)),
+            Outcome::Failed
+        );
     }
 }

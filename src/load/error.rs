@@ -125,20 +125,3 @@ impl crate::exit::Classify for Error {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exit::{code_for_error, Outcome};
-
-    #[test]
-    fn a_refused_flag_exits_2_and_a_failed_run_exits_1_whatever_wraps_them() {
-        let refused = anyhow::Error::from(Error::ZeroTimeout).context("bench");
-        assert_eq!(code_for_error(&refused), Outcome::UsageError);
-        let failed = anyhow::Error::from(Error::Engine(anyhow::anyhow!(
-            "a load worker thread panicked"
-        )));
-        assert_eq!(code_for_error(&failed), Outcome::Failed);
-        assert_eq!(format!("{failed:#}"), "a load worker thread panicked");
-    }
-}
