@@ -17,6 +17,9 @@ pub fn execute(args: &ReportArgs) -> anyhow::Result<Outcome> {
         eprintln!("warning: skipping unreadable result file {bad}");
     }
     let written = crate::report::run(&options, &data)?;
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
+    }
     println!(
         "report: {} files written; open {}",
         written.files.len(),

@@ -45,7 +45,12 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Outcome> {
 fn after_run(options: &RunOptions, measured: &runner::Measured) -> anyhow::Result<bool> {
     if !options.no_report {
         match measured.render_report() {
-            Ok(page) => eprintln!("report: {}", page.display()),
+            Ok(written) => {
+                for warning in &written.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                eprintln!("report: {}", written.out.join("index.html").display());
+            }
             Err(e) => eprintln!("warning: no report written: {:#}", anyhow::Error::new(e)),
         }
     }

@@ -87,7 +87,7 @@ impl crate::exit::Classify for Error {
 
 /// Renders the result folders into `out` (index.html, *.svg, optional *.png,
 /// summary.md); returns the paths written.
-pub fn render(result_dirs: &[PathBuf], out: &Path, png: bool) -> Result<Vec<PathBuf>, Error> {
+pub fn render(result_dirs: &[PathBuf], out: &Path, png: bool) -> Result<ReportWritten, Error> {
     let data = ReportData::load(result_dirs)?;
     write_report(&data, out, png)
 }
@@ -212,8 +212,9 @@ impl ChartWriter<'_> {
     }
 }
 
-/// Writes the whole report of `data` into `out`; returns the paths written.
-pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<PathBuf>, Error> {
+/// Writes the whole report of `data` into `out`; says what it wrote and
+/// what the reader should be warned of.
+pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<ReportWritten, Error> {
     fs::create_dir_all(out).map_err(|source| Error::Write {
         path: out.to_path_buf(),
         source,
@@ -234,7 +235,11 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<Path
     }
     write(out.join("summary.md"), &markdown::summary(data))?;
     written.extend(pngs);
-    Ok(written)
+    Ok(ReportWritten {
+        out: out.to_path_buf(),
+        files: written,
+        warnings: claims::problem().into_iter().collect(),
+    })
 }
 
 /// What `gauntlet report` is asked to do (the flags of `cli::ReportArgs`).
@@ -255,6 +260,9 @@ pub struct ReportWritten {
     pub out: PathBuf,
     /// Every file written.
     pub files: Vec<PathBuf>,
+    /// What the reader should know, e.g. why the Claims section is missing
+    /// (each printed as `warning: ...`).
+    pub warnings: Vec<String>,
 }
 
 /// Reads the result folders `gauntlet report` is given; the caller warns
@@ -278,12 +286,8 @@ pub fn run(args: &ReportOptions, data: &ReportData) -> Result<ReportWritten, Err
             PathBuf::from("reports").join(charts::slug(&ids.join("-vs-")))
         }
     };
-    let written = write_report(data, &out, args.png).map_err(|e| Error::Render {
+    write_report(data, &out, args.png).map_err(|e| Error::Render {
         out: out.clone(),
         source: Box::new(e),
-    })?;
-    Ok(ReportWritten {
-        out,
-        files: written,
     })
 }

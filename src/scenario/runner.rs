@@ -118,11 +118,10 @@ impl Measured {
         }
     }
 
-    /// Renders the run's report into `reports/<run-id>/`; returns the page.
-    pub fn render_report(&self) -> Result<PathBuf, crate::report::Error> {
+    /// Renders the run's report into `reports/<run-id>/`.
+    pub fn render_report(&self) -> Result<crate::report::ReportWritten, crate::report::Error> {
         let dir = PathBuf::from("reports").join(&self.id);
-        crate::report::render(&[self.out.clone()], &dir, false)?;
-        Ok(dir.join("index.html"))
+        crate::report::render(std::slice::from_ref(&self.out), &dir, false)
     }
 
     /// Compares the run with `--baseline` (when given).
