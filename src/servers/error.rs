@@ -70,6 +70,9 @@ pub enum Error {
     /// The upstream's thread could not be spawned.
     #[error("spawning the upstream thread")]
     UpstreamThread(#[source] std::io::Error),
+    /// `gauntlet servers --json`: the listing could not be serialized.
+    #[error(transparent)]
+    Json(serde_json::Error),
     /// `gauntlet upstream`'s tokio runtime could not start.
     #[error("starting the tokio runtime")]
     Runtime(#[source] std::io::Error),
@@ -100,6 +103,7 @@ impl crate::exit::Classify for Error {
             | Error::UpstreamBind(_)
             | Error::UpstreamSocket(_)
             | Error::UpstreamThread(_)
+            | Error::Json(_)
             | Error::Runtime(_)
             | Error::Bind { .. } => false,
         }

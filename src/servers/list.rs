@@ -112,9 +112,10 @@ pub struct Listing {
 impl Listing {
     /// What `gauntlet servers` prints: a table, a line saying the folder is
     /// empty, or (`json`) the rows as JSON; each ends with a newline.
-    pub fn render(&self, json: bool) -> Result<String, serde_json::Error> {
+    pub fn render(&self, json: bool) -> Result<String, super::Error> {
         Ok(if json {
-            format!("{}\n", serde_json::to_string_pretty(&self.rows)?)
+            let text = serde_json::to_string_pretty(&self.rows).map_err(super::Error::Json)?;
+            format!("{text}\n")
         } else if self.rows.is_empty() {
             format!("no servers in {}\n", self.dir.display())
         } else {
