@@ -1,6 +1,8 @@
 //! Exit codes, one meaning each, documented in the README:
 //! 0 ok, 1 a threshold failed or a regression was found (or the run failed),
-//! 2 usage or input error, 130 interrupted.
+//! 2 usage or input error, 130 interrupted. Which of 1 and 2 an error
+//! means is said by its own variant ([`Classify`], implemented by every
+//! domain module's `Error`), read by [`code_for_error`].
 
 use std::process::ExitCode;
 

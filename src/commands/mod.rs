@@ -1,7 +1,9 @@
 //! The face: one module per subcommand that turns the parsed command line
 //! (`crate::cli`, clap's raw arguments) into the owning module's plain,
-//! validated options, calls that module, prints what the user reads at the
-//! end and maps the typed result to an [`Outcome`](crate::exit::Outcome).
+//! validated options, calls that module, prints what the user reads (the
+//! domain returns it as a value, and streams progress through a callback)
+//! and maps the typed result to an [`Outcome`](crate::exit::Outcome). A flag
+//! only the face parses is refused with a [`FlagError`] (exit 2).
 //!
 //! Only this module, `app` and `main` know clap and `cli`; everything below
 //! (load, scenario, report, compare, verify, servers, claims, merge, kube)
