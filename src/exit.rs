@@ -1,8 +1,9 @@
 //! Exit codes, one meaning each, documented in the README:
 //! 0 ok, 1 a threshold failed or a regression was found (or the run failed),
-//! 2 usage or input error, 130 interrupted.
+//! 2 usage or input error, 130 interrupted. Which of 1 and 2 an error
+//! means is said by its own variant ([`Classify`], implemented by every
+//! domain module's `Error`), read by [`code_for_error`].
 
-use std::fmt;
 use std::process::ExitCode;
 
 /// What a command ended with, as the shell will see it.
@@ -36,34 +37,102 @@ impl From<Outcome> for ExitCode {
     }
 }
 
-/// An error in what the user gave us (a flag, a scenario, a file), as opposed
-/// to a failure while running. Anywhere in an `anyhow` chain it makes the
-/// process exit with code 2.
-#[derive(Debug)]
-pub struct InputError(pub String);
+/// Whether an error is the user's to fix or a failure while running. Every
+/// domain module's `Error` enum implements it, deciding by variant: an input
+/// error (a flag, a scenario, a file the user named) exits 2, anything else 1.
+pub trait Classify {
+    /// True when the user gave something wrong and nothing (more) could run.
+    fn is_input(&self) -> bool;
+}
 
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// Whether one error of an `anyhow` chain is a known typed error, and if so
+/// whether it is the user's: the domain modules' `Error`s, the face's
+/// [`FlagError`](crate::commands::FlagError) and clap's parse errors.
+fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
+    macro_rules! by_variant {
+        ($($ty:ty),* $(,)?) => {
+            $(
+                if let Some(err) = cause.downcast_ref::<$ty>() {
+                    return Some(err.is_input());
+                }
+            )*
+        };
+    }
+    by_variant!(
+        crate::claims::Error,
+        crate::compare::Error,
+        crate::export::Error,
+        crate::kube::Error,
+        crate::load::Error,
+        crate::merge::Error,
+        crate::report::Error,
+        crate::results::ReadError,
+        crate::results::WriteError,
+        crate::scenario::Error,
+        crate::servers::Error,
+        crate::verify::Error,
+        crate::commands::FlagError,
+    );
+    cause.downcast_ref::<clap::Error>().map(|_| true)
+}
+
+/// The exit code for an error that ended a command: the outermost typed error
+/// in the chain decides ([`Classify`]); an error no module typed is a failure.
+pub fn code_for_error(err: &anyhow::Error) -> Outcome {
+    match err.chain().find_map(classify) {
+        Some(true) => Outcome::UsageError,
+        _ => Outcome::Failed,
     }
 }
 
-impl std::error::Error for InputError {}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Shorthand for an `anyhow::Error` carrying an [`InputError`].
-pub fn input_error(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(InputError(message.into()))
-}
+    fn code(err: impl Into<anyhow::Error>) -> Outcome {
+        code_for_error(&err.into())
+    }
 
-/// The exit code for an error that ended a command.
-pub fn code_for_error(err: &anyhow::Error) -> Outcome {
-    let is_input = err.chain().any(|cause| {
-        cause.downcast_ref::<InputError>().is_some()
-            || cause.downcast_ref::<clap::Error>().is_some()
-    });
-    if is_input {
-        Outcome::UsageError
-    } else {
-        Outcome::Failed
+    #[test]
+    fn a_refused_flag_exits_2_and_a_failed_run_exits_1_whatever_wraps_them() {
+        let refused = anyhow::Error::from(crate::load::Error::ZeroTimeout).context("bench");
+        assert_eq!(code_for_error(&refused), Outcome::UsageError);
+        let failed = crate::load::Error::Engine(anyhow::anyhow!("a load worker thread panicked"));
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(failed)),
+            "a load worker thread panicked"
+        );
+        let failed = crate::load::Error::Engine(anyhow::anyhow!("a load worker thread panicked"));
+        assert_eq!(code(failed), Outcome::Failed);
+        assert_eq!(code(anyhow::anyhow!("nobody typed this")), Outcome::Failed);
+    }
+
+    #[test]
+    fn a_wrapping_variant_asks_the_error_it_wraps() {
+        let unknown = crate::servers::Error::UnknownServer {
+            name: "gamma".into(),
+            known: "; known servers: alpha".into(),
+        };
+        assert_eq!(
+            code(crate::scenario::Error::Servers(unknown)),
+            Outcome::UsageError
+        );
+        let not_copied = crate::compare::Error::SaveBaseline {
+            step: "copying a to b".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        let err = crate::scenario::Error::Baseline(not_copied);
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(err)),
+            "copying a to b: disk full"
+        );
+        let not_copied = crate::compare::Error::SaveBaseline {
+            step: "copying a to b".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        assert_eq!(
+            code(crate::scenario::Error::Baseline(not_copied)),
+            Outcome::Failed
+        );
     }
 }

@@ -18,7 +18,7 @@ fn fixture(name: &str) -> PathBuf {
 fn render(inputs: &[PathBuf], png: bool) -> (tempfile::TempDir, Vec<PathBuf>) {
     let out = tempfile::tempdir().expect("tempdir");
     let written = gauntlet::report::render(inputs, out.path(), png).expect("render");
-    (out, written)
+    (out, written.files)
 }
 
 /// Parses `text` as XML and fails the test on the first error; returns the

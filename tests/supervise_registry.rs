@@ -4,7 +4,7 @@
 mod supervise_support;
 
 use assert_cmd::Command;
-use gauntlet::exit::{code_for_error, Outcome};
+use gauntlet::exit::{code_for_error, Classify, Outcome};
 use gauntlet::servers::Registry;
 use predicates::prelude::*;
 use supervise_support::{write_servers, Spec};
@@ -91,7 +91,11 @@ fn a_wrong_type_and_a_mismatched_name_are_explained() {
         text.contains("wrong-type/server.toml") && text.contains("port_env"),
         "{text}"
     );
-    assert_eq!(code_for_error(&err), Outcome::UsageError);
+    assert!(
+        err.is_input(),
+        "a bad manifest is the user's to fix: {text}"
+    );
+    assert_eq!(code_for_error(&err.into()), Outcome::UsageError);
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = write_servers(tmp.path(), &[spec("folder-name")]);
@@ -114,7 +118,10 @@ fn an_unknown_server_lists_the_known_ones() {
         err.to_string(),
         "unknown server \"gamma\"; known servers: alpha, beta"
     );
-    assert_eq!(code_for_error(&err), Outcome::UsageError);
+    assert!(err.is_input());
+    // Wrapped in context by a caller, the variant still decides.
+    let wrapped = anyhow::Error::from(err).context("choosing the servers");
+    assert_eq!(code_for_error(&wrapped), Outcome::UsageError);
 }
 
 #[test]

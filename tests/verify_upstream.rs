@@ -1,6 +1,7 @@
 //! `gauntlet upstream` as a user runs it: `--port 0` prints the chosen port,
 //! GETs answer `ok` after the delay, SIGTERM stops it with status 0, and a
-//! bad `--delay` is a usage error that names the flag.
+//! bad `--delay` is a usage error that names the flag, a busy `--port` a run
+//! failure.
 
 mod verify_support;
 
@@ -52,4 +53,25 @@ fn a_bad_delay_is_a_usage_error_naming_the_flag() {
         stderr.contains("--delay") && stderr.contains("MIN..MAX"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_port_already_taken_is_a_run_failure_not_a_usage_error() {
+    // The flag is well formed; the port being busy is found while running,
+    // so the error's variant says exit 1, and the message names the port.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let output = assert_cmd::Command::cargo_bin("gauntlet")
+        .expect("gauntlet binary")
+        .args(["upstream", "--port", &port])
+        .timeout(Duration::from_secs(10))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("Error: binding 127.0.0.1:{port} (--port): ")),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing listened");
 }

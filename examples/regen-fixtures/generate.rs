@@ -404,7 +404,7 @@ fn write_run(dir: &Path, run_id: &str, results: Vec<ServerRunResult>) -> anyhow:
         results: names,
         interrupted: false,
     };
-    write_json_atomic(&dir.join("manifest.json"), &manifest)
+    Ok(write_json_atomic(&dir.join("manifest.json"), &manifest)?)
 }
 
 /// The fixture folders, in the order [`generate`] writes them.

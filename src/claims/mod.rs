@@ -3,7 +3,7 @@
 //! on the machine at hand. The claims file ([`file`]) holds one predicate per
 //! claim in a small grammar ([`predicate`]) over the metrics of [`metric`];
 //! [`evaluate`] reads result folders (through [`RunFolder`], the one reader of
-//! result folders, which checks the schema version) and judges each claim's interval; [`output`] prints it.
+//! result folders, which checks the schema version) and judges each claim's interval; [`output`] lays it out (text, Markdown, JSON).
 //! Verdicts are findings, not failures: the command exits 0 once it has
 //! evaluated, 2 on bad input.
 
@@ -14,12 +14,9 @@ pub mod metric;
 pub mod output;
 pub mod predicate;
 
-use anyhow::Context;
-
 pub use evaluate::{evaluate, ClaimResult, Evaluation, Verdict};
 pub use file::{ClaimsFile, ClaimsFileError};
 
-use crate::exit::input_error;
 use crate::results::RunFolder;
 use crate::servers::registry::Registry;
 
@@ -36,31 +33,70 @@ pub struct ClaimsOptions {
     pub markdown: Option<std::path::PathBuf>,
 }
 
-/// Evaluates the claims, prints the verdicts and writes `--json` and
-/// `--markdown`. Verdicts are findings, not failures: a bad claims file or
-/// result folder is an input error, anything else that evaluated is `Ok`.
-pub fn run(args: &ClaimsOptions) -> anyhow::Result<Evaluation> {
+/// Reads the claims file and the result folders and evaluates every claim;
+/// the caller prints [`output::text`], then calls [`write_outputs`]. A bad
+/// claims file or result folder is an input error.
+pub fn run(args: &ClaimsOptions) -> Result<Evaluation, Error> {
     // Server names are checked against the reference servers when Gauntlet
     // runs inside its repository; elsewhere a misspelt server shows up as
     // missing (inconclusive) instead.
     let registry = Registry::discover().ok();
     let names = registry.as_ref().map(Registry::names);
-    let file =
-        ClaimsFile::load(&args.claims, names.as_deref()).map_err(|e| input_error(e.to_string()))?;
+    let file = ClaimsFile::load(&args.claims, names.as_deref()).map_err(Error::File)?;
     let folders = args
         .results
         .iter()
-        .map(|p| RunFolder::open(p).map_err(|e| input_error(e.to_string())))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let evaluation = evaluate(&file, &folders);
-    print!("{}", output::text(&evaluation));
+        .map(|p| RunFolder::open(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(evaluate(&file, &folders))
+}
+
+/// Writes `--json` and `--markdown` of an evaluation.
+pub fn write_outputs(args: &ClaimsOptions, evaluation: &Evaluation) -> Result<(), Error> {
+    let write = |path: &std::path::Path, text: String| {
+        std::fs::write(path, text).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
     if let Some(path) = &args.json {
-        let text = output::json(&evaluation)?;
-        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+        write(path, output::json(evaluation)?)?;
     }
     if let Some(path) = &args.markdown {
-        std::fs::write(path, output::markdown(&evaluation))
-            .with_context(|| format!("writing {}", path.display()))?;
+        write(path, output::markdown(evaluation))?;
     }
-    Ok(evaluation)
+    Ok(())
+}
+
+/// Why the claims could not be evaluated or their files written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The claims file is unreadable or invalid (its message names the file,
+    /// the claim and the key).
+    #[error("{0}")]
+    File(ClaimsFileError),
+    /// A result folder is not readable as results.
+    #[error(transparent)]
+    Read(#[from] crate::results::ReadError),
+    /// The evaluation could not be serialized for `--json`.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// `--json` or `--markdown` could not be written.
+    #[error("writing {path}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl crate::exit::Classify for Error {
+    fn is_input(&self) -> bool {
+        match self {
+            Error::File(_) | Error::Read(_) => true,
+            Error::Json(_) | Error::Write { .. } => false,
+        }
+    }
 }

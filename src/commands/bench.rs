@@ -40,6 +40,9 @@ pub fn execute(args: &BenchArgs) -> anyhow::Result<Outcome> {
     let options = options(args);
     let outcome = bench::run(&options, super::command_line(), &Interrupt::global())?;
     print!("{}", bench::summary(&outcome.report));
+    if let Some(json) = bench::stdout_json(&options, &outcome)? {
+        print!("{json}");
+    }
     bench::write_outputs(&options, &outcome)?;
     Ok(if outcome.report.interrupted {
         Outcome::Interrupted

@@ -2,8 +2,9 @@
 //! 1 when a threshold failed (130 when a shard was interrupted, 2 when the
 //! shards cannot be merged).
 
+use super::FlagError;
 use crate::cli::MergeArgs;
-use crate::exit::{input_error, Outcome};
+use crate::exit::Outcome;
 use crate::merge::{MergeEnd, MergeOptions};
 use crate::scenario::thresholds::Threshold;
 
@@ -14,9 +15,9 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
         .iter()
         .map(|t| {
             t.parse::<Threshold>()
-                .map_err(|e| input_error(format!("--threshold: {e}")))
+                .map_err(|e| FlagError::new("--threshold", e))
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     let options = MergeOptions {
         shards: args.shards.clone(),
         json: args.json.clone(),
@@ -25,7 +26,10 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<Outcome> {
         name: args.name.clone(),
         thresholds,
     };
-    Ok(match crate::merge::run(&options, super::command_line())? {
+    let outcome = crate::merge::run(&options, super::command_line())?;
+    print!("{}", outcome.render());
+    crate::merge::write_outputs(&options, &outcome)?;
+    Ok(match outcome.end() {
         MergeEnd::Passed => Outcome::Success,
         MergeEnd::ThresholdFailed => Outcome::Failed,
         MergeEnd::Interrupted => Outcome::Interrupted,

@@ -5,6 +5,7 @@ use crate::exit::Outcome;
 
 /// Runs `gauntlet servers`.
 pub fn execute(args: &ServersArgs) -> anyhow::Result<Outcome> {
-    crate::servers::list::run(args.json)?;
+    let listing = crate::servers::list::list()?;
+    print!("{}", listing.render(args.json)?);
     Ok(Outcome::Success)
 }

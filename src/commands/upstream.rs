@@ -1,7 +1,9 @@
-//! `gauntlet upstream`: parses `--delay` and serves until Ctrl-C (exit 0).
+//! `gauntlet upstream`: parses `--delay`, says where it listens and serves
+//! until Ctrl-C (exit 0).
 
+use super::FlagError;
 use crate::cli::UpstreamArgs;
-use crate::exit::{input_error, Outcome};
+use crate::exit::Outcome;
 use crate::servers::upstream::{serve_until_interrupted, DelayRange, UpstreamOptions};
 
 /// Runs `gauntlet upstream`.
@@ -9,11 +11,17 @@ pub fn execute(args: &UpstreamArgs) -> anyhow::Result<Outcome> {
     let delay: DelayRange = args
         .delay
         .parse()
-        .map_err(|e| input_error(format!("--delay: {e}")))?;
-    serve_until_interrupted(&UpstreamOptions {
+        .map_err(|e| FlagError::new("--delay", e))?;
+    let options = UpstreamOptions {
         port: args.port,
         delay,
         seed: args.seed,
+    };
+    serve_until_interrupted(&options, |addr| {
+        println!(
+            "listening on {addr} (delay {delay} uniform, seed {})",
+            args.seed
+        );
     })?;
     Ok(Outcome::Success)
 }

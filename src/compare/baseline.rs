@@ -5,9 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
-use crate::exit::input_error;
+use super::Error;
 use crate::results::RunFolder;
 
 /// The folder that holds every named baseline under `results_root`.
@@ -15,7 +13,7 @@ pub fn baselines_dir(results_root: &Path) -> PathBuf {
     results_root.join("baselines")
 }
 
-fn check_name(name: &str) -> anyhow::Result<()> {
+fn check_name(name: &str) -> Result<(), Error> {
     let valid = !name.is_empty()
         && !name.starts_with('.')
         && name
@@ -24,9 +22,9 @@ fn check_name(name: &str) -> anyhow::Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(input_error(format!(
-            "baseline name {name:?}: expected letters, digits, '-', '_' or '.' (not starting with '.'), e.g. main or v1.2"
-        )))
+        Err(Error::BaselineName {
+            name: name.to_string(),
+        })
     }
 }
 
@@ -49,34 +47,34 @@ pub fn list_baselines(results_root: &Path) -> Vec<String> {
 /// files are copied to `<results_root>/baselines/<name>/`, replacing a
 /// baseline of that name. The copy is made in a temporary folder and renamed
 /// into place, so a reader never sees half a baseline. Returns the folder.
-pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> anyhow::Result<PathBuf> {
+pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> Result<PathBuf, Error> {
     check_name(name)?;
-    let run = RunFolder::open(run_dir).map_err(|e| input_error(e.to_string()))?;
+    let run = RunFolder::open(run_dir)?;
     let dir = baselines_dir(results_root);
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(&dir).map_err(step(|| format!("creating {}", dir.display())))?;
     let target = dir.join(name);
     let staging = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging)
-            .with_context(|| format!("removing leftover {}", staging.display()))?;
+            .map_err(step(|| format!("removing leftover {}", staging.display())))?;
     }
-    fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+    fs::create_dir_all(&staging).map_err(step(|| format!("creating {}", staging.display())))?;
     let mut files = vec![PathBuf::from("manifest.json")];
     for listed in &run.manifest.results {
         // Only plain names: a crafted manifest must not copy from or write
         // to anywhere outside the two folders.
         if !crate::results::paths::is_plain_file_name(listed) {
-            return Err(input_error(format!(
-                "{}: results entry {listed:?} is not a plain file name (expected <scenario>__<server>.json)",
-                run_dir.join("manifest.json").display()
-            )));
+            return Err(Error::UnsafeResultName {
+                manifest: run_dir.join("manifest.json"),
+                listed: listed.clone(),
+            });
         }
         files.push(PathBuf::from(listed));
     }
     if run.manifest.results.is_empty() {
         // A manifest without a list: copy the result files the reader read.
         let found = crate::results::read::result_files_in(run_dir)
-            .with_context(|| format!("reading {}", run_dir.display()))?;
+            .map_err(step(|| format!("reading {}", run_dir.display())))?;
         files.extend(
             found
                 .iter()
@@ -86,29 +84,42 @@ pub fn save_baseline(run_dir: &Path, name: &str, results_root: &Path) -> anyhow:
     for file in &files {
         let (from, to) = (run_dir.join(file), staging.join(file));
         if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            fs::create_dir_all(parent)
+                .map_err(step(|| format!("creating {}", parent.display())))?;
         }
-        fs::copy(&from, &to)
-            .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+        fs::copy(&from, &to).map_err(step(|| {
+            format!("copying {} to {}", from.display(), to.display())
+        }))?;
     }
     if target.exists() {
         let old = dir.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(&target, &old)
-            .with_context(|| format!("moving the old baseline {} aside", target.display()))?;
-        fs::rename(&staging, &target)
-            .with_context(|| format!("renaming {} to {}", staging.display(), target.display()))?;
-        fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+        fs::rename(&target, &old).map_err(step(|| {
+            format!("moving the old baseline {} aside", target.display())
+        }))?;
+        fs::rename(&staging, &target).map_err(step(|| {
+            format!("renaming {} to {}", staging.display(), target.display())
+        }))?;
+        fs::remove_dir_all(&old).map_err(step(|| format!("removing {}", old.display())))?;
     } else {
-        fs::rename(&staging, &target)
-            .with_context(|| format!("renaming {} to {}", staging.display(), target.display()))?;
+        fs::rename(&staging, &target).map_err(step(|| {
+            format!("renaming {} to {}", staging.display(), target.display())
+        }))?;
     }
     Ok(target)
+}
+
+/// Turns a file-system failure into [`Error::SaveBaseline`] naming the step.
+fn step(what: impl FnOnce() -> String) -> impl FnOnce(std::io::Error) -> Error {
+    move |source| Error::SaveBaseline {
+        step: what(),
+        source,
+    }
 }
 
 /// Finds a baseline: `name_or_path` itself when it is a folder, otherwise
 /// `<results_root>/baselines/<name_or_path>/`. An input error (exit 2)
 /// listing the saved baselines when neither exists.
-pub fn resolve_baseline(name_or_path: &Path, results_root: &Path) -> anyhow::Result<PathBuf> {
+pub fn resolve_baseline(name_or_path: &Path, results_root: &Path) -> Result<PathBuf, Error> {
     if name_or_path.is_dir() {
         return Ok(name_or_path.to_path_buf());
     }
@@ -128,8 +139,8 @@ pub fn resolve_baseline(name_or_path: &Path, results_root: &Path) -> anyhow::Res
     } else {
         format!("saved baselines: {}", known.join(", "))
     };
-    Err(input_error(format!(
-        "baseline {}: no such folder and no baseline of that name; {known}",
-        name_or_path.display()
-    )))
+    Err(Error::UnknownBaseline {
+        given: name_or_path.to_path_buf(),
+        known,
+    })
 }

@@ -8,6 +8,7 @@
 //! methods; `gauntlet run --save-baseline` calls [`save_baseline`].
 
 pub mod baseline;
+pub mod error;
 pub mod metrics;
 pub mod output;
 pub mod runs;
@@ -15,14 +16,13 @@ pub mod verdict;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::Serialize;
 
 pub use baseline::{resolve_baseline, save_baseline};
+pub use error::Error;
 pub use metrics::{CompareMetric, CompareOptions};
 pub use verdict::{MetricComparison, Verdict};
 
-use crate::exit::input_error;
 use crate::results::RunFolder;
 
 /// The comparison of one scenario × server present in both runs.
@@ -109,9 +109,9 @@ pub fn compare_runs(
     baseline: &Path,
     current: &Path,
     opts: &CompareOptions,
-) -> anyhow::Result<Comparison> {
-    let base = RunFolder::open(baseline).map_err(|e| input_error(e.to_string()))?;
-    let cur = RunFolder::open(current).map_err(|e| input_error(e.to_string()))?;
+) -> Result<Comparison, Error> {
+    let base = RunFolder::open(baseline)?;
+    let cur = RunFolder::open(current)?;
     let environment_differences = runs::environment_differences(&base, &cur);
     let key =
         |r: &crate::results::ServerRunResult| (r.scenario.name.clone(), r.server.name.clone());
@@ -225,34 +225,38 @@ pub struct CompareRequest {
     pub junit: Option<PathBuf>,
 }
 
-/// Compares the runs, prints the table and writes the requested files;
-/// the caller decides what a regression means (`gauntlet compare` exits 1).
-/// A missing folder or baseline is an input error.
-pub fn run(args: &CompareRequest) -> anyhow::Result<Comparison> {
-    let opts = args.options.clone();
+/// Compares the runs; the caller prints [`Comparison::table`], then calls
+/// [`write_outputs`], and decides what a regression means (`gauntlet
+/// compare` exits 1). A missing folder or baseline is an input error.
+pub fn run(args: &CompareRequest) -> Result<Comparison, Error> {
     let baseline = resolve_baseline(&args.baseline, &args.results_root)?;
     if !args.current.is_dir() {
-        return Err(input_error(format!(
-            "{}: no such folder; expected the current run folder, such as results/<run-id>/",
-            args.current.display()
-        )));
+        return Err(Error::NoCurrentFolder {
+            path: args.current.clone(),
+        });
     }
-    let comparison = compare_runs(&baseline, &args.current, &opts)?;
-    comparison.print_table(output::stdout_wants_color());
+    compare_runs(&baseline, &args.current, &args.options)
+}
+
+/// Writes the files the request asks for (`--markdown`, `--json`,
+/// `--junit`).
+pub fn write_outputs(args: &CompareRequest, comparison: &Comparison) -> Result<(), Error> {
     if let Some(path) = &args.markdown {
-        crate::results::write_atomic(path, comparison.to_markdown().as_bytes())
-            .with_context(|| format!("writing --markdown {}", path.display()))?;
-    }
-    if let Some(path) = &args.json {
-        crate::results::write_json_atomic(path, &comparison)
-            .with_context(|| format!("writing --json {}", path.display()))?;
-    }
-    if let Some(path) = &args.junit {
-        crate::export::write(
-            path,
-            "--junit",
-            &crate::export::junit::compare(&comparison)?,
+        crate::results::write_atomic(path, comparison.to_markdown().as_bytes()).map_err(
+            |source| Error::WriteMarkdown {
+                path: path.clone(),
+                source,
+            },
         )?;
     }
-    Ok(comparison)
+    if let Some(path) = &args.json {
+        crate::results::write_json_atomic(path, comparison).map_err(|source| Error::WriteJson {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if let Some(path) = &args.junit {
+        crate::export::write(path, "--junit", &crate::export::junit::compare(comparison)?)?;
+    }
+    Ok(())
 }

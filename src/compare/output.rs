@@ -151,14 +151,9 @@ impl Comparison {
         lines
     }
 
-    /// Prints the comparison as a table on standard output; verdicts are
-    /// coloured (red regressed, green improved, yellow not enough samples)
-    /// when `color` is true.
-    pub fn print_table(&self, color: bool) {
-        print!("{}", self.table(color));
-    }
-
-    /// The table [`print_table`](Self::print_table) prints.
+    /// The comparison as a table for the terminal; verdicts are coloured
+    /// (red regressed, green improved, yellow not enough samples) when
+    /// `color` is true.
     pub fn table(&self, color: bool) -> String {
         const HEADERS: [&str; 8] = [
             "scenario / server",

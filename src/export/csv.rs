@@ -3,11 +3,14 @@
 //! second, empty cells for figures that were not measured, so a spreadsheet
 //! never mistakes "not measured" for zero.
 
+use super::Error;
 use crate::results::{LoadModel, LoadReport};
 use crate::scenario::summary::Row;
 
-fn finish(writer: ::csv::Writer<Vec<u8>>) -> anyhow::Result<String> {
-    let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+fn finish(writer: ::csv::Writer<Vec<u8>>) -> Result<String, Error> {
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::CsvBuffer(e.to_string()))?;
     Ok(String::from_utf8(bytes)?)
 }
 
@@ -16,7 +19,7 @@ fn cell(value: Option<f64>) -> String {
 }
 
 /// The `bench` summary: a header and one row.
-pub fn bench(r: &LoadReport) -> anyhow::Result<String> {
+pub fn bench(r: &LoadReport) -> Result<String, Error> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
         "target",
@@ -77,7 +80,7 @@ pub fn bench(r: &LoadReport) -> anyhow::Result<String> {
 
 /// The `run` table: a header and one row per scenario × server, with the
 /// same figures and verdicts `run` prints.
-pub fn run(rows: &[Row]) -> anyhow::Result<String> {
+pub fn run(rows: &[Row]) -> Result<String, Error> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
         "scenario",

@@ -70,7 +70,7 @@ fn suites(cases: Vec<(String, TestCase)>) -> Vec<TestSuite> {
 }
 
 /// The JUnit report of a `run`.
-pub fn run(run_id: &str, results: &[RunCase]) -> anyhow::Result<String> {
+pub fn run(run_id: &str, results: &[RunCase]) -> Result<String, super::Error> {
     let mut cases = Vec::new();
     for r in results {
         let status = match &r.status {
@@ -106,7 +106,7 @@ pub fn run(run_id: &str, results: &[RunCase]) -> anyhow::Result<String> {
 }
 
 /// The JUnit report of a `compare`.
-pub fn compare(c: &Comparison) -> anyhow::Result<String> {
+pub fn compare(c: &Comparison) -> Result<String, super::Error> {
     let mut cases = Vec::new();
     for (entry, m) in c.metrics() {
         let change = m

@@ -18,9 +18,49 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use crate::exit::input_error;
 use crate::load::bench::{plan_from_args, BenchOptions};
-use crate::load::shard::{rfc3339, split_plan, ShardSpec};
+use crate::load::shard::{rfc3339, split_plan, ShardError, ShardSpec};
+
+/// Why no manifests could be made: every variant but [`Error::Json`] is a
+/// flag the user is to fix (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A `bench` flag that makes no sense in a pod.
+    #[error(
+        "{flag} cannot be given to `kube job`: the Job sets --shard, --start-at and \
+         --json itself, and a local file or CPU list does not exist in the pod \
+         (use --body instead of --body-file, --cpu for the pod's CPUs)"
+    )]
+    LocalFlag {
+        /// The flag, e.g. `--shard`.
+        flag: &'static str,
+    },
+    /// `--job-name` is not a DNS label.
+    #[error("--job-name {name:?}: expected a DNS label (lower-case letters, digits and '-', at most 63, e.g. gauntlet-load)")]
+    JobName {
+        /// The name given.
+        name: String,
+    },
+    /// The `bench` flags do not make a plan (the load module's message).
+    #[error(transparent)]
+    Bench(#[from] crate::load::Error),
+    /// A shard of the plan would be empty (e.g. `-c 2` over 4 shards).
+    #[error("{0}")]
+    Shard(ShardError),
+    /// The Kubernetes objects could not be turned into JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+impl crate::exit::Classify for Error {
+    fn is_input(&self) -> bool {
+        match self {
+            Error::LocalFlag { .. } | Error::JobName { .. } | Error::Shard(_) => true,
+            Error::Bench(inner) => inner.is_input(),
+            Error::Json(_) => false,
+        }
+    }
+}
 
 /// The environment variable holding the pod's completion index.
 pub const INDEX_VAR: &str = "JOB_COMPLETION_INDEX";
@@ -53,7 +93,7 @@ pub struct JobOptions {
 
 /// The `v1 List` holding the headless Service and the Indexed Job, for a
 /// start time `start_delay` after `now`.
-pub fn manifests(args: &JobOptions, now: SystemTime) -> anyhow::Result<serde_json::Value> {
+pub fn manifests(args: &JobOptions, now: SystemTime) -> Result<serde_json::Value, Error> {
     let bench = &args.bench;
     for (set, flag) in [
         (bench.shard.is_some(), "--shard"),
@@ -64,18 +104,13 @@ pub fn manifests(args: &JobOptions, now: SystemTime) -> anyhow::Result<serde_jso
         (bench.cpus.is_some(), "--cpus"),
     ] {
         if set {
-            return Err(input_error(format!(
-                "{flag} cannot be given to `kube job`: the Job sets --shard, --start-at and \
-                 --json itself, and a local file or CPU list does not exist in the pod \
-                 (use --body instead of --body-file, --cpu for the pod's CPUs)"
-            )));
+            return Err(Error::LocalFlag { flag });
         }
     }
     if !is_dns_label(&args.job_name) {
-        return Err(input_error(format!(
-            "--job-name {:?}: expected a DNS label (lower-case letters, digits and '-', at most 63, e.g. gauntlet-load)",
-            args.job_name
-        )));
+        return Err(Error::JobName {
+            name: args.job_name.clone(),
+        });
     }
     // Validate the plan and every shard's slice now, not in the pods.
     let plan = plan_from_args(bench, Vec::new())?;
@@ -87,7 +122,7 @@ pub fn manifests(args: &JobOptions, now: SystemTime) -> anyhow::Result<serde_jso
                 count: args.shards,
             },
         )
-        .map_err(|e| input_error(e.to_string()))?;
+        .map_err(Error::Shard)?;
     }
     let start_at = rfc3339(now + args.start_delay);
     let start_at = start_at

@@ -9,15 +9,13 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use anyhow::Context;
 use bytes::Bytes;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plan::{LoadObserver, LoadPlan, Phase, Progress, RequestSpec, Schedule, Target};
 use super::shard::{self, Sharding};
-use super::{run_plan, LoadOutcome};
+use super::{run_plan, Error, LoadOutcome};
 use crate::cpus::CpuSet;
-use crate::exit::input_error;
 use crate::interrupt::Interrupt;
 use crate::results::{LatencyStats, LoadModel, LoadReport};
 
@@ -81,31 +79,48 @@ pub fn run(
     args: &BenchOptions,
     command_line: Vec<String>,
     interrupt: &Interrupt,
-) -> anyhow::Result<LoadOutcome> {
+) -> Result<LoadOutcome, Error> {
     let plan = plan_from_args(args, command_line)?;
     let (plan, sharding) = Sharding::prepare(plan, args.shard.as_deref(), args.start_at.as_deref())
-        .map_err(|e| input_error(e.to_string()))?;
-    sharding
-        .wait(interrupt)
-        .map_err(|e| input_error(e.to_string()))?;
+        .map_err(Error::Shard)?;
+    sharding.wait(interrupt).map_err(Error::Shard)?;
     let observer = TerminalProgress::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut outcome = run_plan(&plan, interrupt, &observer)?;
+    let mut outcome = run_plan(&plan, interrupt, &observer).map_err(Error::Engine)?;
     observer.finish();
     outcome.report.shard = sharding.record(&outcome);
     Ok(outcome)
 }
 
-/// Writes `--json` (to a file, or to standard output between the marker
-/// lines), `--hlog` and `--csv` from a finished run.
-pub fn write_outputs(args: &BenchOptions, outcome: &LoadOutcome) -> anyhow::Result<()> {
+/// With `--json -`, the report as JSON between the marker lines (a
+/// sharded pod's standard output, read back by `merge`), newline-terminated,
+/// for the caller to print; `None` otherwise.
+pub fn stdout_json(args: &BenchOptions, outcome: &LoadOutcome) -> Result<Option<String>, Error> {
     match &args.json {
         Some(path) if path.as_os_str() == "-" => {
             let json = serde_json::to_string(&outcome.report)?;
-            println!("{}\n{json}\n{}", shard::BEGIN_MARKER, shard::END_MARKER);
+            Ok(Some(format!(
+                "{}\n{json}\n{}\n",
+                shard::BEGIN_MARKER,
+                shard::END_MARKER
+            )))
         }
-        Some(path) => crate::results::write_json_atomic(path, &outcome.report)
-            .with_context(|| format!("writing --json {}", path.display()))?,
-        None => {}
+        _ => Ok(None),
+    }
+}
+
+/// Writes the files of a finished run: `--json FILE` (not `--json -`, see
+/// [`stdout_json`]), `--hlog` and `--csv`.
+pub fn write_outputs(args: &BenchOptions, outcome: &LoadOutcome) -> Result<(), Error> {
+    match &args.json {
+        Some(path) if path.as_os_str() != "-" => {
+            crate::results::write_json_atomic(path, &outcome.report).map_err(|source| {
+                Error::WriteJson {
+                    path: path.clone(),
+                    source,
+                }
+            })?
+        }
+        _ => {}
     }
     if let Some(path) = &args.hlog {
         write_hlog(path, outcome)?;
@@ -116,7 +131,7 @@ pub fn write_outputs(args: &BenchOptions, outcome: &LoadOutcome) -> anyhow::Resu
     Ok(())
 }
 
-fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<()> {
+fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> Result<(), Error> {
     let comment = format!(
         "gauntlet {} bench {}",
         env!("CARGO_PKG_VERSION"),
@@ -132,11 +147,9 @@ fn write_hlog(path: &std::path::Path, outcome: &LoadOutcome) -> anyhow::Result<(
 }
 
 /// Parses `Name: value` (the `-H` form).
-pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
-    let bad = || {
-        input_error(format!(
-            "--header {text:?}: expected `Name: value`, e.g. -H 'Accept: application/json'"
-        ))
+pub fn parse_header(text: &str) -> Result<(String, String), Error> {
+    let bad = || Error::BadHeader {
+        header: text.to_string(),
     };
     let (name, value) = text.split_once(':').ok_or_else(bad)?;
     let name = name.trim();
@@ -155,65 +168,55 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// Turns the flags into a validated plan.
-pub fn plan_from_args(args: &BenchOptions, command_line: Vec<String>) -> anyhow::Result<LoadPlan> {
-    let (target, path) = Target::parse_url(&args.url)
-        .map_err(|e| input_error(format!("URL {e} ({})", crate::target::URL_FORM)))?;
+pub fn plan_from_args(args: &BenchOptions, command_line: Vec<String>) -> Result<LoadPlan, Error> {
+    let (target, path) = Target::parse_url(&args.url).map_err(|e| Error::Url {
+        reason: e.to_string(),
+    })?;
     if args.connections == 0 {
-        return Err(input_error("--connections must be at least 1, e.g. -c 64"));
+        return Err(Error::NoConnections);
     }
     if args.duration.is_zero() {
-        return Err(input_error(
-            "--duration must be longer than 0, e.g. -d 10s or -d 2m",
-        ));
+        return Err(Error::ZeroDuration);
     }
     if args.timeout.is_zero() {
-        return Err(input_error(
-            "--timeout must be longer than 0, e.g. --timeout 5s",
-        ));
+        return Err(Error::ZeroTimeout);
     }
     let schedule = match args.rate {
         None => Schedule::Closed,
         Some(rate) if rate.is_finite() && rate > 0.0 => Schedule::OpenConstant { rate },
-        Some(rate) => {
-            return Err(input_error(format!(
-                "--rate {rate}: expected a positive number of requests per second, e.g. -R 1000 \
-                 (leave it out for the closed model)"
-            )))
-        }
+        Some(rate) => return Err(Error::BadRate { rate }),
     };
     let method = args.method.to_ascii_uppercase();
     if method.is_empty() || !method.bytes().all(is_token_byte) {
-        return Err(input_error(format!(
-            "--method {:?}: expected an HTTP method such as GET or POST",
-            args.method
-        )));
+        return Err(Error::BadMethod {
+            method: args.method.clone(),
+        });
     }
     let headers = args
         .headers
         .iter()
         .map(|h| parse_header(h))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     let body = match (&args.body, &args.body_file) {
         (Some(text), _) => Bytes::from(text.clone().into_bytes()),
-        (None, Some(path)) => Bytes::from(std::fs::read(path).map_err(|e| {
-            input_error(format!(
-                "--body-file {}: cannot read it ({e}); expected a readable file",
-                path.display()
-            ))
-        })?),
+        (None, Some(path)) => {
+            Bytes::from(std::fs::read(path).map_err(|reason| Error::BodyFile {
+                path: path.clone(),
+                reason,
+            })?)
+        }
         (None, None) => Bytes::new(),
     };
     let cpus = match &args.cpus {
         Some(text) => {
-            let set = text
-                .parse::<CpuSet>()
-                .map_err(|e| input_error(format!("--cpus: {e}")))?;
+            let set = text.parse::<CpuSet>().map_err(Error::Cpus)?;
             if let Ok(allowed) = CpuSet::current() {
                 if let Some(cpu) = set.cpus().iter().find(|c| !allowed.cpus().contains(c)) {
-                    return Err(input_error(format!(
-                        "--cpus {text}: CPU {cpu} is not available to this process \
-                         (expected a list within {allowed})"
-                    )));
+                    return Err(Error::CpuNotAllowed {
+                        text: text.clone(),
+                        cpu: *cpu,
+                        allowed: allowed.to_string(),
+                    });
                 }
             }
             Some(set)
@@ -221,7 +224,7 @@ pub fn plan_from_args(args: &BenchOptions, command_line: Vec<String>) -> anyhow:
         None => None,
     };
     let threads = match args.threads {
-        Some(0) => return Err(input_error("--threads must be at least 1, e.g. -t 2")),
+        Some(0) => return Err(Error::NoThreads),
         Some(t) => t,
         None => match &cpus {
             Some(set) => set.len(),

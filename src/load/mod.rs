@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod engine;
+pub mod error;
 pub mod h2frame;
 pub mod http1;
 pub mod http2;
@@ -15,4 +16,5 @@ pub mod worker;
 
 pub use crate::record::IntervalHistogram;
 pub use engine::{run_plan, LoadOutcome};
+pub use error::Error;
 pub use plan::*;

@@ -1,7 +1,7 @@
 //! `gauntlet merge`: the exact merge of sharded load runs. Reads the shards'
 //! results one at a time ([`read`]), adds them ([`combine`]), refuses shards
 //! of different plans, duplicate or missing indexes and other schema versions
-//! (exit 2), prints the usual summary with a per-shard table, evaluates
+//! (exit 2), lays out the usual summary with a per-shard table, evaluates
 //! `--threshold`s on the merged figures (exit 1 when one fails) and writes the
 //! merged `--json`, `--hlog` and, with `--out`, a result folder that
 //! `gauntlet report` and `gauntlet compare` read like any run.
@@ -11,12 +11,9 @@ pub mod read;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 pub use combine::{Merged, Merger};
 pub use read::{read_shard, MergeError};
 
-use crate::exit::input_error;
 use crate::load::bench::{fmt_us, summary};
 use crate::results::environment::{fingerprint, now_rfc3339};
 use crate::results::{
@@ -66,22 +63,66 @@ pub fn merge_files(paths: &[PathBuf], command_line: Vec<String>) -> Result<Merge
     merger.finish(command_line)
 }
 
-/// Merges, prints the summary, the shard table and the threshold lines,
-/// and writes the outputs; says how it ended. Shards that cannot be merged
-/// are an input error.
-pub fn run(args: &MergeOptions, command_line: Vec<String>) -> anyhow::Result<MergeEnd> {
-    let thresholds = &args.thresholds;
-    let merged = merge_files(&args.shards, command_line).map_err(|e| input_error(e.to_string()))?;
+/// A merge that succeeded: the merged figures and the result they make,
+/// thresholds evaluated.
+#[derive(Debug)]
+pub struct MergeOutcome {
+    /// The merged report and interval histograms.
+    pub merged: Merged,
+    /// The merged report as one scenario × server result, with `--threshold`
+    /// outcomes.
+    pub result: ServerRunResult,
+}
+
+impl MergeOutcome {
+    /// What `gauntlet merge` prints: the usual summary, the shard table and
+    /// a line per threshold.
+    pub fn render(&self) -> String {
+        format!(
+            "{}{}{}",
+            summary(&self.merged.report),
+            shard_table(&self.merged.report),
+            threshold_lines(&self.result.thresholds)
+        )
+    }
+
+    /// How the merge ended: a failed threshold first, then an interrupted
+    /// shard.
+    pub fn end(&self) -> MergeEnd {
+        if self.result.thresholds.iter().any(|t| !t.passed) {
+            MergeEnd::ThresholdFailed
+        } else if self.merged.report.interrupted {
+            MergeEnd::Interrupted
+        } else {
+            MergeEnd::Passed
+        }
+    }
+}
+
+/// Merges the shards and evaluates the thresholds; the caller prints
+/// [`MergeOutcome::render`], then calls [`write_outputs`]. Shards that
+/// cannot be merged are an input error.
+pub fn run(args: &MergeOptions, command_line: Vec<String>) -> Result<MergeOutcome, Error> {
+    let merged = merge_files(&args.shards, command_line).map_err(Error::Merge)?;
     let mut result = as_server_run(&merged.report, &args.name);
-    result.thresholds = thresholds.iter().map(|t| t.evaluate(&result)).collect();
+    result.thresholds = args
+        .thresholds
+        .iter()
+        .map(|t| t.evaluate(&result))
+        .collect();
+    Ok(MergeOutcome { merged, result })
+}
 
-    print!("{}", summary(&merged.report));
-    print!("{}", shard_table(&merged.report));
-    print!("{}", threshold_lines(&result.thresholds));
-
+/// Writes the merged `--json`, `--hlog` and `--out` folder.
+pub fn write_outputs(args: &MergeOptions, outcome: &MergeOutcome) -> Result<(), Error> {
+    let merged = &outcome.merged;
     if let Some(path) = &args.json {
-        crate::results::write_json_atomic(path, &merged.report)
-            .with_context(|| format!("writing --json {}", path.display()))?;
+        crate::results::write_json_atomic(path, &merged.report).map_err(|source| {
+            Error::WriteJson {
+                path: path.clone(),
+                source,
+            }
+        })?;
     }
     if let Some(path) = &args.hlog {
         let comment = format!(
@@ -93,15 +134,54 @@ pub fn run(args: &MergeOptions, command_line: Vec<String>) -> anyhow::Result<Mer
         crate::record::hlog::write_hlog(path, merged.measure_started, &merged.intervals, &comment)?;
     }
     if let Some(dir) = &args.out {
-        write_folder(dir, &result)?;
+        write_folder(dir, &outcome.result)?;
     }
-    Ok(if result.thresholds.iter().any(|t| !t.passed) {
-        MergeEnd::ThresholdFailed
-    } else if merged.report.interrupted {
-        MergeEnd::Interrupted
-    } else {
-        MergeEnd::Passed
-    })
+    Ok(())
+}
+
+/// Why a merge could not be made or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The shards cannot be merged (its message names the file or index):
+    /// the user's input, exit 2.
+    #[error("{0}")]
+    Merge(MergeError),
+    /// `--json` could not be written.
+    #[error("writing --json {path}")]
+    WriteJson {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::results::WriteError,
+    },
+    /// `--hlog` could not be written.
+    #[error(transparent)]
+    Hlog(#[from] crate::record::hlog::HlogError),
+    /// The `--out` folder could not be created.
+    #[error("writing --out {dir}")]
+    CreateOut {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::results::WriteError,
+    },
+    /// A file of the `--out` folder could not be written.
+    #[error(transparent)]
+    WriteOut(#[from] crate::results::WriteError),
+}
+
+impl crate::exit::Classify for Error {
+    fn is_input(&self) -> bool {
+        match self {
+            Error::Merge(_) => true,
+            Error::WriteJson { .. }
+            | Error::Hlog(_)
+            | Error::CreateOut { .. }
+            | Error::WriteOut(_) => false,
+        }
+    }
 }
 
 /// The merged result as a server run with one repetition (the target is not
@@ -151,7 +231,7 @@ pub fn as_server_run(report: &LoadReport, scenario: &str) -> ServerRunResult {
     }
 }
 
-fn write_folder(dir: &Path, result: &ServerRunResult) -> anyhow::Result<()> {
+fn write_folder(dir: &Path, result: &ServerRunResult) -> Result<(), Error> {
     let manifest = RunManifest {
         schema_version: SCHEMA_VERSION,
         run_id: dir
@@ -172,8 +252,11 @@ fn write_folder(dir: &Path, result: &ServerRunResult) -> anyhow::Result<()> {
     };
     let mut result = result.clone();
     result.run_id = manifest.run_id.clone();
-    let mut folder = crate::results::RunWriter::create(dir, manifest)
-        .with_context(|| format!("writing --out {}", dir.display()))?;
+    let mut folder =
+        crate::results::RunWriter::create(dir, manifest).map_err(|source| Error::CreateOut {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     folder.write_result(&result)?;
     folder.finish(matches!(result.status, RunStatus::Interrupted))?;
     Ok(())

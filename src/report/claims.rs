@@ -92,16 +92,18 @@ pub fn evaluation_with(data: &ReportData, file: &ClaimsFile) -> Option<Evaluatio
 }
 
 /// [`evaluation_with`] the default claims file; `None` when it is absent or
-/// unreadable (the report then has no Claims section).
+/// unreadable (the report then has no Claims section, and [`problem`] says
+/// why).
 pub fn evaluation(data: &ReportData) -> Option<Evaluation> {
-    let path = claims_path()?;
-    match ClaimsFile::load(&path, None) {
-        Ok(file) => evaluation_with(data, &file),
-        Err(e) => {
-            eprintln!("warning: no Claims section in the report: {e}");
-            None
-        }
-    }
+    let file = ClaimsFile::load(&claims_path()?, None).ok()?;
+    evaluation_with(data, &file)
+}
+
+/// Why the default claims file, present, cannot be read: the warning a
+/// report without its Claims section comes with.
+pub fn problem() -> Option<String> {
+    let e = ClaimsFile::load(&claims_path()?, None).err()?;
+    Some(format!("no Claims section in the report: {e}"))
 }
 
 /// The chart (its file stem) that shows a metric of a scenario.

@@ -2,8 +2,8 @@
 //! [`chart::Chart`] trait), one self-contained HTML page and a GitHub-flavoured
 //! Markdown summary, rendered from result files only (never a live run).
 //!
-//! [`render`] is the entry point other commands use; [`execute`] is the
-//! `gauntlet report` command.
+//! [`render`] is the entry point other commands use; `gauntlet report` calls
+//! [`load`], then [`run`].
 
 pub mod capacity;
 pub mod chart;
@@ -19,9 +19,6 @@ pub mod model;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
-use crate::exit::input_error;
 use chart::{render_png, render_svg, Chart, RenderedChart};
 use charts::{
     capacity::CapacityChart, efficiency::EfficiencyChart, latency_timeline::LatencyTimelineChart,
@@ -33,7 +30,7 @@ use model::ReportData;
 
 /// What can go wrong while reading results or drawing a report.
 #[derive(Debug, thiserror::Error)]
-pub enum ReportError {
+pub enum Error {
     /// No input was given.
     #[error("no result folder given (expected results/<run-id>/ or a result .json file)")]
     NoInput,
@@ -56,6 +53,16 @@ pub enum ReportError {
         #[source]
         source: chart::ChartError,
     },
+    /// The report could not be rendered into the folder `gauntlet report`
+    /// chose or was given (the inner error says what failed).
+    #[error("rendering the report into {out}")]
+    Render {
+        /// The output folder.
+        out: PathBuf,
+        /// What failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// An output file could not be written.
     #[error("cannot write {path}")]
     Write {
@@ -67,29 +74,22 @@ pub enum ReportError {
     },
 }
 
-impl ReportError {
+impl crate::exit::Classify for Error {
     /// True when the error is in what the user gave (exit code 2).
-    pub fn is_input(&self) -> bool {
-        matches!(
-            self,
-            ReportError::NoInput | ReportError::Missing { .. } | ReportError::Results(_)
-        )
-    }
-}
-
-fn to_anyhow(err: ReportError) -> anyhow::Error {
-    if err.is_input() {
-        input_error(format!("{:#}", anyhow::Error::new(err)))
-    } else {
-        anyhow::Error::new(err)
+    fn is_input(&self) -> bool {
+        match self {
+            Error::NoInput | Error::Missing { .. } | Error::Results(_) => true,
+            Error::Draw { .. } | Error::Write { .. } => false,
+            Error::Render { source, .. } => source.is_input(),
+        }
     }
 }
 
 /// Renders the result folders into `out` (index.html, *.svg, optional *.png,
 /// summary.md); returns the paths written.
-pub fn render(result_dirs: &[PathBuf], out: &Path, png: bool) -> anyhow::Result<Vec<PathBuf>> {
-    let data = ReportData::load(result_dirs).map_err(to_anyhow)?;
-    write_report(&data, out, png).map_err(to_anyhow)
+pub fn render(result_dirs: &[PathBuf], out: &Path, png: bool) -> Result<ReportWritten, Error> {
+    let data = ReportData::load(result_dirs)?;
+    write_report(&data, out, png)
 }
 
 /// A chart as placed in the page: which scenario it belongs to (none for
@@ -107,7 +107,7 @@ pub fn render_charts(
     data: &ReportData,
     out: &Path,
     png: bool,
-) -> Result<(Vec<PlacedChart>, Vec<PathBuf>), ReportError> {
+) -> Result<(Vec<PlacedChart>, Vec<PathBuf>), Error> {
     let mut charts = ChartWriter {
         data,
         out,
@@ -193,8 +193,8 @@ struct ChartWriter<'a> {
 }
 
 impl ChartWriter<'_> {
-    fn emit<C: Chart>(&mut self, chart: &C, scenario: Option<&str>) -> Result<(), ReportError> {
-        let draw_err = |source| ReportError::Draw {
+    fn emit<C: Chart>(&mut self, chart: &C, scenario: Option<&str>) -> Result<(), Error> {
+        let draw_err = |source| Error::Draw {
             chart: chart.file_stem(),
             source,
         };
@@ -212,20 +212,19 @@ impl ChartWriter<'_> {
     }
 }
 
-/// Writes the whole report of `data` into `out`; returns the paths written.
-pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
-    fs::create_dir_all(out).map_err(|source| ReportError::Write {
+/// Writes the whole report of `data` into `out`; says what it wrote and
+/// what the reader should be warned of.
+pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<ReportWritten, Error> {
+    fs::create_dir_all(out).map_err(|source| Error::Write {
         path: out.to_path_buf(),
         source,
     })?;
     let (placed, pngs) = render_charts(data, out, png)?;
     let mut written = Vec::new();
-    let mut write = |path: PathBuf, text: &str| -> Result<(), ReportError> {
-        crate::results::write_atomic(&path, text.as_bytes()).map_err(|source| {
-            ReportError::Write {
-                path: path.clone(),
-                source,
-            }
+    let mut write = |path: PathBuf, text: &str| -> Result<(), Error> {
+        crate::results::write_atomic(&path, text.as_bytes()).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
         })?;
         written.push(path);
         Ok(())
@@ -236,7 +235,11 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<Vec<Path
     }
     write(out.join("summary.md"), &markdown::summary(data))?;
     written.extend(pngs);
-    Ok(written)
+    Ok(ReportWritten {
+        out: out.to_path_buf(),
+        files: written,
+        warnings: claims::problem().into_iter().collect(),
+    })
 }
 
 /// What `gauntlet report` is asked to do (the flags of `cli::ReportArgs`).
@@ -257,15 +260,25 @@ pub struct ReportWritten {
     pub out: PathBuf,
     /// Every file written.
     pub files: Vec<PathBuf>,
+    /// What the reader should know, e.g. why the Claims section is missing
+    /// (each printed as `warning: ...`).
+    pub warnings: Vec<String>,
 }
 
-/// Renders the result folders into a report (warning about unreadable
-/// result files on standard error) and says what it wrote.
-pub fn run(args: &ReportOptions) -> anyhow::Result<ReportWritten> {
-    let data = ReportData::load(&args.results).map_err(to_anyhow)?;
-    for bad in data.runs.iter().flat_map(|r| &r.unreadable) {
-        eprintln!("warning: skipping unreadable result file {bad}");
-    }
+/// Reads the result folders `gauntlet report` is given; the caller warns
+/// about [`unreadable`] files, then calls [`run`].
+pub fn load(args: &ReportOptions) -> Result<ReportData, Error> {
+    ReportData::load(&args.results)
+}
+
+/// The result files of `data` that could not be read and are left out.
+pub fn unreadable(data: &ReportData) -> impl Iterator<Item = &String> {
+    data.runs.iter().flat_map(|r| &r.unreadable)
+}
+
+/// Renders the results read by [`load`] into a report and says what it
+/// wrote.
+pub fn run(args: &ReportOptions, data: &ReportData) -> Result<ReportWritten, Error> {
     let out = match &args.out {
         Some(out) => out.clone(),
         None => {
@@ -273,11 +286,8 @@ pub fn run(args: &ReportOptions) -> anyhow::Result<ReportWritten> {
             PathBuf::from("reports").join(charts::slug(&ids.join("-vs-")))
         }
     };
-    let written = write_report(&data, &out, args.png)
-        .map_err(to_anyhow)
-        .with_context(|| format!("rendering the report into {}", out.display()))?;
-    Ok(ReportWritten {
-        out,
-        files: written,
+    write_report(data, &out, args.png).map_err(|e| Error::Render {
+        out: out.clone(),
+        source: Box::new(e),
     })
 }

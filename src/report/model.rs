@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use hdrhistogram::Histogram;
 use plotters::style::RGBColor;
 
-use super::ReportError;
+use super::Error;
 use crate::results::{Environment, Repetition, RunFolder, RunStatus, ServerRunResult};
 use crate::scenario::bound::Tally;
 use crate::scenario::errors;
@@ -216,9 +216,9 @@ pub struct ReportData {
 
 impl ReportData {
     /// Reads every folder or file in `inputs`.
-    pub fn load(inputs: &[PathBuf]) -> Result<ReportData, ReportError> {
+    pub fn load(inputs: &[PathBuf]) -> Result<ReportData, Error> {
         if inputs.is_empty() {
-            return Err(ReportError::NoInput);
+            return Err(Error::NoInput);
         }
         let mut runs = Vec::new();
         let mut raw: Vec<(usize, ServerRunResult)> = Vec::new();
@@ -452,9 +452,9 @@ fn summarize(result: &ServerRunResult) -> Summary {
 /// run folder, a folder of results without a manifest, or one result file),
 /// which checks the schema version and lists corrupt files instead of
 /// failing on them.
-fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), ReportError> {
+fn read_input(input: &Path) -> Result<(RunInfo, Vec<ServerRunResult>), Error> {
     if !input.exists() {
-        return Err(ReportError::Missing {
+        return Err(Error::Missing {
             path: input.to_path_buf(),
         });
     }

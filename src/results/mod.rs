@@ -22,7 +22,6 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use capacity::{CapacityEnd, CapacityResult, CapacityStep, ClauseMiss, StepKind};
@@ -33,7 +32,7 @@ pub use schema::*;
 pub use shard::{MergeRecord, ShardInterval, ShardRecord, ShardRow};
 pub use warmup::{WarmupMode, WarmupRecord};
 pub use warnings::Warning;
-pub use write::RunWriter;
+pub use write::{RunWriter, WriteError};
 
 /// The running Gauntlet build, for stamping result files.
 pub fn tool_info() -> ToolInfo {
@@ -46,11 +45,16 @@ pub fn tool_info() -> ToolInfo {
 }
 
 /// Writes `value` as pretty JSON to `path` atomically (see [`write_atomic`]).
-pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(value)
-        .with_context(|| format!("serializing {}", path.display()))?;
+pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), WriteError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| WriteError::Serialize {
+        path: path.to_path_buf(),
+        source,
+    })?;
     bytes.push(b'\n');
-    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+    write_atomic(path, &bytes).map_err(|source| WriteError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes `bytes` to `path` atomically: the data goes to a temporary file in
@@ -93,6 +97,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Reads one result file of this schema version (a server result, a
 /// manifest, a `bench --json` report) through [`read::read_versioned`],
 /// naming the file in any error.
-pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
-    Ok(read::read_versioned(path)?)
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, ReadError> {
+    read::read_versioned(path)
 }

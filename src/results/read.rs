@@ -68,6 +68,14 @@ pub enum ReadError {
     },
 }
 
+/// Every way of failing to read results concerns a folder or file the user
+/// named (or one a manifest they named lists): an input error, exit 2.
+impl crate::exit::Classify for ReadError {
+    fn is_input(&self) -> bool {
+        true
+    }
+}
+
 impl ReadError {
     /// True when the error concerns one file of a folder that can be left
     /// out (the rest is still read); false when the whole input is refused

@@ -5,11 +5,49 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-
 use super::environment::{now_rfc3339, result_file_name};
 use super::read::MANIFEST;
 use super::{write_json_atomic, RunManifest, ServerRunResult};
+
+/// Why a result file or run folder could not be written: always a failure
+/// while running (exit 1), never the user's input. The message names the
+/// path; the system's reason follows as the source.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The value could not be turned into JSON.
+    #[error("serializing {path}")]
+    Serialize {
+        /// The file it was meant for.
+        path: PathBuf,
+        /// serde's reason.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file could not be written (atomically) to disk.
+    #[error("writing {path}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The run folder could not be created.
+    #[error("creating results folder {path}")]
+    CreateFolder {
+        /// The folder.
+        path: PathBuf,
+        /// The system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl crate::exit::Classify for WriteError {
+    fn is_input(&self) -> bool {
+        false
+    }
+}
 
 /// A results folder being written: the manifest is kept on disk up to date
 /// after every result, so a crash loses nothing that was finished.
@@ -21,9 +59,11 @@ pub struct RunWriter {
 
 impl RunWriter {
     /// Creates `dir` and writes the initial manifest.
-    pub fn create(dir: &Path, manifest: RunManifest) -> Result<RunWriter> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating results folder {}", dir.display()))?;
+    pub fn create(dir: &Path, manifest: RunManifest) -> Result<RunWriter, WriteError> {
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let folder = RunWriter {
             dir: dir.to_path_buf(),
             manifest,
@@ -42,13 +82,13 @@ impl RunWriter {
         &self.manifest
     }
 
-    fn write_manifest(&self) -> Result<()> {
+    fn write_manifest(&self) -> Result<(), WriteError> {
         write_json_atomic(&self.dir.join(MANIFEST), &self.manifest)
     }
 
     /// Writes one result (replacing an earlier version of the same file) and
     /// records it in the manifest; returns its path.
-    pub fn write_result(&mut self, result: &ServerRunResult) -> Result<PathBuf> {
+    pub fn write_result(&mut self, result: &ServerRunResult) -> Result<PathBuf, WriteError> {
         let name = result_file_name(&result.scenario.name, &result.server.name);
         let path = self.dir.join(&name);
         write_json_atomic(&path, result)?;
@@ -60,7 +100,7 @@ impl RunWriter {
     }
 
     /// Marks the run finished (or interrupted) and writes the manifest.
-    pub fn finish(&mut self, interrupted: bool) -> Result<()> {
+    pub fn finish(&mut self, interrupted: bool) -> Result<(), WriteError> {
         self.manifest.finished_at = Some(now_rfc3339());
         self.manifest.interrupted = interrupted;
         self.write_manifest()

@@ -53,8 +53,10 @@ pub struct Search<'a> {
     /// Time since the search began (`None`: the wall clock). Tests pass a
     /// simulated clock so the time limit is deterministic.
     pub clock: Option<&'a (dyn Fn() -> Duration + Sync)>,
-    /// Prefix of progress lines on stderr (`None`: quiet).
+    /// Prefix of progress lines (`None`: quiet).
     pub label: Option<String>,
+    /// Where progress lines go.
+    pub lines: super::measure::Lines<'a>,
 }
 
 /// How the search went: the result, and what made it stop early when the
@@ -167,7 +169,7 @@ impl Search<'_> {
 
     fn say(&self, text: &str) {
         if let Some(label) = &self.label {
-            eprintln!("{label} {text}");
+            (self.lines)(&format!("{label} {text}"));
         }
     }
 
@@ -368,6 +370,7 @@ pub(super) fn search_server(
         label: cx
             .progress
             .then(|| format!("[{} · {name}]", scenario.info.name)),
+        lines: cx.lines,
     };
     let outcome = search.run(&mut || died(server, "during the capacity search"));
     result.status = if let Some(status) = outcome.died {

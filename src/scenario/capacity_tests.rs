@@ -169,6 +169,7 @@ fn search(fake: &Fake, spec: &CapacitySpec, interrupt: &Interrupt) -> SearchOutc
         server: None,
         clock: Some(&clock),
         label: None,
+        lines: &|_| {},
     }
     .run(&mut || None)
 }

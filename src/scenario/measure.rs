@@ -35,6 +35,11 @@ const SETTLE: Duration = Duration::from_millis(300);
 pub type Driver<'a> =
     &'a (dyn Fn(&LoadPlan, &Interrupt, &dyn LoadObserver) -> anyhow::Result<LoadReport> + Sync);
 
+/// Where a run's lines for standard error go: progress while it measures
+/// and warnings. `commands::run` prints them; the scenario module prints
+/// nothing itself.
+pub type Lines<'a> = &'a (dyn Fn(&str) + Sync);
+
 /// Everything the measurement of one server needs besides the scenario.
 pub struct Context<'a> {
     /// The run id.
@@ -47,8 +52,10 @@ pub struct Context<'a> {
     pub driver: Driver<'a>,
     /// Extra environment for every server (e.g. `UPSTREAM_URL`).
     pub extra_env: Vec<(String, String)>,
-    /// Print progress lines on stderr.
+    /// Send progress lines to `lines` (warnings go there regardless).
     pub progress: bool,
+    /// Where progress lines and warnings go.
+    pub lines: Lines<'a>,
     /// The command line, recorded in every load report.
     pub command_line: Vec<String>,
 }
@@ -56,7 +63,11 @@ pub struct Context<'a> {
 impl Context<'_> {
     pub(super) fn say(&self, scenario: &Scenario, server: &str, text: impl AsRef<str>) {
         if self.progress {
-            eprintln!("[{} · {server}] {}", scenario.info.name, text.as_ref());
+            (self.lines)(&format!(
+                "[{} · {server}] {}",
+                scenario.info.name,
+                text.as_ref()
+            ));
         }
     }
 }
@@ -156,7 +167,7 @@ pub fn measure_server(
             Ok((server, took)) => {
                 samples_ms.push(took.as_secs_f64() * 1e3);
                 if let Err(e) = server.stop(STOP_GRACE) {
-                    eprintln!("warning: {e:#}");
+                    (cx.lines)(&format!("warning: {e:#}"));
                 }
             }
             Err(status) => {
@@ -265,7 +276,7 @@ pub fn measure_server(
                 "[{} · {name}] repetition {index}/{}",
                 scenario.info.name, scenario.repetitions
             ),
-            progress: cx.progress,
+            progress: cx.progress.then_some(cx.lines),
         };
         let outcome = (cx.driver)(&plan, cx.interrupt, &observer);
         let window = observer.edges.seconds();
@@ -340,7 +351,7 @@ pub fn measure_server(
         }
     }
     if let Err(e) = server.stop(STOP_GRACE) {
-        eprintln!("warning: {e:#}");
+        (cx.lines)(&format!("warning: {e:#}"));
     }
     result
         .warnings
@@ -432,7 +443,8 @@ struct Observer<'a> {
     /// The server's CPU wait over the measured phase, for [`bound`].
     sched: schedstat::Window,
     label: String,
-    progress: bool,
+    /// Where progress lines go (`None`: quiet).
+    progress: Option<Lines<'a>>,
 }
 
 impl LoadObserver for Observer<'_> {
@@ -453,8 +465,8 @@ impl LoadObserver for Observer<'_> {
     }
 
     fn progress(&self, p: &Progress) {
-        if self.progress {
-            eprintln!(
+        if let Some(lines) = self.progress {
+            lines(&format!(
                 "{} {:?} {:>4.0}/{:.0}s: {:.0} req/s, p99 {:.2} ms, {} errors",
                 self.label,
                 p.phase,
@@ -463,7 +475,7 @@ impl LoadObserver for Observer<'_> {
                 p.recent_rps,
                 p.recent_p99_us as f64 / 1e3,
                 p.errors
-            );
+            ));
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod idle;
 pub mod measure;
 pub mod model;
 pub mod requests;
+pub mod run_error;
 pub mod runner;
 pub mod select;
 pub mod steady;
@@ -20,5 +21,6 @@ pub mod thresholds;
 pub mod validate;
 pub mod variants;
 
-pub use runner::{RunEnd, RunOptions};
+pub use run_error::Error;
+pub use runner::{Measured, RunEnd, RunOptions};
 pub use validate::{Overrides, Scenario, ScenarioError, UpstreamSpec};

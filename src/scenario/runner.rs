@@ -1,19 +1,17 @@
 //! `gauntlet run`: every scenario file validated before anything starts, then
 //! each scenario × server measured ([`super::measure`]), its thresholds
 //! evaluated and its result written atomically into `results/<run-id>/`
-//! with the manifest kept current. Ends with a comparison table (or JSON),
-//! the report, the baseline hooks, and the exit code: 0 ok, 1 a threshold or
-//! a server failed, 130 interrupted.
+//! with the manifest kept current. What follows (the summary, exports, the
+//! report, the baseline hooks) is made from the [`Measured`] run, in the
+//! order `commands::run` calls it: [`RunEnd`] says how it ended (0 ok, 1 a
+//! threshold or a server failed or the baseline regressed, 130 interrupted).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
-
-use super::measure::{self, Context, Driver};
+use super::measure::{self, Context, Driver, Lines};
 use super::summary::{self, Row};
-use super::{Overrides, Scenario};
-use crate::exit::input_error;
+use super::{Error, Overrides, Scenario};
 use crate::interrupt::Interrupt;
 use crate::results::environment::{fingerprint, now_rfc3339, run_id};
 use crate::results::{RunManifest, RunStatus, RunWriter, SCHEMA_VERSION};
@@ -63,9 +61,99 @@ pub enum RunEnd {
     Interrupted,
 }
 
-/// Runs the scenarios with the load engine.
-pub fn run(args: &RunOptions) -> Result<RunEnd> {
-    run_with(args, &Interrupt::global(), &engine)
+/// A run whose scenarios have been measured and written: what the summary,
+/// the exports, the report and the baselines are made from.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// The run id.
+    pub id: String,
+    /// The results folder.
+    pub out: PathBuf,
+    /// One row per scenario × server, in the order measured.
+    pub rows: Vec<Row>,
+    /// The same results as JUnit cases.
+    junit_cases: Vec<crate::export::junit::RunCase>,
+    /// Ctrl-C stopped it: no report or baseline comes after.
+    pub interrupted: bool,
+}
+
+impl Measured {
+    /// The summary `gauntlet run` prints on standard output: the table and
+    /// where the results are, or (`json`) the rows as JSON.
+    pub fn render(&self, json: bool) -> Result<String, Error> {
+        Ok(if json {
+            format!("{}\n", summary::json(&self.id, &self.out, &self.rows)?)
+        } else {
+            format!(
+                "{}results: {}\n",
+                summary::table(&self.rows),
+                self.out.display()
+            )
+        })
+    }
+
+    /// Writes `--csv` and `--junit`.
+    pub fn write_exports(&self, args: &RunOptions) -> Result<(), Error> {
+        if let Some(path) = &args.csv {
+            crate::export::write(path, "--csv", &crate::export::csv::run(&self.rows)?)?;
+        }
+        if let Some(path) = &args.junit {
+            crate::export::write(
+                path,
+                "--junit",
+                &crate::export::junit::run(&self.id, &self.junit_cases)?,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// How the run ended, given whether the baseline comparison regressed.
+    pub fn end(&self, regressed: bool) -> RunEnd {
+        if self.interrupted {
+            RunEnd::Interrupted
+        } else if regressed || self.rows.iter().any(Row::is_failure) {
+            RunEnd::Failed
+        } else {
+            RunEnd::Passed
+        }
+    }
+
+    /// Renders the run's report into `reports/<run-id>/`.
+    pub fn render_report(&self) -> Result<crate::report::ReportWritten, crate::report::Error> {
+        let dir = PathBuf::from("reports").join(&self.id);
+        crate::report::render(std::slice::from_ref(&self.out), &dir, false)
+    }
+
+    /// Compares the run with `--baseline` (when given).
+    pub fn compare_with_baseline(
+        &self,
+        args: &RunOptions,
+    ) -> Result<Option<crate::compare::Comparison>, Error> {
+        let Some(name) = &args.baseline else {
+            return Ok(None);
+        };
+        let root = Path::new(crate::compare::DEFAULT_RESULTS_ROOT);
+        let base = crate::compare::resolve_baseline(Path::new(name), root)?;
+        let options = crate::compare::CompareOptions::default();
+        Ok(Some(crate::compare::compare_runs(
+            &base, &self.out, &options,
+        )?))
+    }
+
+    /// Saves the run as `--save-baseline` (when given); returns where.
+    pub fn save_baseline(&self, args: &RunOptions) -> Result<Option<PathBuf>, Error> {
+        let Some(name) = &args.save_baseline else {
+            return Ok(None);
+        };
+        let root = Path::new(crate::compare::DEFAULT_RESULTS_ROOT);
+        Ok(Some(crate::compare::save_baseline(&self.out, name, root)?))
+    }
+}
+
+/// Measures the scenarios with the load engine, sending progress lines and
+/// warnings to `lines`.
+pub fn run(args: &RunOptions, lines: Lines<'_>) -> Result<Measured, Error> {
+    run_with(args, &Interrupt::global(), &engine, lines)
 }
 
 /// The load engine behind [`Driver`].
@@ -73,12 +161,18 @@ fn engine(
     plan: &crate::load::plan::LoadPlan,
     interrupt: &Interrupt,
     observer: &dyn crate::load::plan::LoadObserver,
-) -> Result<crate::results::LoadReport> {
+) -> anyhow::Result<crate::results::LoadReport> {
     Ok(crate::load::run_plan(plan, interrupt, observer)?.report)
 }
 
-/// Runs the command with a given interrupt flag and load driver.
-pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) -> Result<RunEnd> {
+/// Validates every scenario, then measures each scenario × server with a
+/// given interrupt flag and load driver, writing each result as it comes.
+pub fn run_with(
+    args: &RunOptions,
+    interrupt: &Interrupt,
+    driver: Driver<'_>,
+    lines: Lines<'_>,
+) -> Result<Measured, Error> {
     let registry = Registry::discover()?;
     let known = registry.names_and_tiers();
     let overrides = Overrides {
@@ -89,20 +183,17 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
     let files = scenario_files(&args.scenarios)?;
     let scenarios = files
         .iter()
-        .map(|file| {
-            Scenario::load(file, &overrides, &known).map_err(|e| input_error(e.to_string()))
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .map(|file| Scenario::load(file, &overrides, &known).map_err(Error::Scenario))
+        .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<&str> = scenarios.iter().map(|s| s.info.name.as_str()).collect();
     if let Some(dup) = scenarios
         .iter()
         .enumerate()
         .find(|(i, s)| scenarios[..*i].iter().any(|o| o.info.name == s.info.name))
     {
-        return Err(input_error(format!(
-            "two scenarios are both named {:?}; result files would collide (set `name` in one)",
-            dup.1.info.name
-        )));
+        return Err(Error::DuplicateName {
+            name: dup.1.info.name.clone(),
+        });
     }
     if let Some(name) = &args.baseline {
         // Fail before measuring anything when the baseline does not exist.
@@ -114,7 +205,7 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
     let progress = !args.quiet;
     for s in &scenarios {
         if let Some(note) = &s.placement_note {
-            eprintln!("note: {}: {note}", s.info.file);
+            lines(&format!("note: {}: {note}", s.info.file));
         }
     }
     raise_nofile_limit();
@@ -156,7 +247,7 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
         },
     )?;
     if progress {
-        eprintln!("run {id}: writing results to {}", out.display());
+        lines(&format!("run {id}: writing results to {}", out.display()));
     }
 
     let mut rows = Vec::new();
@@ -164,10 +255,12 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
     let mut interrupted = false;
     'scenarios: for scenario in &scenarios {
         let upstream = match &scenario.upstream {
-            Some(spec) if !interrupted => Some(
-                spawn_upstream(spec.delay, spec.seed)
-                    .with_context(|| format!("starting the upstream of {}", scenario.info.file))?,
-            ),
+            Some(spec) if !interrupted => Some(spawn_upstream(spec.delay, spec.seed).map_err(
+                |source| Error::Upstream {
+                    file: scenario.info.file.clone(),
+                    source,
+                },
+            )?),
             _ => None,
         };
         let extra_env = upstream
@@ -181,6 +274,7 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
             driver,
             extra_env,
             progress,
+            lines,
             command_line: command_line.clone(),
         };
         for name in &scenario.servers {
@@ -214,12 +308,12 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
             }
             let path = folder.write_result(&result)?;
             if progress {
-                eprintln!(
+                lines(&format!(
                     "[{} · {name}] {}; wrote {}",
                     scenario.info.name,
                     summary::status_text(&result.status),
                     path.display()
-                );
+                ));
             }
             rows.push(Row::from_result(&result));
             junit_cases.push(crate::export::junit::RunCase::from(&result));
@@ -230,65 +324,18 @@ pub fn run_with(args: &RunOptions, interrupt: &Interrupt, driver: Driver<'_>) ->
         }
     }
     folder.finish(interrupted)?;
-
-    if args.json {
-        println!("{}", summary::json(&id, &out, &rows)?);
-    } else {
-        print!("{}", summary::table(&rows));
-        println!("results: {}", out.display());
-    }
-    if let Some(path) = &args.csv {
-        crate::export::write(path, "--csv", &crate::export::csv::run(&rows)?)?;
-    }
-    if let Some(path) = &args.junit {
-        crate::export::write(
-            path,
-            "--junit",
-            &crate::export::junit::run(&id, &junit_cases)?,
-        )?;
-    }
-    let regressed = !interrupted && after_run(args, &id, &out)?;
-    Ok(if interrupted {
-        RunEnd::Interrupted
-    } else if regressed || rows.iter().any(Row::is_failure) {
-        RunEnd::Failed
-    } else {
-        RunEnd::Passed
+    Ok(Measured {
+        id,
+        out,
+        rows,
+        junit_cases,
+        interrupted,
     })
-}
-
-/// The report, then the baselines (both owned by their modules): saves this
-/// run as a named baseline, and/or compares it with one; `true` when the
-/// comparison found a regression.
-fn after_run(args: &RunOptions, id: &str, out: &Path) -> Result<bool> {
-    if !args.no_report {
-        let dir = PathBuf::from("reports").join(id);
-        match crate::report::render(&[out.to_path_buf()], &dir, false) {
-            Ok(_) => eprintln!("report: {}", dir.join("index.html").display()),
-            Err(e) => eprintln!("warning: no report written: {e:#}"),
-        }
-    }
-    let root = Path::new(crate::compare::DEFAULT_RESULTS_ROOT);
-    let mut regressed = false;
-    if let Some(name) = &args.baseline {
-        let base = crate::compare::resolve_baseline(Path::new(name), root)?;
-        let comparison =
-            crate::compare::compare_runs(&base, out, &crate::compare::CompareOptions::default())?;
-        if !args.json {
-            comparison.print_table(crate::compare::output::stdout_wants_color());
-        }
-        regressed = comparison.has_regression();
-    }
-    if let Some(name) = &args.save_baseline {
-        let dir = crate::compare::save_baseline(out, name, root)?;
-        eprintln!("baseline {name:?} saved to {}", dir.display());
-    }
-    Ok(regressed)
 }
 
 /// The scenario files named on the command line, a folder standing for the
 /// `*.toml` files directly inside it, in name order.
-fn scenario_files(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
+fn scenario_files(args: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     for arg in args {
         if !arg.is_dir() {
@@ -296,15 +343,15 @@ fn scenario_files(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
             continue;
         }
         let mut inside: Vec<PathBuf> = std::fs::read_dir(arg)
-            .map_err(|e| input_error(format!("cannot read the folder {}: {e}", arg.display())))?
+            .map_err(|reason| Error::UnreadableFolder {
+                path: arg.clone(),
+                reason,
+            })?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
             .collect();
         if inside.is_empty() {
-            return Err(input_error(format!(
-                "{} is a folder without scenario files (expected *.toml files in it)",
-                arg.display()
-            )));
+            return Err(Error::NoScenarioFiles { path: arg.clone() });
         }
         inside.sort();
         files.extend(inside);

@@ -227,7 +227,7 @@ pub fn warm_up(
         stable_at: Mutex::new(None),
         stop: &stop,
         label: format!("[{} · {server}] warmup", scenario.info.name),
-        progress: cx.progress,
+        progress: cx.progress.then_some(cx.lines),
     };
     cx.say(
         scenario,
@@ -289,7 +289,8 @@ struct Watch<'a> {
     stable_at: Mutex<Option<Duration>>,
     stop: &'a crate::interrupt::Interrupt,
     label: String,
-    progress: bool,
+    /// Where progress lines go (`None`: quiet).
+    progress: Option<super::measure::Lines<'a>>,
 }
 
 impl LoadObserver for Watch<'_> {
@@ -304,8 +305,8 @@ impl LoadObserver for Watch<'_> {
             let stable = s.push(p.recent_rps);
             (stable, s.last_cv())
         };
-        if self.progress {
-            eprintln!(
+        if let Some(lines) = self.progress {
+            lines(&format!(
                 "{} {:>4.0}/{:.0}s: {:.0} req/s, p99 {:.2} ms, variation {}",
                 self.label,
                 p.elapsed.as_secs_f64(),
@@ -313,7 +314,7 @@ impl LoadObserver for Watch<'_> {
                 p.recent_rps,
                 p.recent_p99_us as f64 / 1e3,
                 cv.map_or_else(|| "-".to_string(), |c| format!("{:.1}%", c * 100.0))
-            );
+            ));
         }
         if stable {
             let mut at = self.stable_at.lock().unwrap_or_else(|e| e.into_inner());

@@ -383,18 +383,18 @@ fn attention(r: &Row) -> Option<String> {
 }
 
 /// The run's summary as JSON: run id, results folder, rows.
-pub fn json(run_id: &str, dir: &Path, rows: &[Row]) -> anyhow::Result<String> {
+pub fn json(run_id: &str, dir: &Path, rows: &[Row]) -> serde_json::Result<String> {
     #[derive(Serialize)]
     struct Summary<'a> {
         run_id: &'a str,
         results_dir: String,
         rows: &'a [Row],
     }
-    Ok(serde_json::to_string_pretty(&Summary {
+    serde_json::to_string_pretty(&Summary {
         run_id,
         results_dir: dir.display().to_string(),
         rows,
-    })?)
+    })
 }
 
 #[cfg(test)]

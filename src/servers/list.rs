@@ -100,19 +100,37 @@ pub fn render_table(rows: &[ServerStatus]) -> String {
     out
 }
 
-/// Prints the reference servers and whether each can run here, as a table
-/// or (`json`) as JSON; returns what it printed.
-pub fn run(json: bool) -> anyhow::Result<Vec<ServerStatus>> {
-    let registry = Registry::discover()?;
-    let rows: Vec<ServerStatus> = registry.entries().iter().map(status_of).collect();
-    if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-    } else if rows.is_empty() {
-        println!("no servers in {}", registry.dir().display());
-    } else {
-        print!("{}", render_table(&rows));
+/// The reference servers and whether each can run here.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The folder they were read from.
+    pub dir: std::path::PathBuf,
+    /// One row per server, sorted by name.
+    pub rows: Vec<ServerStatus>,
+}
+
+impl Listing {
+    /// What `gauntlet servers` prints: a table, a line saying the folder is
+    /// empty, or (`json`) the rows as JSON; each ends with a newline.
+    pub fn render(&self, json: bool) -> Result<String, super::Error> {
+        Ok(if json {
+            let text = serde_json::to_string_pretty(&self.rows).map_err(super::Error::Json)?;
+            format!("{text}\n")
+        } else if self.rows.is_empty() {
+            format!("no servers in {}\n", self.dir.display())
+        } else {
+            render_table(&self.rows)
+        })
     }
-    Ok(rows)
+}
+
+/// Finds the reference servers and checks whether each can run here.
+pub fn list() -> Result<Listing, super::Error> {
+    let registry = Registry::discover()?;
+    Ok(Listing {
+        dir: registry.dir().to_path_buf(),
+        rows: registry.entries().iter().map(status_of).collect(),
+    })
 }
 
 #[cfg(test)]

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-
 use super::manifest::{Placeholders, ServerManifest};
+use super::Error;
 use crate::results::ServerInfo;
 
 /// Environment variable naming the folder of server folders, instead of
@@ -39,31 +38,27 @@ pub struct Registry {
 impl Registry {
     /// The servers of `$GAUNTLET_SERVERS_DIR`, or else of `reference-servers/`
     /// in the first folder, from the current one upward, that has it.
-    pub fn discover() -> Result<Registry> {
+    pub fn discover() -> Result<Registry, Error> {
         if let Some(dir) = std::env::var_os(SERVERS_DIR_ENV).filter(|d| !d.is_empty()) {
-            return Self::from_dir(Path::new(&dir))
-                .with_context(|| format!("reading servers from ${SERVERS_DIR_ENV}"));
+            return Self::from_dir(Path::new(&dir)).map_err(|e| Error::FromEnv(Box::new(e)));
         }
-        let cwd = std::env::current_dir().context("reading the current folder")?;
+        let cwd = std::env::current_dir().map_err(Error::CurrentFolder)?;
         for folder in cwd.ancestors() {
             let candidate = folder.join("reference-servers");
             if candidate.is_dir() {
                 return Self::from_dir(&candidate);
             }
         }
-        Err(crate::exit::input_error(format!(
-            "no reference-servers/ folder in {} or any folder above it; run Gauntlet \
-             from its repository or set ${SERVERS_DIR_ENV} to a folder of servers",
-            cwd.display()
-        )))
+        Err(Error::NoServersFolder { cwd })
     }
 
     /// The servers in `dir`: every subfolder holding a `server.toml`. The
     /// workspace is taken to be the parent of `dir`.
-    pub fn from_dir(dir: &Path) -> Result<Registry> {
-        let dir = dir
-            .canonicalize()
-            .with_context(|| format!("server folder {}", dir.display()))?;
+    pub fn from_dir(dir: &Path) -> Result<Registry, Error> {
+        let dir = dir.canonicalize().map_err(|source| Error::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let workspace = dir.parent().unwrap_or(&dir).to_path_buf();
         let target_dir = std::env::var_os("CARGO_TARGET_DIR")
             .filter(|d| !d.is_empty())
@@ -77,17 +72,19 @@ impl Registry {
             })
             .unwrap_or_else(|| workspace.join("target"));
         let mut entries = Vec::new();
-        let listing =
-            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
+        let listing_error = |source| Error::Listing {
+            path: dir.clone(),
+            source,
+        };
+        let listing = std::fs::read_dir(&dir).map_err(listing_error)?;
         for item in listing {
-            let item = item.with_context(|| format!("listing {}", dir.display()))?;
+            let item = item.map_err(listing_error)?;
             let server_dir = item.path();
             let manifest_path = server_dir.join("server.toml");
             if !server_dir.is_dir() || !manifest_path.is_file() {
                 continue;
             }
-            let manifest = ServerManifest::read(&manifest_path)
-                .map_err(|e| crate::exit::input_error(format!("bad server manifest: {e}")))?;
+            let manifest = ServerManifest::read(&manifest_path).map_err(Error::BadManifest)?;
             let places = Placeholders {
                 target_dir: target_dir.clone(),
                 workspace: workspace.clone(),
@@ -129,23 +126,21 @@ impl Registry {
 
     /// The server called `name`; an unknown name is an input error (exit 2)
     /// that lists the known names.
-    pub fn get(&self, name: &str) -> Result<&ServerEntry> {
+    pub fn get(&self, name: &str) -> Result<&ServerEntry, Error> {
         self.entries
             .iter()
             .find(|e| e.manifest.name == name)
             .ok_or_else(|| {
-                let known = self.names();
-                crate::exit::input_error(if known.is_empty() {
-                    format!(
-                        "unknown server {name:?}: there are no servers in {}",
-                        self.dir.display()
-                    )
+                let names = self.names();
+                let known = if names.is_empty() {
+                    format!(": there are no servers in {}", self.dir.display())
                 } else {
-                    format!(
-                        "unknown server {name:?}; known servers: {}",
-                        known.join(", ")
-                    )
-                })
+                    format!("; known servers: {}", names.join(", "))
+                };
+                Error::UnknownServer {
+                    name: name.to_string(),
+                    known,
+                }
             })
     }
 }

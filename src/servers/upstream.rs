@@ -13,7 +13,6 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -24,6 +23,7 @@ use rand::{Rng, SeedableRng};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use super::Error;
 use crate::interrupt::Interrupt;
 
 /// A per-request delay range, uniform and inclusive: `5ms..150ms`, or one
@@ -207,17 +207,18 @@ impl Drop for UpstreamHandle {
 
 /// Starts an upstream on 127.0.0.1 and a free port, on its own thread and
 /// tokio runtime. Returns once it accepts connections.
-pub fn spawn_upstream(delay: DelayRange, seed: u64) -> anyhow::Result<UpstreamHandle> {
+pub fn spawn_upstream(delay: DelayRange, seed: u64) -> Result<UpstreamHandle, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("gauntlet-upstream")
         .enable_all()
         .build()
-        .context("starting the upstream's tokio runtime")?;
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .context("binding the upstream to 127.0.0.1:0")?;
-    std_listener.set_nonblocking(true)?;
-    let addr = std_listener.local_addr()?;
+        .map_err(Error::UpstreamRuntime)?;
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(Error::UpstreamBind)?;
+    std_listener
+        .set_nonblocking(true)
+        .map_err(Error::UpstreamSocket)?;
+    let addr = std_listener.local_addr().map_err(Error::UpstreamSocket)?;
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let delays = Arc::new(Delays::new(delay, seed));
     let thread = std::thread::Builder::new()
@@ -234,7 +235,7 @@ pub fn spawn_upstream(delay: DelayRange, seed: u64) -> anyhow::Result<UpstreamHa
             });
             runtime.shutdown_timeout(Duration::from_millis(200));
         })
-        .context("spawning the upstream thread")?;
+        .map_err(Error::UpstreamThread)?;
     Ok(UpstreamHandle {
         addr,
         stop: Some(stop_tx),
@@ -254,26 +255,28 @@ pub struct UpstreamOptions {
     pub seed: u64,
 }
 
-/// Serves until Ctrl-C or SIGTERM, printing the address it listens on.
-pub fn serve_until_interrupted(args: &UpstreamOptions) -> anyhow::Result<()> {
-    let delay = args.delay;
+/// Serves until Ctrl-C or SIGTERM; `listening` is told the address once it
+/// accepts connections (the caller prints it: a free port is chosen here).
+pub fn serve_until_interrupted(
+    args: &UpstreamOptions,
+    listening: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let delays = Arc::new(Delays::new(args.delay, args.seed));
     let interrupt = Interrupt::global();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("starting the tokio runtime")?;
+        .map_err(Error::Runtime)?;
     runtime.block_on(async {
         let listener = TcpListener::bind(("127.0.0.1", args.port))
             .await
-            .with_context(|| format!("binding 127.0.0.1:{} (--port)", args.port))?;
-        let addr = listener.local_addr()?;
-        println!(
-            "listening on {addr} (delay {delay} uniform, seed {})",
-            args.seed
-        );
-        let delays = Arc::new(Delays::new(delay, args.seed));
+            .map_err(|source| Error::Bind {
+                port: args.port,
+                source,
+            })?;
+        listening(listener.local_addr().map_err(Error::UpstreamSocket)?);
         serve(listener, delays, interrupt.raised()).await;
-        anyhow::Ok(())
+        Ok::<(), Error>(())
     })?;
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())

@@ -72,7 +72,7 @@ impl ServerVerdict {
 pub fn select<'r>(
     registry: &'r Registry,
     names: &[String],
-) -> anyhow::Result<Vec<&'r ServerEntry>> {
+) -> Result<Vec<&'r ServerEntry>, crate::servers::Error> {
     if names.is_empty() {
         return Ok(registry.entries().iter().collect());
     }
