@@ -47,7 +47,9 @@ pub trait Classify {
 
 /// Whether one error of an `anyhow` chain is a known typed error, and if so
 /// whether it is the user's: the domain modules' `Error`s, the face's
-/// [`FlagError`](crate::commands::FlagError) and clap's parse errors.
+/// [`FlagError`](crate::commands::FlagError) and clap's parse errors. A new
+/// type implementing [`Classify`] joins the list below (tests/layering.rs
+/// fails until it does).
 fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
     macro_rules! by_variant {
         ($($ty:ty),* $(,)?) => {

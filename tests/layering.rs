@@ -1,8 +1,10 @@
 //! The house is layered: the command line (`crate::cli`, clap) sits above
 //! everything, and only the face (`src/commands/`, `src/app.rs`,
 //! `src/main.rs`) knows it. Domain modules take plain option structs and
-//! return typed results, never the process's exit code. This test reads the
-//! sources so the layering cannot slide back unnoticed.
+//! return typed results, never the process's exit code; every typed error
+//! that says whether it is the user's (`exit::Classify`) is one that
+//! `exit::classify` looks for. This test reads the sources so the layering
+//! cannot slide back unnoticed.
 
 use std::path::{Path, PathBuf};
 
@@ -135,4 +137,74 @@ fn the_check_sees_a_violation() {
     // And the face is where the command line is used.
     let face = offenders(|path| path.starts_with("src/commands/"), names_the_cli);
     assert!(!face.is_empty(), "src/commands/ no longer uses crate::cli?");
+}
+
+/// The type named by `impl ... Classify for TYPE {` in `path`, as
+/// `crate::module::TYPE` (the module is the file's folder under `src/`, or
+/// the file itself for `src/name.rs`).
+fn classified_type(path: &str, code: &str) -> Option<String> {
+    let ty = code
+        .split("Classify for ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?;
+    let module = path.strip_prefix("src/")?.split('/').next()?;
+    let module = module.strip_suffix(".rs").unwrap_or(module);
+    Some(format!("crate::{module}::{ty}"))
+}
+
+#[test]
+fn every_classified_error_is_known_to_the_exit_code() {
+    // exit::classify finds typed errors in an anyhow chain by downcasting to
+    // each type it lists: a type that implements Classify but is missing
+    // from that list would silently exit 1 even for the user's mistakes.
+    let exit_rs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/exit.rs")).unwrap();
+    let listed = exit_rs
+        .split("by_variant!(")
+        .nth(1)
+        .and_then(|s| s.split(");").next())
+        .expect("exit.rs lists its types in a by_variant!( ... ); call");
+    let mut types = Vec::new();
+    for (path, lines) in sources() {
+        for (n, code) in lines {
+            if code.contains("Classify for ") && code.trim_start().starts_with("impl") {
+                let ty = classified_type(&path, &code)
+                    .unwrap_or_else(|| panic!("{path}:{n}: cannot read the type in {code:?}"));
+                types.push((format!("{path}:{n}"), ty));
+            }
+        }
+    }
+    assert!(types.len() >= 10, "found only {types:?}");
+    let missing: Vec<String> = types
+        .iter()
+        .filter(|(_, ty)| !listed.contains(&format!("{ty},")))
+        .map(|(at, ty)| format!("{at}: {ty}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "these implement exit::Classify but exit::classify does not list them \
+         (add them to its by_variant! list):\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn the_classify_check_reads_the_type_and_its_module() {
+    assert_eq!(
+        classified_type(
+            "src/load/error.rs",
+            "impl crate::exit::Classify for Error {"
+        )
+        .as_deref(),
+        Some("crate::load::Error")
+    );
+    assert_eq!(
+        classified_type(
+            "src/results/read.rs",
+            "impl crate::exit::Classify for ReadError {"
+        )
+        .as_deref(),
+        Some("crate::results::ReadError")
+    );
 }
