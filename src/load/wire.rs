@@ -132,7 +132,7 @@ impl Wire {
     /// connection. A plain function, not a future: at pipelining depth 16
     /// most answers come this way, and taking them without building the
     /// future of [`Wire::next`] for each cut the generator's user time per
-    /// request by about 16 % (benches/runs/2026-11-30-http1-ready/).
+    /// request by 4-16 % in two A/B rounds (benches/runs/2026-11-30-http1-ready/).
     pub fn ready(&mut self) -> Option<Outcome> {
         match self {
             Wire::H1 {
