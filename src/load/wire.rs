@@ -138,22 +138,15 @@ impl Wire {
             Wire::H1 {
                 conn, sent, lost, ..
             } => {
-                let first = *sent.front()?;
-                let result = match *lost {
-                    Some(kind) => Err(kind),
-                    None => match conn.buffered_response()? {
-                        Ok(resp) => {
-                            sent.pop_front();
-                            return Some((first, Ok(resp), conn.read_at));
-                        }
-                        Err(e) => {
-                            *lost = Some(ErrorKind::Reset);
-                            Err(error_kind(e))
-                        }
-                    },
-                };
-                sent.pop_front();
-                Some((first, result, Instant::now()))
+                if let Some(kind) = *lost {
+                    let first = sent.pop_front()?;
+                    return Some((first, Err(kind), Instant::now()));
+                }
+                if sent.is_empty() {
+                    return None;
+                }
+                let answer = conn.buffered_response()?;
+                Some(settle(conn, sent, lost, answer))
             }
             Wire::H2 { conn } => conn.take_done(),
             Wire::Hyper1 { .. } => None,
@@ -174,24 +167,15 @@ impl Wire {
                 timer,
             } => {
                 let first = *sent.front()?;
-                let answer = answer_by(conn, timer, first.sent + shared.timeout).await;
-                let result = match answer {
-                    Ok(Ok(resp)) => {
-                        sent.pop_front();
-                        return Some((first, Ok(resp), conn.read_at));
-                    }
-                    Ok(Err(e)) => {
-                        *lost = Some(ErrorKind::Reset);
-                        Err(error_kind(e))
-                    }
+                match answer_by(conn, timer, first.sent + shared.timeout).await {
+                    Ok(answer) => Some(settle(conn, sent, lost, answer)),
                     Err(TimedOut) => {
                         conn.reusable = false;
                         *lost = Some(ErrorKind::Timeout);
-                        Err(ErrorKind::Timeout)
+                        sent.pop_front();
+                        Some((first, Err(ErrorKind::Timeout), Instant::now()))
                     }
-                };
-                sent.pop_front();
-                Some((first, result, Instant::now()))
+                }
             }
             Wire::H2 { conn } => conn.next(shared).await,
             Wire::Hyper1 { conn, queued } => {
@@ -214,6 +198,26 @@ impl Wire {
                 };
                 Some((first, result, Instant::now()))
             }
+        }
+    }
+}
+
+/// The oldest request on `sent` with its answer as read from `conn`. A read
+/// error loses the connection: the requests behind it go as `reset`.
+fn settle(
+    conn: &http1::Connection,
+    sent: &mut VecDeque<Sent>,
+    lost: &mut Option<ErrorKind>,
+    answer: Result<Response, ReadError>,
+) -> Outcome {
+    let first = sent
+        .pop_front()
+        .expect("an answer is read only for a request in flight");
+    match answer {
+        Ok(resp) => (first, Ok(resp), conn.read_at),
+        Err(e) => {
+            *lost = Some(ErrorKind::Reset);
+            (first, Err(error_kind(e)), Instant::now())
         }
     }
 }
