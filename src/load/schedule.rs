@@ -126,6 +126,12 @@ impl Pacer {
         matches!(self.kind, Kind::OpenConstant(_) | Kind::OpenStages { .. })
     }
 
+    /// True for a closed model whose number of connections changes over
+    /// the run (stages): [`Pacer::active_connections`] is worth asking.
+    pub fn has_closed_stages(&self) -> bool {
+        matches!(self.kind, Kind::ClosedStages(_))
+    }
+
     /// End of the run (warmup + measured phase), from the start.
     pub fn end(&self) -> Duration {
         Duration::from_secs_f64(self.warmup + self.measure)
