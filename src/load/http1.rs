@@ -616,14 +616,17 @@ impl Connection {
 
     /// The answer to the oldest queued request if it is already buffered
     /// (pipelined answers usually arrive together): no waiting, no timer.
+    /// Once the peer has closed, the answer is known too: the last
+    /// response, if the close ends it, or `reset`.
     pub fn buffered_response(&mut self) -> Option<Result<Response, ReadError>> {
         let owed = *self.owed.front()?;
-        let following = self.answered;
-        while !self.buf.is_empty() {
+        while !self.buf.is_empty() || self.eof {
+            let following = self.answered;
             let parser = self.parser.get_or_insert_with(|| {
                 ResponseParser::new(owed.keep_body, owed.head).following(following)
             });
-            match parser.parse_cached(&self.buf, false, &mut self.heads) {
+            // At the end of input the parser never answers `Partial`.
+            match parser.parse_cached(&self.buf, self.eof, &mut self.heads) {
                 Ok(Parsed::Done(resp, used)) => {
                     self.buf.advance(used);
                     self.parser = None;
@@ -654,37 +657,15 @@ impl Connection {
     /// After an error the connection is unusable; the answers still owed are
     /// lost with it (`in_flight` says how many).
     pub async fn next_response(&mut self) -> Result<Response, ReadError> {
-        let Some(&owed) = self.owed.front() else {
+        if self.owed.is_empty() {
             return Err(ReadError::Malformed);
-        };
+        }
         loop {
-            let following = self.answered;
-            if !self.buf.is_empty() || self.eof {
-                let parser = self.parser.get_or_insert_with(|| {
-                    ResponseParser::new(owed.keep_body, owed.head).following(following)
-                });
-                match parser.parse_cached(&self.buf, self.eof, &mut self.heads) {
-                    Ok(Parsed::Done(resp, used)) => {
-                        self.buf.advance(used);
-                        self.parser = None;
-                        if (100..200).contains(&resp.status) {
-                            continue;
-                        }
-                        self.owed.pop_front();
-                        self.answered = true;
-                        if resp.close {
-                            self.reusable = false;
-                        }
-                        return Ok(resp);
-                    }
-                    Ok(Parsed::Partial) => {
-                        let consumed = parser.take_consumed();
-                        self.buf.advance(consumed);
-                    }
-                    Err(e) => return Err(self.fail(e)),
-                }
+            if let Some(answer) = self.buffered_response() {
+                return answer;
             }
             if self.eof {
+                // (Not reached: at the end of input every answer is known.)
                 return Err(self.fail(ReadError::Reset));
             }
             if self.out_pos < self.out.len() {
