@@ -103,6 +103,9 @@ pub struct BenchArgs {
     pub http2: bool,
     /// HTTP/1.1 pipelining: up to N requests in flight per connection,
     /// written together, answered in order (TechEmpower's plaintext uses 16).
+    /// Closed model: batches of N, the next once the last is all answered
+    /// (as wrk's pipelining script); open model: each request when it is
+    /// due, while fewer than N are in flight.
     /// Browsers and most HTTP clients do not pipeline: a depth above 1 shows
     /// what a server can parse and answer in batches, not what its users see.
     #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "http2",

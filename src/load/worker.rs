@@ -9,7 +9,9 @@
 //! the connection starts every request that is due while fewer than `depth`
 //! are on it, then waits for whichever comes first, an answer or the next
 //! intended send time ([`Wire`] hides how each protocol carries them). At
-//! depth 1 this is exactly send, wait for the answer, record.
+//! depth 1 this is exactly send, wait for the answer, record. One exception
+//! to "while fewer than `depth`": a pipelined HTTP/1.1 connection in the
+//! closed model sends batches, the next once the last is all answered.
 //!
 //! Open model bookkeeping: a free connection claims the next request number
 //! from a counter shared by all connections of all workers, so when every
@@ -246,6 +248,14 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
     let open = shared.pacer.is_open();
     let staged = shared.pacer.has_closed_stages();
     let depth = shared.depth.max(1);
+    // Closed model, HTTP/1.1 pipelining: batches of `depth` requests, the
+    // next sent when the previous one is answered, as wrk's pipelining
+    // script and TechEmpower's plaintext do. Refilling each place as soon as
+    // its answer came let partial reads split the batches for good (15.0
+    // requests per write at depth 16 against wrk's 15.9). The open model
+    // sends each request when it is due, up to `depth` in flight; HTTP/2
+    // streams refill as they finish (h2load's -m).
+    let batches = !open && depth > 1 && !shared.http2;
     let mut wire: Option<Wire> = None;
     // Open model: a request whose number is claimed but whose time has not come.
     let mut due: Option<Instant> = None;
@@ -254,8 +264,9 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
     // No more requests are to be started (those in flight are still read).
     let mut ended = false;
     let mut free_since = Instant::now();
-    // Closed model: the arrival of the answer that just freed a place, which
-    // is when the next request is meant to go (saves reading the clock).
+    // Closed model: the arrival of the answer that just freed a place (or
+    // the batch's last place), which is when the next requests are meant to
+    // go (saves reading the clock).
     let mut freed_at: Option<Instant> = None;
     let mut rng =
         0x9E37_79B9_7F4A_7C15u64 ^ (u64::from(index) + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -267,7 +278,10 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             return;
         }
         // 1. Start every request that is due, up to `depth` in flight.
-        while !ended {
+        // Closed model, pipelined HTTP/1.1: a connection sends its next
+        // batch of `depth` once the last one is answered (see `batches`).
+        let refill = !batches || wire.as_ref().map_or(true, |w| w.in_flight() == 0);
+        while !ended && refill {
             let in_flight = wire.as_ref().map_or(0, Wire::in_flight);
             if in_flight >= depth || (in_flight > 0 && !wire.as_ref().is_some_and(Wire::accepts)) {
                 // Full, or a connection that takes no more drains first.
@@ -287,7 +301,9 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                     }
                 }
                 None => {
-                    let now = freed_at.take().unwrap_or_else(Instant::now);
+                    // Every request of one fill was ready at the same
+                    // moment (and is recorded together, see `record`).
+                    let now = *freed_at.get_or_insert_with(Instant::now);
                     if now >= shared.end {
                         ended = true;
                         break;
