@@ -48,7 +48,7 @@ pub enum Wire {
         sent: VecDeque<Sent>,
         /// Once the connection failed: how the requests still on it are counted.
         lost: Option<ErrorKind>,
-        /// The request timeout, armed lazily (see [`answer_by`]).
+        /// The request timeout, armed lazily (see `answer_by`).
         timer: Pin<Box<tokio::time::Sleep>>,
     },
     /// HTTP/2 (the lean client): every request is its own stream.
