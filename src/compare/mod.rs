@@ -215,7 +215,7 @@ pub struct CompareRequest {
     pub current: PathBuf,
     /// Noise thresholds.
     pub options: CompareOptions,
-    /// Folder holding baselines/<name>/.
+    /// Folder holding `baselines/<name>/`.
     pub results_root: PathBuf,
     /// Write the comparison as Markdown here.
     pub markdown: Option<PathBuf>,

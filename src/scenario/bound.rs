@@ -10,7 +10,7 @@
 //! have gone faster either way. On a machine shared with other work the
 //! server may get less CPU than it wants: when its CPUs were ≥ 90 % busy
 //! (with anything) and its CPU time plus the time its threads waited for a
-//! CPU ([`super::schedstat`]) reach 90 % of them, it is server-bound too;
+//! CPU ([`crate::supervise::schedstat`]) reach 90 % of them, it is server-bound too;
 //! when neither side was busy but other programs held the server's CPUs the
 //! repetition is `contended`, not scenario-bound: the machine set the pace.
 

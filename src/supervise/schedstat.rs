@@ -123,7 +123,7 @@ struct State {
 }
 
 /// The server's thread figures over the measured phase: read at its start,
-/// every [`POLL`] while it runs (threads may end before it does: connections
+/// every 100 ms while it runs (threads may end before it does: connections
 /// close), and at its end.
 #[derive(Debug)]
 pub struct Window {
