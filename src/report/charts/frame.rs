@@ -23,7 +23,7 @@ pub const KEY: i32 = 19;
 /// The longer solid key of the spectrum and capacity charts.
 pub const LONG_KEY: i32 = 22;
 
-/// The room around a chart's plot: [`MARGIN`] on three sides, its own right
+/// The room around a chart's plot: 14 pixels on three sides, its own right
 /// margin, the height of the x label area and the width of the y label area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
