@@ -9,11 +9,13 @@
 //! measured of itself. Both busy counts as server-bound: the server could not
 //! have gone faster either way. On a machine shared with other work the
 //! server may get less CPU than it wants: when its CPUs were ≥ 90 % busy
-//! (with anything) and its busiest thread per CPU was running or waiting for
-//! a CPU ([`crate::supervise::schedstat`]) 90 % of the window, it is
-//! server-bound too (not the waits of all its threads summed: a thread per
-//! connection, each woken briefly on a CPU other programs hold, waits many
-//! times the window between them while wanting almost no CPU);
+//! (with anything), its CPU time plus the time its threads waited for a CPU
+//! ([`crate::supervise::schedstat`]) reach 90 % of them, and its busiest
+//! thread per CPU was runnable (running or waiting) at least half the window
+//! ([`STARVED`]), it is server-bound too. The waits alone do not do: summed
+//! over a thread per connection, each woken briefly on a CPU other programs
+//! hold, they reach many times the window while the server wants almost no
+//! CPU;
 //! when neither side was busy but other programs held the server's CPUs the
 //! repetition is `contended`, not scenario-bound: the machine set the pace.
 
@@ -26,6 +28,14 @@ pub const BUSY: f64 = 0.90;
 /// Share of the server's CPUs held by other programs from which a run that
 /// is neither server- nor generator-bound counts as contended.
 pub const OTHERS: f64 = 0.10;
+/// Share of the window its busiest thread per CPU must have been runnable
+/// (running or waiting for a CPU), its CPUs full, for a server to count as
+/// starved of them: it wanted a CPU most of the time. Not [`BUSY`]: even a
+/// CPU-bound thread is off the CPU while it waits for its next request, and
+/// a generator slowed by the same machine makes that wait long. Measured on
+/// a 2-core machine beside busy loops and other tests: a CPU-burning server
+/// 0.71-1.01, a sleeping one with a thread per connection 0.006-0.20.
+pub const STARVED: f64 = 0.5;
 
 /// Classifies one repetition from the server's CPU seconds over `window_s`
 /// on `server_cpus` CPUs, what its threads waited and how busy its CPUs were
@@ -46,8 +56,8 @@ pub fn classify(
     let cpus_busy = sched
         .filter(|t| t.cpus_total_s > 0.0)
         .map(|t| t.cpus_busy_s / t.cpus_total_s);
-    let starved = matches!((server_runnable, cpus_busy), (Some(r), Some(b))
-        if r >= BUSY && b >= BUSY);
+    let starved = matches!((server_wait, server_runnable, cpus_busy), (Some(w), Some(r), Some(b))
+        if server_utilization + w >= BUSY && r >= STARVED && b >= BUSY);
     let crowded = cpus_busy.is_some_and(|b| b >= BUSY && b - server_utilization >= OTHERS);
     let by = if server_utilization >= BUSY || starved {
         BoundBy::Server
@@ -410,6 +420,11 @@ mod tests {
         let sleeper = classify(0.06, 3.0, 1, sched(0.32, 9.6, 1.0), 0.05, false);
         assert_eq!(sleeper.by, BoundBy::Contended, "{sleeper:?}");
         assert!(sleeper.server_wait.unwrap() > 3.0);
+        // A thread per connection each burning 2 ms a request, measured
+        // beside other tests: 64 % CPU, its busiest thread runnable 71 % of
+        // the window (each also waits for its next request). Starved.
+        let burner = classify(1.92, 3.0, 1, sched(2.13, 62.7, 0.995), 0.05, false);
+        assert_eq!(burner.by, BoundBy::Server, "{burner:?}");
         // A full CPU the server itself filled to 85 %: not contended.
         assert_eq!(
             classify(2.55, 3.0, 1, sched(2.55, 0.0, 0.92), 0.2, false).by,
