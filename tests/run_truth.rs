@@ -71,12 +71,10 @@ fn a_server_failing_every_tenth_request_is_flagged_in_table_json_and_report() {
         "1 in 10 failed, measured {rate}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        ["ok, 9.9 % errors", "ok, 10.0 % errors", "ok, 10.1 % errors"]
-            .iter()
-            .any(|status| stdout.contains(status)),
-        "{stdout}"
-    );
+    // The measured rate, as the table shows it (9.8 % when a loaded machine
+    // leaves only about 500 requests in the window).
+    let status = format!("ok, {:.1} % errors", rate * 100.0);
+    assert!(stdout.contains(&status), "{status} not in: {stdout}");
     assert!(
         stdout.contains("flaky · flaky: "),
         "a line under the table: {stdout}"
