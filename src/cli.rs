@@ -170,13 +170,13 @@ pub struct RunArgs {
     /// Override every scenario's repetitions.
     #[arg(long)]
     pub repetitions: Option<u32>,
-    /// Results folder (default results/<run-id>/).
+    /// Results folder (default `results/<run-id>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Do not render a report into reports/<run-id>/ at the end.
+    /// Do not render a report into `reports/<run-id>/` at the end.
     #[arg(long)]
     pub no_report: bool,
-    /// Save this run as the named baseline under results/baselines/<name>/.
+    /// Save this run as the named baseline under `results/baselines/<name>/`.
     #[arg(long)]
     pub save_baseline: Option<String>,
     /// Compare this run against the named baseline; exit 1 on regression.
@@ -253,7 +253,7 @@ pub struct ReportArgs {
     /// Result folders (or single result files) to render side by side.
     #[arg(required = true)]
     pub results: Vec<PathBuf>,
-    /// Output folder (default reports/<run-id>/).
+    /// Output folder (default `reports/<run-id>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write every chart as PNG.
@@ -271,7 +271,7 @@ Default noise thresholds: throughput 5%, p50 10%, p99 20%, p99.9 30%, rss_idle 5
 requests_per_cpu_s 30%, startup 20% (at least 20 ms). See docs/compare.md for the method.\n\
 Exit codes: 0 no regression, 1 regression found, 2 usage or input error.")]
 pub struct CompareArgs {
-    /// The baseline run folder, or the name of a baseline under <results-root>/baselines/.
+    /// The baseline run folder, or the name of a baseline under `<results-root>/baselines/`.
     pub baseline: PathBuf,
     /// The current run folder.
     pub current: PathBuf,
@@ -282,7 +282,7 @@ pub struct CompareArgs {
     /// Noise threshold of one metric, METRIC=FRACTION (repeatable), e.g. p99=0.10.
     #[arg(long = "noise-for", value_name = "METRIC=FRACTION")]
     pub noise_for: Vec<String>,
-    /// Folder holding baselines/<name>/.
+    /// Folder holding `baselines/<name>/`.
     #[arg(long, default_value = "results")]
     pub results_root: PathBuf,
     /// Write the comparison as Markdown to this file.

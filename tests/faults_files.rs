@@ -4,7 +4,10 @@
 //! root); a result folder with one corrupt file still reports and compares
 //! the rest, naming the bad file, but a file of another schema version is
 //! refused by report and compare alike; names and manifest entries cannot
-//! reach outside the folder.
+//! reach outside the folder. A `--json` file that cannot be written fails
+//! `bench` and `compare` (exit 1) with a message naming the flag and the path.
+
+mod bench_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -364,4 +367,48 @@ fn names_and_manifest_entries_cannot_leave_the_folder() {
     let err = gauntlet::compare::baseline::save_baseline(run.path(), "b", root.path()).unwrap_err();
     assert!(format!("{err:#}").contains(&outside), "{err:#}");
     assert!(!root.path().join("baselines/b").exists());
+}
+
+/// `Error: writing --json <path>: writing <path>: <the system's reason>`, as
+/// `bench`, `compare` and `merge` all say it, with exit code 1 (a failure
+/// while running, not the user's input).
+fn assert_json_not_written(out: &std::process::Output, json: &Path) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let j = json.display();
+    let line = error_line(&out.stderr, "--json");
+    assert!(
+        line.starts_with(&format!("Error: writing --json {j}: writing {j}: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_json_file_that_cannot_be_written_names_the_flag_and_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    // A plain file where a folder should be: no one (root included) can write under it.
+    let not_a_folder = dir.path().join("not-a-folder");
+    fs::write(&not_a_folder, "").unwrap();
+    let json = not_a_folder.join("out.json");
+
+    let compare = gauntlet()
+        .arg("compare")
+        .arg(fixture("two-servers"))
+        .arg(fixture("two-servers"))
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_json_not_written(&compare, &json);
+
+    let server = bench_support::start("fast-plaintext", &[]);
+    let bench = gauntlet()
+        .arg("bench")
+        .arg(server.url("/"))
+        .args(["-c", "1", "-d", "300ms", "-q", "--json"])
+        .arg(&json)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_json_not_written(&bench, &json);
 }

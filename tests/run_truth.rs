@@ -71,12 +71,10 @@ fn a_server_failing_every_tenth_request_is_flagged_in_table_json_and_report() {
         "1 in 10 failed, measured {rate}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        ["ok, 9.9 % errors", "ok, 10.0 % errors", "ok, 10.1 % errors"]
-            .iter()
-            .any(|status| stdout.contains(status)),
-        "{stdout}"
-    );
+    // The measured rate, as the table shows it (9.8 % when a loaded machine
+    // leaves only about 500 requests in the window).
+    let status = format!("ok, {:.1} % errors", rate * 100.0);
+    assert!(stdout.contains(&status), "{status} not in: {stdout}");
     assert!(
         stdout.contains("flaky · flaky: "),
         "a line under the table: {stdout}"
@@ -135,6 +133,16 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
     let out = s.command(&scenario).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let burner = s.result("bounds", "burner");
+    let sleeper = s.result("bounds", "sleeper");
+    // Shown when the test fails (or with --nocapture): the figures behind the verdicts.
+    for r in [&burner, &sleeper] {
+        for rep in &r.repetitions {
+            eprintln!(
+                "{} {:.0} req/s {:?}",
+                r.server.name, rep.load.throughput_rps, rep.bound
+            );
+        }
+    }
     for rep in &burner.repetitions {
         let b = rep
             .bound
@@ -143,7 +151,6 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
         assert_eq!(b.by, BoundBy::Server, "{b:?}");
         assert_eq!(b.server_cpus, 1);
     }
-    let sleeper = s.result("bounds", "sleeper");
     for rep in &sleeper.repetitions {
         let b = rep.bound.as_ref().unwrap();
         // On a machine busy with other work, CPU 0 may be full of other
@@ -155,13 +162,20 @@ fn a_cpu_burning_server_is_server_bound_and_a_sleeping_one_scenario_bound() {
         }
         assert!(b.server_utilization < 0.5, "{b:?}");
     }
-    let tput = |r: &gauntlet::results::ServerRunResult| r.repetitions[0].load.throughput_rps;
-    assert!(
-        tput(&sleeper) > tput(&burner),
-        "the sleeper is faster ({} vs {} req/s), yet not ranked above",
-        tput(&sleeper),
-        tput(&burner)
-    );
+    // Faster, yet not ranked above: whenever the sleep set its pace. (When
+    // other programs held its CPU, contended, the machine set it: 55 req/s
+    // instead of 640 beside two busy loops.)
+    let burner_tput = burner.repetitions[0].load.throughput_rps;
+    for rep in &sleeper.repetitions {
+        let b = rep.bound.as_ref().unwrap();
+        if b.by == BoundBy::Scenario {
+            assert!(
+                rep.load.throughput_rps > burner_tput,
+                "the sleeper is faster ({} vs {burner_tput} req/s), yet not ranked above: {b:?}",
+                rep.load.throughput_rps,
+            );
+        }
+    }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = |name: &str| {
         stdout

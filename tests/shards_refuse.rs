@@ -3,7 +3,8 @@
 //! schema version, a result that is no shard, a start time already past;
 //! thresholds on the merged figures (exit 1 when one fails); a Job log with
 //! the result between markers; and a `--out` folder that `gauntlet report`
-//! and `gauntlet compare` read.
+//! and `gauntlet compare` read; a `--json` file or `--out` folder that cannot
+//! be written fails (exit 1), naming the flag and the path.
 
 mod bench_support;
 mod shards_support;
@@ -145,4 +146,20 @@ fn merge_refuses_what_cannot_be_merged_and_judges_thresholds() {
         .output()
         .unwrap();
     assert_eq!(compare.status.code(), Some(0), "{}", text(&compare));
+
+    // What cannot be written fails the merge (exit 1), naming flag and path.
+    let not_a_folder = d.join("not-a-folder");
+    std::fs::write(&not_a_folder, "").unwrap();
+    let unwritable = |flag: &str, path: PathBuf, then: &str| {
+        let out = merge(&both, &[flag, path.to_str().unwrap()]);
+        let p = path.display();
+        let msg = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{msg}");
+        assert!(
+            msg.contains(&format!("Error: writing {flag} {p}: {then} {p}: ")),
+            "{msg}"
+        );
+    };
+    unwritable("--json", not_a_folder.join("merged.json"), "writing");
+    unwritable("--out", not_a_folder.join("run"), "creating results folder");
 }

@@ -1,8 +1,8 @@
 //! `gauntlet claims`: turns the quantitative claims articles make about
 //! runtimes (claims/claims.toml, see claims/README.md) into verdicts measured
-//! on the machine at hand. The claims file ([`file`]) holds one predicate per
+//! on the machine at hand. The claims file ([`mod@file`]) holds one predicate per
 //! claim in a small grammar ([`predicate`]) over the metrics of [`metric`];
-//! [`evaluate`] reads result folders (through [`RunFolder`], the one reader of
+//! [`evaluate()`] reads result folders (through [`RunFolder`], the one reader of
 //! result folders, which checks the schema version) and judges each claim's interval; [`output`] lays it out (text, Markdown, JSON).
 //! Verdicts are findings, not failures: the command exits 0 once it has
 //! evaluated, 2 on bad input.

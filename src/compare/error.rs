@@ -63,15 +63,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// `--json` could not be written.
-    #[error("writing --json {path}")]
-    WriteJson {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: crate::results::WriteError,
-    },
+    /// `--json` could not be written (the message names the flag).
+    #[error(transparent)]
+    Write(#[from] crate::results::WriteError),
     /// `--junit` could not be laid out or written.
     #[error(transparent)]
     Export(#[from] crate::export::Error),
@@ -88,7 +82,7 @@ impl crate::exit::Classify for Error {
             | Error::UnsafeResultName { .. } => true,
             Error::SaveBaseline { .. }
             | Error::WriteMarkdown { .. }
-            | Error::WriteJson { .. }
+            | Error::Write(_)
             | Error::Export(_) => false,
         }
     }

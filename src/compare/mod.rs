@@ -215,7 +215,7 @@ pub struct CompareRequest {
     pub current: PathBuf,
     /// Noise thresholds.
     pub options: CompareOptions,
-    /// Folder holding baselines/<name>/.
+    /// Folder holding `baselines/<name>/`.
     pub results_root: PathBuf,
     /// Write the comparison as Markdown here.
     pub markdown: Option<PathBuf>,
@@ -250,10 +250,8 @@ pub fn write_outputs(args: &CompareRequest, comparison: &Comparison) -> Result<(
         )?;
     }
     if let Some(path) = &args.json {
-        crate::results::write_json_atomic(path, comparison).map_err(|source| Error::WriteJson {
-            path: path.clone(),
-            source,
-        })?;
+        crate::results::write_json_atomic(path, comparison)
+            .map_err(|e| e.for_flag("--json", path))?;
     }
     if let Some(path) = &args.junit {
         crate::export::write(path, "--junit", &crate::export::junit::compare(comparison)?)?;

@@ -82,8 +82,9 @@ pub struct MetricComparison {
     pub verdict: Verdict,
 }
 
-/// Fewest samples per run with which "no change" may be shown without the
-/// test (see [`within_noise_pairwise`]).
+/// Fewest samples per run with which [`compare_samples`] may show "no change"
+/// without the test: every ratio current / baseline over all pairs of samples
+/// lies within the noise.
 pub const MIN_SAMPLES_FOR_EQUIVALENCE: usize = 3;
 
 /// True when both runs have at least [`MIN_SAMPLES_FOR_EQUIVALENCE`] samples

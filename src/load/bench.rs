@@ -113,12 +113,8 @@ pub fn stdout_json(args: &BenchOptions, outcome: &LoadOutcome) -> Result<Option<
 pub fn write_outputs(args: &BenchOptions, outcome: &LoadOutcome) -> Result<(), Error> {
     match &args.json {
         Some(path) if path.as_os_str() != "-" => {
-            crate::results::write_json_atomic(path, &outcome.report).map_err(|source| {
-                Error::WriteJson {
-                    path: path.clone(),
-                    source,
-                }
-            })?
+            crate::results::write_json_atomic(path, &outcome.report)
+                .map_err(|e| e.for_flag("--json", path))?
         }
         _ => {}
     }

@@ -82,15 +82,9 @@ pub enum Error {
     /// messages, so they are carried as they are.
     #[error(transparent)]
     Engine(anyhow::Error),
-    /// `--json FILE` could not be written.
-    #[error("writing --json {path}")]
-    WriteJson {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: crate::results::WriteError,
-    },
+    /// `--json FILE` could not be written (the message names the flag).
+    #[error(transparent)]
+    Write(#[from] crate::results::WriteError),
     /// `--json -`: the report could not be serialized.
     #[error(transparent)]
     Json(#[from] serde_json::Error),
@@ -118,7 +112,7 @@ impl crate::exit::Classify for Error {
             | Error::NoThreads
             | Error::Shard(_) => true,
             Error::Engine(_)
-            | Error::WriteJson { .. }
+            | Error::Write(_)
             | Error::Json(_)
             | Error::Hlog(_)
             | Error::Export(_) => false,

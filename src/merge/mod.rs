@@ -117,12 +117,8 @@ pub fn run(args: &MergeOptions, command_line: Vec<String>) -> Result<MergeOutcom
 pub fn write_outputs(args: &MergeOptions, outcome: &MergeOutcome) -> Result<(), Error> {
     let merged = &outcome.merged;
     if let Some(path) = &args.json {
-        crate::results::write_json_atomic(path, &merged.report).map_err(|source| {
-            Error::WriteJson {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        crate::results::write_json_atomic(path, &merged.report)
+            .map_err(|e| e.for_flag("--json", path))?;
     }
     if let Some(path) = &args.hlog {
         let comment = format!(
@@ -146,40 +142,20 @@ pub enum Error {
     /// the user's input, exit 2.
     #[error("{0}")]
     Merge(MergeError),
-    /// `--json` could not be written.
-    #[error("writing --json {path}")]
-    WriteJson {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: crate::results::WriteError,
-    },
     /// `--hlog` could not be written.
     #[error(transparent)]
     Hlog(#[from] crate::record::hlog::HlogError),
-    /// The `--out` folder could not be created.
-    #[error("writing --out {dir}")]
-    CreateOut {
-        /// The folder.
-        dir: PathBuf,
-        /// Why.
-        #[source]
-        source: crate::results::WriteError,
-    },
-    /// A file of the `--out` folder could not be written.
+    /// `--json`, the `--out` folder or a file in it could not be written
+    /// (the message names the flag when the user's path is not the file's).
     #[error(transparent)]
-    WriteOut(#[from] crate::results::WriteError),
+    Write(#[from] crate::results::WriteError),
 }
 
 impl crate::exit::Classify for Error {
     fn is_input(&self) -> bool {
         match self {
             Error::Merge(_) => true,
-            Error::WriteJson { .. }
-            | Error::Hlog(_)
-            | Error::CreateOut { .. }
-            | Error::WriteOut(_) => false,
+            Error::Write(_) | Error::Hlog(_) => false,
         }
     }
 }
@@ -253,10 +229,7 @@ fn write_folder(dir: &Path, result: &ServerRunResult) -> Result<(), Error> {
     let mut result = result.clone();
     result.run_id = manifest.run_id.clone();
     let mut folder =
-        crate::results::RunWriter::create(dir, manifest).map_err(|source| Error::CreateOut {
-            dir: dir.to_path_buf(),
-            source,
-        })?;
+        crate::results::RunWriter::create(dir, manifest).map_err(|e| e.for_flag("--out", dir))?;
     folder.write_result(&result)?;
     folder.finish(matches!(result.status, RunStatus::Interrupted))?;
     Ok(())

@@ -1,7 +1,8 @@
 //! The one trait every chart implements ([`Chart`]), how a chart becomes an
 //! SVG string or a PNG file, and the drawing helpers the charts share:
 //! fonts, categorical bars with whiskers, hatching for marked figures, and
-//! the "nothing to show" panel.
+//! the "nothing to show" panel. The frame around a chart's plot (margins,
+//! label areas, mesh, legend) is set in [`super::charts::frame`].
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::charts::frame::{categorical_mesh, categorical_plot_width, Frame};
 use super::model::ReportData;
 
 /// Size of a chart, in pixels (a chart of two panels is taller).
@@ -154,38 +156,6 @@ const LABEL_LINE: i32 = 18;
 /// Font size of category labels.
 const LABEL_FONT: u32 = 15;
 
-/// Margin around a categorical chart, except on the right.
-const MARGIN: u32 = 14;
-/// Right margin of a categorical chart.
-const MARGIN_RIGHT: u32 = 24;
-/// Width of the y label area of a categorical chart.
-const Y_LABEL_AREA: u32 = 82;
-
-/// Width in pixels of the plot of a chart that [`categorical_chart`] builds
-/// on `area`.
-pub fn plot_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> i32 {
-    area.dim_in_pixel().0 as i32 - (MARGIN + MARGIN_RIGHT + Y_LABEL_AREA) as i32
-}
-
-/// The builder of a chart with one slot per category (bars, memory,
-/// startup): title, margins, and room under the plot for `labels` and
-/// `mark_lines` lines of marks. The caller sets the coordinates.
-pub fn categorical_chart<'a, 'b, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    title: &str,
-    labels: &CategoryLabels,
-    mark_lines: usize,
-) -> ChartBuilder<'a, 'b, DB> {
-    let mut builder = ChartBuilder::on(area);
-    builder
-        .caption(title, font(22))
-        .margin(MARGIN)
-        .margin_right(MARGIN_RIGHT)
-        .x_label_area_size(labels.area_height(mark_lines))
-        .y_label_area_size(Y_LABEL_AREA);
-    builder
-}
-
 /// The category labels under a bar-like chart, each wrapped after a `-`,
 /// `_` or space into lines that fit its slot, so that neighbouring labels
 /// never run into each other when there are many servers or the chart is a
@@ -197,12 +167,12 @@ pub struct CategoryLabels {
 
 impl CategoryLabels {
     /// Wraps `labels` for `labels.len()` equal slots across the plot of a
-    /// [`categorical_chart`] on `area`.
+    /// categorical chart ([`Frame::categorical`]) on `area`.
     pub fn fit<DB: DrawingBackend>(
         area: &DrawingArea<DB, Shift>,
         labels: &[&str],
     ) -> CategoryLabels {
-        let slot = plot_width(area) / labels.len().max(1) as i32;
+        let slot = categorical_plot_width(area) / labels.len().max(1) as i32;
         let style = font(LABEL_FONT);
         let width = |text: &str| {
             area.estimate_text_size(text, &style)
@@ -319,18 +289,11 @@ pub fn bar_chart<DB: DrawingBackend>(
     let n = bars.len() as f64;
     let names: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
     let labels = CategoryLabels::fit(area, &names);
-    let mut chart =
-        categorical_chart(area, title, &labels, 0).build_cartesian_2d(0f64..n, 0f64..top)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .x_label_formatter(&|_| String::new())
-        .y_desc(y_desc)
+    let mut chart = Frame::categorical(&labels, 0)
+        .builder(area, title)
+        .build_cartesian_2d(0f64..n, 0f64..top)?;
+    categorical_mesh(&mut chart, y_desc)
         .y_label_formatter(&|v| si(*v))
-        .axis_desc_style(font(16))
-        .label_style(font(14))
-        .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     for (i, bar) in bars.iter().enumerate() {
         let x = i as f64;
@@ -428,20 +391,6 @@ pub fn ms_label(v: f64) -> String {
     } else {
         format!("{v:.3}")
     }
-}
-
-/// The legend style every line chart uses.
-pub fn legend<'a, 'b, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &'b mut ChartContext<'a, DB, CT>,
-) -> Result<(), ChartError> {
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.88))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font(font(14))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()?;
-    Ok(())
 }
 
 /// A chart with a linear x axis and a logarithmic y axis.
@@ -602,7 +551,7 @@ mod tests {
             "rust-hyper-single",
             "rust-threads",
         ];
-        let plot = plot_width(&root);
+        let plot = categorical_plot_width(&root);
         let labels = CategoryLabels::fit(&root, &names);
         let slot = plot / names.len() as i32;
         let style = font(LABEL_FONT);

@@ -247,7 +247,7 @@ pub fn write_report(data: &ReportData, out: &Path, png: bool) -> Result<ReportWr
 pub struct ReportOptions {
     /// Result folders (or single result files) to render side by side.
     pub results: Vec<PathBuf>,
-    /// Output folder (`None`: reports/<run-ids>/).
+    /// Output folder (`None`: `reports/<run-ids>/`).
     pub out: Option<PathBuf>,
     /// Also write every chart as PNG.
     pub png: bool,

@@ -500,6 +500,11 @@ pub struct Bound {
     /// (window × server CPUs); absent when the kernel does not say.
     #[serde(default)]
     pub server_wait: Option<f64>,
+    /// Time the busiest server thread per CPU was running or waiting for
+    /// one, over (window × server CPUs): the share of its CPUs the server had
+    /// work for; absent when the kernel does not say (or in older results).
+    #[serde(default)]
+    pub server_runnable: Option<f64>,
     /// Share of the server's CPUs busy with anything (the server or other
     /// programs) over the window; absent when unknown.
     #[serde(default)]

@@ -11,9 +11,24 @@ use super::{write_json_atomic, RunManifest, ServerRunResult};
 
 /// Why a result file or run folder could not be written: always a failure
 /// while running (exit 1), never the user's input. The message names the
-/// path; the system's reason follows as the source.
+/// path; the system's reason follows as the source. A file or folder the user
+/// named with a flag (`--json FILE`) is wrapped by [`WriteError::for_flag`],
+/// so every command says "writing --json FILE: ..." alike and each command's
+/// error carries it as one `Write(#[from] WriteError)` variant.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// A file or folder named by a flag could not be written.
+    #[error("writing {flag} {path}")]
+    Flag {
+        /// The flag that named it, e.g. `--json`.
+        flag: &'static str,
+        /// The file or folder, as the flag gave it.
+        path: PathBuf,
+        /// What failed under it (names the file written, which for a folder
+        /// may be one inside it).
+        #[source]
+        source: Box<WriteError>,
+    },
     /// The value could not be turned into JSON.
     #[error("serializing {path}")]
     Serialize {
@@ -41,6 +56,18 @@ pub enum WriteError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl WriteError {
+    /// This error as the failure to write `path`, named by `flag`: the
+    /// message reads "writing {flag} {path}", then this error.
+    pub fn for_flag(self, flag: &'static str, path: &Path) -> WriteError {
+        WriteError::Flag {
+            flag,
+            path: path.to_path_buf(),
+            source: Box::new(self),
+        }
+    }
 }
 
 impl crate::exit::Classify for WriteError {

@@ -9,8 +9,13 @@
 //! measured of itself. Both busy counts as server-bound: the server could not
 //! have gone faster either way. On a machine shared with other work the
 //! server may get less CPU than it wants: when its CPUs were ≥ 90 % busy
-//! (with anything) and its CPU time plus the time its threads waited for a
-//! CPU ([`super::schedstat`]) reach 90 % of them, it is server-bound too;
+//! (with anything), its CPU time plus the time its threads waited for a CPU
+//! ([`crate::supervise::schedstat`]) reach 90 % of them, and its busiest
+//! thread per CPU was runnable (running or waiting) at least half the window
+//! ([`STARVED`]), it is server-bound too. The waits alone do not do: summed
+//! over a thread per connection, each woken briefly on a CPU other programs
+//! hold, they reach many times the window while the server wants almost no
+//! CPU;
 //! when neither side was busy but other programs held the server's CPUs the
 //! repetition is `contended`, not scenario-bound: the machine set the pace.
 
@@ -23,6 +28,14 @@ pub const BUSY: f64 = 0.90;
 /// Share of the server's CPUs held by other programs from which a run that
 /// is neither server- nor generator-bound counts as contended.
 pub const OTHERS: f64 = 0.10;
+/// Share of the window its busiest thread per CPU must have been runnable
+/// (running or waiting for a CPU), its CPUs full, for a server to count as
+/// starved of them: it wanted a CPU most of the time. Not [`BUSY`]: even a
+/// CPU-bound thread is off the CPU while it waits for its next request, and
+/// a generator slowed by the same machine makes that wait long. Measured on
+/// a 2-core machine beside busy loops and other tests: a CPU-burning server
+/// 0.71-1.01, a sleeping one with a thread per connection 0.006-0.20.
+pub const STARVED: f64 = 0.5;
 
 /// Classifies one repetition from the server's CPU seconds over `window_s`
 /// on `server_cpus` CPUs, what its threads waited and how busy its CPUs were
@@ -39,11 +52,12 @@ pub fn classify(
     let share = |s: f64| if capacity > 0.0 { s / capacity } else { 0.0 };
     let server_utilization = share(server_cpu_s);
     let server_wait = sched.map(|t| share(t.wait_s));
+    let server_runnable = sched.map(|t| share(t.busiest_s));
     let cpus_busy = sched
         .filter(|t| t.cpus_total_s > 0.0)
         .map(|t| t.cpus_busy_s / t.cpus_total_s);
-    let starved = matches!((server_wait, cpus_busy), (Some(w), Some(b))
-        if server_utilization + w >= BUSY && b >= BUSY);
+    let starved = matches!((server_wait, server_runnable, cpus_busy), (Some(w), Some(r), Some(b))
+        if server_utilization + w >= BUSY && r >= STARVED && b >= BUSY);
     let crowded = cpus_busy.is_some_and(|b| b >= BUSY && b - server_utilization >= OTHERS);
     let by = if server_utilization >= BUSY || starved {
         BoundBy::Server
@@ -59,6 +73,7 @@ pub fn classify(
         server_utilization,
         server_cpus,
         server_wait,
+        server_runnable,
         cpus_busy,
         generator_utilization,
         generator_behind,
@@ -115,6 +130,7 @@ pub fn of_stored(rep: &Repetition) -> Option<Bound> {
         server_utilization: 0.0,
         server_cpus: 0,
         server_wait: None,
+        server_runnable: None,
         cpus_busy: None,
         generator_utilization: rep.load.generator.cpu_utilization,
         generator_behind: generator_behind(&rep.load),
@@ -321,6 +337,7 @@ mod tests {
             server_utilization: 0.5,
             server_cpus: 1,
             server_wait: None,
+            server_runnable: None,
             cpus_busy: None,
             generator_utilization: 0.5,
             generator_behind: false,
@@ -369,33 +386,48 @@ mod tests {
 
     #[test]
     fn a_server_starved_of_its_busy_cpus_is_server_bound() {
-        let sched = |wait_s: f64, busy: f64| {
+        // Over the thread that was runnable longest, and all threads' waits.
+        let sched = |busiest_s: f64, wait_s: f64, busy: f64| {
             Some(SchedTotals {
                 cpu_s: 0.0,
                 wait_s,
+                busiest_s,
                 cpus_busy_s: busy,
                 cpus_total_s: 1.0,
             })
         };
-        // 1.2 CPU-s of 3 s (40 %), its threads waited another 1.8 s, the CPU was full.
-        let starved = classify(1.2, 3.0, 1, sched(1.8, 0.98), 0.2, false);
+        // 1.2 CPU-s of 3 s (40 %), its thread waited another 1.8 s, the CPU was full.
+        let starved = classify(1.2, 3.0, 1, sched(3.0, 1.8, 0.98), 0.2, false);
         assert_eq!(starved.by, BoundBy::Server);
         assert!((starved.server_wait.unwrap() - 0.6).abs() < 1e-9);
+        assert!((starved.server_runnable.unwrap() - 1.0).abs() < 1e-9);
         assert_eq!(starved.cpus_busy, Some(0.98));
         // The same wait on a CPU that was not full: not the server's CPUs.
         assert_eq!(
-            classify(1.2, 3.0, 1, sched(1.8, 0.6), 0.2, false).by,
+            classify(1.2, 3.0, 1, sched(3.0, 1.8, 0.6), 0.2, false).by,
             BoundBy::Scenario
         );
         // A full CPU the server did not want (little wait): other programs
         // held it, the machine set the pace.
         assert_eq!(
-            classify(0.1, 3.0, 1, sched(0.2, 0.99), 0.2, false).by,
+            classify(0.1, 3.0, 1, sched(0.3, 0.2, 0.99), 0.2, false).by,
             BoundBy::Contended
         );
+        // A thread per connection, 32 of them each woken 20 times a second on
+        // a CPU another program holds (as a run beside two busy loops
+        // measured): 2 % CPU, waits summing to 3.2 times the window, but no
+        // thread runnable more than a tenth of it. Contended, not starved.
+        let sleeper = classify(0.06, 3.0, 1, sched(0.32, 9.6, 1.0), 0.05, false);
+        assert_eq!(sleeper.by, BoundBy::Contended, "{sleeper:?}");
+        assert!(sleeper.server_wait.unwrap() > 3.0);
+        // A thread per connection each burning 2 ms a request, measured
+        // beside other tests: 64 % CPU, its busiest thread runnable 71 % of
+        // the window (each also waits for its next request). Starved.
+        let burner = classify(1.92, 3.0, 1, sched(2.13, 62.7, 0.995), 0.05, false);
+        assert_eq!(burner.by, BoundBy::Server, "{burner:?}");
         // A full CPU the server itself filled to 85 %: not contended.
         assert_eq!(
-            classify(2.55, 3.0, 1, sched(0.0, 0.92), 0.2, false).by,
+            classify(2.55, 3.0, 1, sched(2.55, 0.0, 0.92), 0.2, false).by,
             BoundBy::Scenario
         );
     }

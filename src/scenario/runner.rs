@@ -30,7 +30,7 @@ pub struct RunOptions {
     pub duration: Option<std::time::Duration>,
     /// Override every scenario's repetitions.
     pub repetitions: Option<u32>,
-    /// Results folder (`None`: results/<run-id>/).
+    /// Results folder (`None`: `results/<run-id>/`).
     pub out: Option<PathBuf>,
     /// Do not render a report at the end.
     pub no_report: bool,

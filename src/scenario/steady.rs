@@ -6,7 +6,7 @@
 //! [`REPETITION_WARMUP`] (its connections are new).
 //!
 //! The warmup is one engine run of `warmup_max` whose observer watches the
-//! per-second [`Progress`] readings and raises a local [`Interrupt`] (a child
+//! per-second [`Progress`] readings and raises a local [`Interrupt`](crate::interrupt::Interrupt) (a child
 //! of Ctrl-C's) once they are stable. What it saw goes into the result as a
 //! [`WarmupRecord`].
 

@@ -2,9 +2,9 @@
 //! [`Scenario`] that the runner uses as is. Every error names the file, line,
 //! column and key, and says what was expected; command-line overrides are
 //! checked here too, naming their flag. `validate` reads the sections in
-//! order: the name and the durations ([`sections`]), servers
-//! ([`super::select`]), requests, the `[load]` table ([`load`]), CPU
-//! placement ([`placement`]), per-server settings, thresholds and upstream.
+//! order: the name and the durations (`validate/sections.rs`), servers
+//! ([`super::select`]), requests, the `[load]` table (`validate/load.rs`), CPU
+//! placement (`validate/placement.rs`), per-server settings, thresholds and upstream.
 
 mod load;
 mod placement;

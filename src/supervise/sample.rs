@@ -7,7 +7,7 @@
 //! CPU time comes from each process's CPU-time clock
 //! (`clock_getcpuclockid` + `clock_gettime`: nanoseconds, every thread,
 //! ended threads included) plus the reaped children's time from stat;
-//! /proc/<pid>/stat's user and system time, truncated to 10 ms clock ticks,
+//! `/proc/<pid>/stat`'s user and system time, truncated to 10 ms clock ticks,
 //! is the fallback when that clock cannot be read. A light run uses only a
 //! few ticks of CPU, so ticks alone would read it as 0 or double it.
 
@@ -153,7 +153,7 @@ fn read_process(pid: u32, page: u64, ticks: f64) -> std::io::Result<ProcessSampl
     })
 }
 
-/// The fields of /proc/<pid>/stat after `(comm)`, which may itself hold
+/// The fields of `/proc/<pid>/stat` after `(comm)`, which may itself hold
 /// spaces and parentheses.
 fn stat_fields(stat: &str) -> Option<Vec<&str>> {
     let after = &stat[stat.rfind(')')? + 1..];

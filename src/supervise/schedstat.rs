@@ -3,9 +3,14 @@
 //! (CPU time, wait time, timeslices, in nanoseconds), read at the start and
 //! the end of the measured phase. A server whose threads were runnable the
 //! whole time wanted its CPUs even when another program held them; CPU time
-//! alone would call it idle on a machine shared with other work. Beside it,
-//! how busy the server's CPUs were with anything (`/proc/stat`), to tell a
-//! server that waited because its CPUs were full from one that did not.
+//! alone would call it idle on a machine shared with other work. Which
+//! threads were runnable matters, not only the sum: the busiest thread per
+//! CPU ([`SchedTotals::busiest_s`]) says how long the server had work for
+//! its CPUs, while 32 threads each woken briefly 20 times a second on a CPU
+//! held by another program wait 3 times the window between them and want
+//! almost nothing. Beside it, how busy the server's CPUs were with anything
+//! (`/proc/stat`), to tell a server that waited because its CPUs were full
+//! from one that did not.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -19,8 +24,14 @@ use std::time::Duration;
 pub struct SchedTotals {
     /// CPU time of the threads.
     pub cpu_s: f64,
-    /// Time the threads were runnable but waited for a CPU.
+    /// Time the threads were runnable but waited for a CPU, summed over
+    /// the threads (many threads waiting at once each count).
     pub wait_s: f64,
+    /// CPU plus wait time of the threads runnable longest, one per CPU
+    /// (the pinned CPUs, else every online one): at least this long the
+    /// server had work for its CPUs. No thread counts for more than the
+    /// time it existed, so this never exceeds the window times the CPUs.
+    pub busiest_s: f64,
     /// Busy time of the CPUs (any program), in seconds.
     pub cpus_busy_s: f64,
     /// Busy plus idle time of the CPUs, in seconds.
@@ -59,6 +70,29 @@ fn cpu_times(cpus: &[usize]) -> Option<(f64, f64)> {
         any = true;
     }
     any.then(|| (busy as f64 / ticks, total as f64 / ticks))
+}
+
+/// How many CPUs `cpus` names (every online CPU in `/proc/stat` when empty).
+fn cpu_count(cpus: &[usize]) -> usize {
+    if !cpus.is_empty() {
+        return cpus.len();
+    }
+    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
+    let online = stat
+        .lines()
+        .filter(|l| {
+            l.strip_prefix("cpu")
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+        })
+        .count();
+    online.max(1)
+}
+
+/// The sum of the `n` largest of `runnable` (nanoseconds), in seconds.
+fn busiest(mut runnable: Vec<u64>, n: usize) -> f64 {
+    runnable.sort_unstable_by(|a, b| b.cmp(a));
+    runnable.iter().take(n).sum::<u64>() as f64 / 1e9
 }
 
 /// CPU and wait nanoseconds of every thread of `root`'s process tree, by thread id.
@@ -103,6 +137,10 @@ pub fn read_tree(root: u32, cpus: &[usize]) -> Option<SchedTotals> {
     Some(SchedTotals {
         cpu_s: threads.values().map(|t| t.0).sum::<u64>() as f64 / 1e9,
         wait_s: threads.values().map(|t| t.1).sum::<u64>() as f64 / 1e9,
+        busiest_s: busiest(
+            threads.values().map(|t| t.0 + t.1).collect(),
+            cpu_count(cpus),
+        ),
         cpus_busy_s: busy,
         cpus_total_s: total,
     })
@@ -123,7 +161,7 @@ struct State {
 }
 
 /// The server's thread figures over the measured phase: read at its start,
-/// every [`POLL`] while it runs (threads may end before it does: connections
+/// every 100 ms while it runs (threads may end before it does: connections
 /// close), and at its end.
 #[derive(Debug)]
 pub struct Window {
@@ -199,8 +237,8 @@ impl Window {
     }
 
     /// CPU and wait seconds spent between start and end by the threads seen
-    /// (a thread that ended counts up to its last reading); `None` when
-    /// nothing was read.
+    /// (a thread that ended counts up to its last reading), and by the
+    /// busiest of them per CPU; `None` when nothing was read.
     pub fn delta(&self) -> Option<SchedTotals> {
         let s = self.state.lock().ok()?;
         let ((busy0, total0), (busy1, total1)) = s.cpus?;
@@ -208,14 +246,21 @@ impl Window {
             return None;
         }
         let (mut cpu, mut wait) = (0u64, 0u64);
+        let mut runnable = Vec::with_capacity(s.last.len());
         for (tid, last) in &s.last {
             let first = s.first.get(tid).copied().unwrap_or((0, 0));
-            cpu += last.0.saturating_sub(first.0);
-            wait += last.1.saturating_sub(first.1);
+            let (c, w) = (
+                last.0.saturating_sub(first.0),
+                last.1.saturating_sub(first.1),
+            );
+            cpu += c;
+            wait += w;
+            runnable.push(c + w);
         }
         Some(SchedTotals {
             cpu_s: cpu as f64 / 1e9,
             wait_s: wait as f64 / 1e9,
+            busiest_s: busiest(runnable, cpu_count(&self.cpus)),
             cpus_busy_s: (busy1 - busy0).max(0.0),
             cpus_total_s: (total1 - total0).max(0.0),
         })
@@ -249,13 +294,31 @@ mod tests {
             eprintln!("no schedstat on this kernel; nothing to check");
             return;
         };
-        // 200 ms of wall time spent running or waiting for a CPU.
+        // 200 ms of wall time spent running or waiting for a CPU, by one
+        // thread: the busiest ones count it, and no more than the sum.
         assert!(d.cpu_s + d.wait_s > 0.1, "{d:?}");
+        assert!(
+            d.busiest_s > 0.1 && d.busiest_s <= d.cpu_s + d.wait_s + 1e-6,
+            "{d:?}"
+        );
         assert!(
             // Both come from large tick counters in f64: allow rounding.
             d.cpus_total_s > 0.0 && d.cpus_busy_s <= d.cpus_total_s + 1e-6,
             "{d:?}"
         );
         assert!(read_tree(u32::MAX, &[]).is_none());
+    }
+
+    #[test]
+    fn the_busiest_threads_are_one_per_cpu() {
+        let ms = 1_000_000;
+        // One thread runnable the whole second, 31 woken briefly.
+        let mut threads = vec![1000 * ms];
+        threads.extend([100 * ms; 31]);
+        assert!((busiest(threads.clone(), 1) - 1.0).abs() < 1e-9);
+        assert!((busiest(threads.clone(), 2) - 1.1).abs() < 1e-9);
+        assert!((busiest(threads, 64) - 4.1).abs() < 1e-9);
+        assert_eq!(cpu_count(&[0, 3]), 2);
+        assert!(cpu_count(&[]) >= 1);
     }
 }

@@ -8,11 +8,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{line_chart, line_mesh, solid_key, LONG_KEY};
+use super::frame::{legend, line_mesh, solid_key, Frame, LONG_KEY};
 use super::slug;
-use crate::report::chart::{
-    legend, marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED,
-};
+use crate::report::chart::{marks_banner, ms_label, no_data, si, Chart, ChartError, FAIL_RED};
 use crate::report::model::ReportData;
 use crate::results::{CapacityResult, CapacityStep};
 use crate::scenario::thresholds::{Metric, Threshold};
@@ -84,7 +82,8 @@ impl Chart for CapacityChart {
         let values = || all().map(|s| latency_ms(s, which)).chain(limit);
         let lo = values().fold(f64::INFINITY, f64::min);
         let hi = values().fold(0.0f64, f64::max);
-        let mut chart = line_chart(root, &self.title())
+        let mut chart = Frame::LINE
+            .builder(root, &self.title())
             .build_cartesian_2d(0f64..x_max.max(1.0), ((lo * 0.7)..(hi * 1.6)).log_scale())?;
         let y_desc = format!("{which} latency (ms, log scale)");
         line_mesh(&mut chart, "offered load (requests/s)", &y_desc)

@@ -1,44 +1,90 @@
-//! The frame the charts share: the builder of a line chart (title, margins,
-//! axis label areas), the report's mesh styles, the legend keys, and a
-//! line drawn solid or dashed with its legend entry. A chart passes what
-//! differs (axis ranges, descriptions, label formatters, key length).
+//! The frame every chart shares, set in this one place: the title, the
+//! margins and label areas around the plot ([`Frame`], a line chart's or a
+//! categorical chart's), the mesh's fonts and grid ([`mesh`]) with the axes
+//! each kind of chart has ([`line_mesh`], [`categorical_mesh`]), the legend
+//! box ([`legend`]) and keys, and a line drawn solid or dashed with its
+//! legend entry. A chart passes what differs (axis ranges, descriptions,
+//! label formatters, key length).
 
 use plotters::chart::MeshStyle;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::element::ComposedElement;
 use plotters::prelude::*;
 
-use crate::report::chart::{font, ChartError};
+use crate::report::chart::{font, CategoryLabels, ChartError};
 
-/// Margin around a line chart, and its wider right margin (room for the
-/// last x label).
+/// Margin around every chart's plot, except on the right (its [`Frame`]'s).
 const MARGIN: u32 = 14;
-const MARGIN_RIGHT: u32 = 28;
-/// Height of the x label area and width of the y label area.
-const X_LABEL_AREA: u32 = 48;
-const Y_LABEL_AREA: u32 = 78;
 
 /// Length in pixels of a solid legend key in the timelines.
 pub const KEY: i32 = 19;
 /// The longer solid key of the spectrum and capacity charts.
 pub const LONG_KEY: i32 = 22;
 
-/// The builder of a line chart (the timelines, the spectrum, capacity):
-/// the title and the margins and label areas they share. The caller sets
-/// the coordinates.
-pub fn line_chart<'a, 'b, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
-    title: &str,
-) -> ChartBuilder<'a, 'b, DB> {
-    let mut builder = ChartBuilder::on(root);
-    builder
-        .caption(title, font(22))
-        .margin(MARGIN)
-        .margin_right(MARGIN_RIGHT)
-        .x_label_area_size(X_LABEL_AREA)
-        .y_label_area_size(Y_LABEL_AREA);
-    builder
+/// The room around a chart's plot: 14 pixels on three sides, its own right
+/// margin, the height of the x label area and the width of the y label area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    margin_right: u32,
+    x_label_area: u32,
+    y_label_area: u32,
+}
+
+/// The frame of a categorical chart before its labels are known (the plot's
+/// width, which the labels must fit, does not depend on them).
+const CATEGORICAL: Frame = Frame {
+    margin_right: 24,
+    x_label_area: 0,
+    y_label_area: 82,
+};
+
+impl Frame {
+    /// A line chart (the timelines, the spectrum, capacity): a wider right
+    /// margin (room for the last x label) and one line of x labels.
+    pub const LINE: Frame = Frame {
+        margin_right: 28,
+        x_label_area: 48,
+        y_label_area: 78,
+    };
+
+    /// A chart with one slot per category (bars, memory, startup): room
+    /// under the plot for `labels` and `mark_lines` lines of marks.
+    pub fn categorical(labels: &CategoryLabels, mark_lines: usize) -> Frame {
+        Frame {
+            x_label_area: labels.area_height(mark_lines),
+            ..CATEGORICAL
+        }
+    }
+
+    /// The builder of a chart titled `title` in this frame on `area`; the
+    /// caller sets the coordinates.
+    pub fn builder<'a, 'b, DB: DrawingBackend>(
+        self,
+        area: &'a DrawingArea<DB, Shift>,
+        title: &str,
+    ) -> ChartBuilder<'a, 'b, DB> {
+        let mut builder = ChartBuilder::on(area);
+        builder
+            .caption(title, font(22))
+            .margin(MARGIN)
+            .margin_right(self.margin_right)
+            .x_label_area_size(self.x_label_area)
+            .y_label_area_size(self.y_label_area);
+        builder
+    }
+
+    /// Width in pixels of the plot this frame leaves on `area`.
+    fn plot_width<DB: DrawingBackend>(self, area: &DrawingArea<DB, Shift>) -> i32 {
+        area.dim_in_pixel().0 as i32 - (MARGIN + self.margin_right + self.y_label_area) as i32
+    }
+}
+
+/// Width in pixels of the plot of a categorical chart on `area`: what its
+/// category labels share.
+pub fn categorical_plot_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> i32 {
+    CATEGORICAL.plot_width(area)
 }
 
 /// The mesh of `chart` in the report's styles (the fonts of the axis
@@ -73,6 +119,45 @@ where
     let mut mesh = mesh(chart);
     mesh.x_desc(x_desc).y_desc(y_desc);
     mesh
+}
+
+/// An empty x label: a categorical chart labels its slots itself
+/// ([`CategoryLabels::draw`]).
+fn no_label(_: &f64) -> String {
+    String::new()
+}
+
+/// [`mesh`] for a chart with one slot per category: no x grid lines or
+/// labels, and the y axis description.
+pub fn categorical_mesh<'a, 'b, DB, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+    y_desc: &str,
+) -> MeshStyle<'a, 'b, RangedCoordf64, Y, DB>
+where
+    DB: DrawingBackend,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let mut mesh = mesh(chart);
+    mesh.disable_x_mesh()
+        .x_labels(0)
+        .x_label_formatter(&no_label)
+        .y_desc(y_desc);
+    mesh
+}
+
+/// Draws the legend of `chart` in the report's style: a light box at the
+/// upper left.
+pub fn legend<'a, 'b, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &'b mut ChartContext<'a, DB, CT>,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.88))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(font(14))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()?;
+    Ok(())
 }
 
 /// A pixel of the backend, where a legend key is drawn.

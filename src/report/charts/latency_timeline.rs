@@ -4,9 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{draw_line, line_chart, line_mesh, Line, KEY};
+use super::frame::{draw_line, legend, line_mesh, Frame, Line, KEY};
 use super::slug;
-use crate::report::chart::{legend, log_sub_ticks, marks_banner, no_data, Chart, ChartError};
+use crate::report::chart::{log_sub_ticks, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Latency timeline of one scenario.
@@ -71,7 +71,8 @@ impl Chart for LatencyTimelineChart {
         let t_max = all().map(|p| p.0).fold(1.0f64, f64::max);
         let lo = all().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let hi = all().map(|p| p.1).fold(0.0f64, f64::max);
-        let mut chart = line_chart(root, &self.title())
+        let mut chart = Frame::LINE
+            .builder(root, &self.title())
             .build_cartesian_2d(0f64..t_max, ((lo * 0.7)..(hi * 2.5)).log_scale())?;
         line_mesh(
             &mut chart,

@@ -6,11 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::mesh;
+use super::frame::{categorical_mesh, legend, Frame};
 use super::slug;
-use crate::report::chart::{
-    categorical_chart, font, hatch, legend, no_data, CategoryLabels, Chart, ChartError, FAIL_RED,
-};
+use crate::report::chart::{font, hatch, no_data, CategoryLabels, Chart, ChartError, FAIL_RED};
 use crate::report::model::ReportData;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -64,14 +62,10 @@ impl Chart for MemoryChart {
             .collect();
         let labels = CategoryLabels::fit(root, &names);
         let marks = usize::from(entries.iter().any(|e| e.summary.state.mark().is_some()));
-        let mut chart = categorical_chart(root, &self.title(), &labels, marks)
+        let mut chart = Frame::categorical(&labels, marks)
+            .builder(root, &self.title())
             .build_cartesian_2d(0f64..n, 0f64..(hi * 1.3).max(1.0))?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(0)
-            .x_label_formatter(&|_| String::new())
-            .y_desc("server RSS (MiB)")
-            .draw()?;
+        categorical_mesh(&mut chart, "server RSS (MiB)").draw()?;
         let key = RGBColor(110, 110, 110);
         chart
             .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?

@@ -4,9 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{draw_line, line_chart, line_mesh, Line, KEY};
+use super::frame::{draw_line, legend, line_mesh, Frame, Line, KEY};
 use super::slug;
-use crate::report::chart::{legend, marks_banner, no_data, Chart, ChartError};
+use crate::report::chart::{marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -67,8 +67,9 @@ impl Chart for RssTimelineChart {
         let t_min = all().map(|p| p.0).fold(0.0f64, f64::min);
         let t_max = all().map(|p| p.0).fold(1.0f64, f64::max);
         let hi = all().map(|p| p.1).fold(1.0f64, f64::max);
-        let mut chart =
-            line_chart(root, &self.title()).build_cartesian_2d(t_min..t_max, 0f64..(hi * 1.3))?;
+        let mut chart = Frame::LINE
+            .builder(root, &self.title())
+            .build_cartesian_2d(t_min..t_max, 0f64..(hi * 1.3))?;
         line_mesh(
             &mut chart,
             "time since the load began (s)",

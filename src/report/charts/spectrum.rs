@@ -6,9 +6,9 @@ use hdrhistogram::Histogram;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{draw_line, line_chart, line_mesh, Line, LONG_KEY};
+use super::frame::{draw_line, legend, line_mesh, Frame, Line, LONG_KEY};
 use super::slug;
-use crate::report::chart::{legend, log_sub_ticks, marks_banner, no_data, Chart, ChartError};
+use crate::report::chart::{log_sub_ticks, marks_banner, no_data, Chart, ChartError};
 use crate::report::model::ReportData;
 
 /// Highest "nines" drawn: 5 is 99.999 %.
@@ -115,7 +115,8 @@ impl Chart for SpectrumChart {
             .iter()
             .flat_map(|l| l.points.iter().map(|p| p.1))
             .fold(0.0f64, f64::max);
-        let mut chart = line_chart(root, &self.title())
+        let mut chart = Frame::LINE
+            .builder(root, &self.title())
             .build_cartesian_2d(0f64..MAX_NINES, ((lo * 0.8)..(hi * 1.6)).log_scale())?;
         line_mesh(
             &mut chart,

@@ -6,10 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::mesh;
+use super::frame::{categorical_mesh, Frame};
 use crate::report::chart::{
-    categorical_chart, font, log_sub_ticks, ms_label, no_data, CategoryLabels, Chart, ChartError,
-    FAIL_RED,
+    font, log_sub_ticks, ms_label, no_data, CategoryLabels, Chart, ChartError, FAIL_RED,
 };
 use crate::report::model::ReportData;
 use crate::stats::median;
@@ -70,13 +69,10 @@ impl Chart for StartupChart {
             .collect();
         let labels = CategoryLabels::fit(root, &names);
         let marks = usize::from(groups.iter().any(|g| g.2));
-        let mut chart = categorical_chart(root, &self.title(), &labels, marks)
+        let mut chart = Frame::categorical(&labels, marks)
+            .builder(root, &self.title())
             .build_cartesian_2d(0f64..n, ((lo * 0.6)..(hi * 1.8)).log_scale())?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(0)
-            .x_label_formatter(&|_| String::new())
-            .y_desc("startup (ms, log scale)")
+        categorical_mesh(&mut chart, "startup (ms, log scale)")
             .y_label_formatter(&|_| String::new())
             .draw()?;
         log_sub_ticks(root, &mut chart)?;

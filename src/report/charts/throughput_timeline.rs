@@ -4,9 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{draw_line, line_chart, line_mesh, Line, KEY};
+use super::frame::{draw_line, legend, line_mesh, Frame, Line, KEY};
 use super::slug;
-use crate::report::chart::{legend, marks_banner, no_data, si, Chart, ChartError, FAIL_RED};
+use crate::report::chart::{marks_banner, no_data, si, Chart, ChartError, FAIL_RED};
 use crate::report::model::ReportData;
 
 /// Throughput timeline of one scenario.
@@ -61,8 +61,9 @@ impl Chart for ThroughputTimelineChart {
             .iter()
             .flat_map(|l| l.2.iter().map(|p| p.1))
             .fold(1.0f64, f64::max);
-        let mut chart =
-            line_chart(root, &self.title()).build_cartesian_2d(0f64..t_max, 0f64..(hi * 1.3))?;
+        let mut chart = Frame::LINE
+            .builder(root, &self.title())
+            .build_cartesian_2d(0f64..t_max, 0f64..(hi * 1.3))?;
         line_mesh(
             &mut chart,
             "time since measuring began (s)",
