@@ -1,0 +1,144 @@
+//! `uring-ceiling`: the ceiling experiment of issue 10 part 3. A minimal
+//! one-thread HTTP/1.1 client that does nothing but send pre-built requests
+//! and count response boundaries, in two modes on the same work: `--io epoll`
+//! (nonblocking sockets and epoll, one send per batch and one recv per
+//! readiness, the "minimal C loop") and `--io uring` (io_uring, every
+//! connection's send and recv batched into one `io_uring_enter` per round).
+//! It prints `requests seconds` on stdout; benches/vs-uring.sh measures its
+//! CPU with /usr/bin/time against wrk and Gauntlet.
+
+#[cfg(target_os = "linux")]
+mod epoll;
+#[cfg(target_os = "linux")]
+mod frames;
+#[cfg(all(test, target_os = "linux"))]
+mod selftest;
+#[cfg(target_os = "linux")]
+mod target;
+#[cfg(target_os = "linux")]
+mod uring;
+
+/// What one run did: complete responses and the seconds it ran.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// Complete responses (each checked to start with `HTTP/1.1 200`).
+    pub requests: u64,
+    /// Wall-clock seconds from the first send to the stop.
+    pub seconds: f64,
+}
+
+#[cfg(target_os = "linux")]
+fn main() -> anyhow::Result<()> {
+    linux::main()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    eprintln!("uring-ceiling needs Linux (epoll and io_uring)");
+    std::process::exit(2);
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    //! Command-line options and the dispatch to one loop.
+
+    use std::time::Duration;
+
+    use anyhow::bail;
+    use clap::{Parser, ValueEnum};
+
+    use crate::{epoll, target::Target, uring};
+
+    /// Which system-call interface the loop uses.
+    #[derive(Debug, Clone, Copy, ValueEnum)]
+    enum Io {
+        /// Nonblocking sockets and epoll: one send per batch, one recv per readiness.
+        Epoll,
+        /// io_uring: all connections' sends and recvs in one io_uring_enter per round.
+        Uring,
+    }
+
+    /// A minimal one-thread HTTP/1.1 client (epoll or io_uring) that counts
+    /// responses for a fixed time; prints `requests seconds`.
+    #[derive(Debug, Parser)]
+    #[command(version)]
+    struct Args {
+        /// The target, http://HOST:PORT/PATH (loopback only for benches).
+        url: String,
+        /// Connections.
+        #[arg(short = 'c', long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds to run (the loop stops by itself).
+        #[arg(short = 'd', long, default_value_t = 5.0)]
+        duration: f64,
+        /// Requests written per batch; the next batch waits for all their responses.
+        #[arg(long, default_value_t = 1)]
+        depth: u64,
+        /// The system-call interface.
+        #[arg(long, value_enum, default_value = "epoll")]
+        io: Io,
+        /// uring: registered files (connections named by index).
+        #[arg(long)]
+        fixed_files: bool,
+        /// uring: registered buffers (WRITE_FIXED sends, READ_FIXED recvs).
+        #[arg(long)]
+        fixed_bufs: bool,
+        /// uring: each send linked to its recv (IOSQE_IO_LINK).
+        #[arg(long)]
+        link: bool,
+        /// uring: recvs arm their poll first (IORING_RECVSEND_POLL_FIRST).
+        #[arg(long)]
+        poll_first: bool,
+        /// uring: one multishot recv per connection on provided buffers.
+        #[arg(long)]
+        multishot: bool,
+        /// uring: IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN.
+        #[arg(long)]
+        defer_taskrun: bool,
+        /// uring: completions to wait for per io_uring_enter.
+        #[arg(long, default_value_t = 1)]
+        wait: usize,
+    }
+
+    pub fn main() -> anyhow::Result<()> {
+        let a = Args::parse();
+        if a.connections == 0 || a.depth == 0 {
+            bail!("-c/--connections and --depth must be at least 1");
+        }
+        if !(a.duration > 0.0 && a.duration <= 3600.0) {
+            bail!(
+                "-d/--duration {}: expected seconds in (0, 3600]",
+                a.duration
+            );
+        }
+        let depth = usize::try_from(a.depth)?;
+        let target = Target::new(&a.url, depth)?;
+        if target.batch.len() > 4096 {
+            bail!(
+                "--depth {depth}: a batch of {} bytes is over this client's 4 KiB",
+                target.batch.len()
+            );
+        }
+        let duration = Duration::from_secs_f64(a.duration);
+        let out = match a.io {
+            Io::Epoll => epoll::run(&target, a.connections, a.depth, duration)?,
+            Io::Uring => uring::run(
+                &target,
+                a.connections,
+                a.depth,
+                duration,
+                uring::Options {
+                    fixed_files: a.fixed_files,
+                    fixed_bufs: a.fixed_bufs,
+                    link: a.link,
+                    poll_first: a.poll_first,
+                    multishot: a.multishot,
+                    defer_taskrun: a.defer_taskrun,
+                    wait: a.wait,
+                },
+            )?,
+        };
+        println!("{} {:.6}", out.requests, out.seconds);
+        Ok(())
+    }
+}
