@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 
 use crate::frames::Frames;
 use crate::target::{fds, Target};
-use crate::Outcome;
+use crate::{Latency, Outcome};
 
 /// Runs the loop on `conns` connections for `duration`.
 pub fn run(
@@ -43,19 +43,22 @@ pub fn run(
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; conns.max(1)];
     let mut buf = vec![0u8; 64 * 1024];
     let mut requests = 0u64;
+    let mut latency = Latency::default();
 
     let start = Instant::now();
     let deadline = start + duration;
+    let mut sent = vec![start; conns];
     for (i, fd) in fds.iter().enumerate() {
         send_batch(*fd, &target.batch)?;
         pending[i] = depth;
     }
     loop {
+        let n = unsafe { libc::epoll_wait(ep, events.as_mut_ptr(), events.len() as i32, 100) };
+        // One clock read per wake-up: the time every answer of this round is seen.
         let now = Instant::now();
         if now >= deadline {
             break;
         }
-        let n = unsafe { libc::epoll_wait(ep, events.as_mut_ptr(), events.len() as i32, 100) };
         if n < 0 {
             let e = io::Error::last_os_error();
             if e.kind() == io::ErrorKind::Interrupted {
@@ -82,14 +85,22 @@ pub fn run(
                 .checked_sub(done)
                 .with_context(|| format!("connection {i}: more responses than requests"))?;
             if pending[i] == 0 {
+                latency.record(sent[i], now);
                 send_batch(fds[i], &target.batch)?;
+                sent[i] = now;
                 pending[i] = depth;
             }
         }
     }
     let seconds = start.elapsed().as_secs_f64();
     unsafe { libc::close(ep) };
-    Ok(Outcome { requests, seconds })
+    let (batches, latency_us) = latency.mean_us();
+    Ok(Outcome {
+        requests,
+        seconds,
+        batches,
+        latency_us,
+    })
 }
 
 /// Writes the whole batch with one `send` (a short write is an error: the

@@ -25,6 +25,33 @@ pub struct Outcome {
     pub requests: u64,
     /// Wall-clock seconds from the first send to the stop.
     pub seconds: f64,
+    /// Batches completed (requests / depth, whole batches only).
+    pub batches: u64,
+    /// Mean time from a batch's send to the loop seeing its last response,
+    /// in microseconds, read with one clock read per wake-up (what an
+    /// engine timing each answer would see).
+    pub latency_us: f64,
+}
+
+/// Sums the send-to-seen time of completed batches.
+#[derive(Debug, Default)]
+pub struct Latency {
+    sum_ns: u128,
+    batches: u64,
+}
+
+impl Latency {
+    /// One batch sent at `sent` was seen complete at `seen`.
+    pub fn record(&mut self, sent: std::time::Instant, seen: std::time::Instant) {
+        self.sum_ns += seen.saturating_duration_since(sent).as_nanos();
+        self.batches += 1;
+    }
+
+    /// Batches recorded and their mean latency in microseconds.
+    pub fn mean_us(&self) -> (u64, f64) {
+        let mean = self.sum_ns as f64 / 1e3 / self.batches.max(1) as f64;
+        (self.batches, mean)
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -98,6 +125,10 @@ mod linux {
         /// uring: completions to wait for per io_uring_enter.
         #[arg(long, default_value_t = 1)]
         wait: usize,
+        /// uring: IORING_SETUP_SQPOLL, the poller thread bound to this CPU
+        /// (its CPU counts as this process's; per-thread CPU goes to stderr).
+        #[arg(long, value_name = "CPU")]
+        sqpoll_cpu: Option<u32>,
     }
 
     pub fn main() -> anyhow::Result<()> {
@@ -135,10 +166,43 @@ mod linux {
                     multishot: a.multishot,
                     defer_taskrun: a.defer_taskrun,
                     wait: a.wait,
+                    sqpoll_cpu: a.sqpoll_cpu,
                 },
             )?,
         };
         println!("{} {:.6}", out.requests, out.seconds);
+        eprintln!(
+            "mean latency {:.1} us over {} batches (Little's law: connections / batches per second = {:.1} us)",
+            out.latency_us,
+            out.batches,
+            a.connections as f64 * out.seconds / out.batches.max(1) as f64 * 1e6
+        );
+        eprintln!("threads' CPU-seconds (user+sys): {}", threads_cpu());
         Ok(())
+    }
+
+    /// Each thread of this process (io_uring's poller and workers included)
+    /// with its user + system CPU-seconds, from /proc/self/task/*/stat.
+    fn threads_cpu() -> String {
+        let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+            return "unknown".into();
+        };
+        let mut out = Vec::new();
+        for e in dir.flatten() {
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                continue;
+            };
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                continue;
+            };
+            let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+            // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the comm.
+            let ticks: f64 = fields.get(11..13).map_or(0.0, |f| {
+                f.iter().filter_map(|v| v.parse::<f64>().ok()).sum()
+            });
+            out.push(format!("{} {:.2}", &stat[open + 1..close], ticks / tick));
+        }
+        out.join(", ")
     }
 }

@@ -2,7 +2,8 @@
 //! on 127.0.0.1:0 that answers every request head with one fixed response
 //! and counts what it answered. A loop's count must match the server's,
 //! less at most the requests still in flight when the loop stopped; a
-//! server that answers something else must make the loop fail.
+//! server that answers something else must make the loop fail; the mean
+//! batch latency a loop reports must agree with Little's law.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -91,6 +92,16 @@ fn check(out: Outcome, answered: &AtomicU64, conns: u64, depth: u64, what: &str)
         out.requests <= served && served <= out.requests + conns * depth,
         "{what}: counted {} responses, the server answered {served}",
         out.requests
+    );
+    // A closed loop keeps every connection busy with one batch: the mean
+    // batch latency is connections * seconds / batches (Little's law), less
+    // the batches still in flight at the stop.
+    let little_us = conns as f64 * out.seconds / out.batches as f64 * 1e6;
+    assert!(
+        out.latency_us > little_us * 0.5 && out.latency_us <= little_us * 1.05,
+        "{what}: mean latency {:.1} us, Little's law says {little_us:.1} us ({} batches)",
+        out.latency_us,
+        out.batches
     );
 }
 

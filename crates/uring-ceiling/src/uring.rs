@@ -12,6 +12,8 @@
 //! Successful sends post no completion (`CQE_SKIP_SUCCESS` with
 //! `MSG_WAITALL`, so a short send is a failure that does post one); a
 //! `WRITE_FIXED` send always posts one, checked for its full length.
+//! `SQPOLL` is there to be measured, not recommended: its poller thread spins
+//! (10 ms before it sleeps), and its CPU time counts as this process's.
 
 use std::io;
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -22,7 +24,7 @@ use io_uring::{cqueue, opcode, squeue, types, IoUring};
 
 use crate::frames::Frames;
 use crate::target::{fds, Target};
-use crate::Outcome;
+use crate::{Latency, Outcome};
 
 /// Bytes a plain recv may fill per connection.
 const SLOT: usize = 4096;
@@ -55,6 +57,9 @@ pub struct Options {
     pub defer_taskrun: bool,
     /// Completions to wait for per `io_uring_enter` (at least 1).
     pub wait: usize,
+    /// `IORING_SETUP_SQPOLL` with its poller thread bound to this CPU (its
+    /// CPU time is this process's too: /usr/bin/time counts it).
+    pub sqpoll_cpu: Option<u32>,
 }
 
 /// Runs the loop on `conns` connections for `duration`.
@@ -81,6 +86,9 @@ pub fn run(
     let mut builder = IoUring::<squeue::Entry, cqueue::Entry>::builder();
     if opts.defer_taskrun {
         builder.setup_single_issuer().setup_defer_taskrun();
+    }
+    if let Some(cpu) = opts.sqpoll_cpu {
+        builder.setup_sqpoll(10).setup_sqpoll_cpu(cpu);
     }
     let entries = (conns * 2).next_power_of_two().max(64) as u32;
     builder.setup_cqsize(entries * 2);
@@ -123,6 +131,7 @@ pub fn run(
     let mut frames: Vec<Frames> = (0..conns).map(|_| Frames::default()).collect();
     let mut pending = vec![0u64; conns];
     let mut requests = 0u64;
+    let mut latency = Latency::default();
     let (submitter, mut sq, mut cq) = ring.split();
     let push = |sq: &mut squeue::SubmissionQueue<'_>, e: squeue::Entry| -> anyhow::Result<()> {
         // SAFETY: every buffer an entry points to outlives the ring.
@@ -136,6 +145,7 @@ pub fn run(
 
     let start = Instant::now();
     let deadline = start + duration;
+    let mut sent = vec![start; conns];
     for (i, p) in pending.iter_mut().enumerate() {
         for e in sqe.send_and_recv(i) {
             push(&mut sq, e)?;
@@ -148,12 +158,19 @@ pub fn run(
     let ts = types::Timespec::new().nsec(100_000_000);
     let args = types::SubmitArgs::new().timespec(&ts);
     let wait = opts.wait.max(1);
-    while Instant::now() < deadline {
+    loop {
         sq.sync();
         match submitter.submit_with_args(wait, &args) {
             Ok(_) => {}
             Err(e) if matches!(e.raw_os_error(), Some(libc::ETIME) | Some(libc::EINTR)) => {}
             Err(e) => return Err(e).context("io_uring_enter"),
+        }
+        // One clock read per wake-up: the time every answer of this round is
+        // seen, and the send time of the batches queued in it (they go out
+        // with the next io_uring_enter, right after this round).
+        let now = Instant::now();
+        if now >= deadline {
+            break;
         }
         cq.sync();
         let mut recycled = false;
@@ -198,6 +215,8 @@ pub fn run(
                 .checked_sub(done)
                 .with_context(|| format!("connection {i}: more responses than requests"))?;
             if pending[i] == 0 {
+                latency.record(sent[i], now);
+                sent[i] = now;
                 pending[i] = depth;
                 for e in sqe.send_and_recv(i) {
                     push(&mut sq, e)?;
@@ -217,7 +236,13 @@ pub fn run(
     }
     let seconds = start.elapsed().as_secs_f64();
     drop(streams);
-    Ok(Outcome { requests, seconds })
+    let (batches, latency_us) = latency.mean_us();
+    Ok(Outcome {
+        requests,
+        seconds,
+        batches,
+        latency_us,
+    })
 }
 
 fn describe(res: i32, want: usize) -> String {
