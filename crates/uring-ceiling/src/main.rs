@@ -125,6 +125,10 @@ mod linux {
         /// uring: completions to wait for per io_uring_enter.
         #[arg(long, default_value_t = 1)]
         wait: usize,
+        /// uring, with --wait > 1: after this many microseconds return as soon
+        /// as one completion is in (Linux 6.12's min_wait); 0 = off.
+        #[arg(long, default_value_t = 0, value_name = "US")]
+        min_wait_us: u32,
         /// uring: IORING_SETUP_SQPOLL, the poller thread bound to this CPU
         /// (its CPU counts as this process's; per-thread CPU goes to stderr).
         #[arg(long, value_name = "CPU")]
@@ -167,6 +171,7 @@ mod linux {
                     defer_taskrun: a.defer_taskrun,
                     wait: a.wait,
                     sqpoll_cpu: a.sqpoll_cpu,
+                    min_wait_us: a.min_wait_us,
                 },
             )?,
         };

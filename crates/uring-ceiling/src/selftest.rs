@@ -76,6 +76,7 @@ fn options() -> Vec<uring::Options> {
             defer_taskrun: true,
             fixed_files: true,
             wait: 4,
+            min_wait_us: if min_timeout() { 50 } else { 0 },
             ..base
         },
     ]
@@ -103,6 +104,11 @@ fn check(out: Outcome, answered: &AtomicU64, conns: u64, depth: u64, what: &str)
         out.latency_us,
         out.batches
     );
+}
+
+/// Whether this kernel has `min_wait_usec` (Linux 6.12).
+fn min_timeout() -> bool {
+    io_uring::IoUring::new(8).is_ok_and(|r| r.params().is_feature_min_timeout())
 }
 
 /// Whether this kernel lets us make an io_uring (a sandbox may forbid it).
@@ -158,4 +164,39 @@ fn another_answer_mid_run_fails_loudly() {
         let err = uring::run(&t, 2, 1, d, o).unwrap_err().to_string();
         assert!(err.contains("does not start with"), "uring {o:?}: {err}");
     }
+}
+
+#[test]
+fn waiting_for_more_answers_than_can_come_stalls_unless_min_wait_is_set() {
+    if !uring_available() || !min_timeout() {
+        return;
+    }
+    let d = Duration::from_millis(400);
+    let stall = uring::Options {
+        wait: 16,
+        defer_taskrun: true,
+        ..Default::default()
+    };
+    // One connection, one answer at a time: 16 never come, so every round
+    // ends on the 100 ms timeout.
+    let (url, _) = server(u64::MAX);
+    let t = Target::new(&url, 1).unwrap();
+    let out = uring::run(&t, 1, 1, d, stall).unwrap();
+    assert!(
+        out.batches <= 5,
+        "{} batches in 400 ms without min_wait",
+        out.batches
+    );
+    let (url, _) = server(u64::MAX);
+    let t = Target::new(&url, 1).unwrap();
+    let free = uring::Options {
+        min_wait_us: 50,
+        ..stall
+    };
+    let out = uring::run(&t, 1, 1, d, free).unwrap();
+    assert!(
+        out.batches > 40,
+        "{} batches in 400 ms with min_wait 50 us",
+        out.batches
+    );
 }

@@ -57,6 +57,10 @@ pub struct Options {
     pub defer_taskrun: bool,
     /// Completions to wait for per `io_uring_enter` (at least 1).
     pub wait: usize,
+    /// With `wait` > 1: after this many microseconds, return as soon as one
+    /// completion is in (`min_wait_usec`, Linux 6.12), so a slow or sparse
+    /// load is not held back until `wait` answers arrive; 0 = off.
+    pub min_wait_us: u32,
     /// `IORING_SETUP_SQPOLL` with its poller thread bound to this CPU (its
     /// CPU time is this process's too: /usr/bin/time counts it).
     pub sqpoll_cpu: Option<u32>,
@@ -121,6 +125,7 @@ pub fn run(
         .context("IORING_REGISTER_PBUF_RING (multishot recv needs Linux 6.0)")?;
     }
 
+    let ring_min_timeout = ring.params().is_feature_min_timeout();
     let arena_ptr = arena.as_mut_ptr();
     let sqe = Sqes {
         fds: &fds,
@@ -156,7 +161,12 @@ pub fn run(
         *p = depth;
     }
     let ts = types::Timespec::new().nsec(100_000_000);
-    let args = types::SubmitArgs::new().timespec(&ts);
+    if opts.min_wait_us > 0 && !ring_min_timeout {
+        bail!("--min-wait-us needs IORING_FEAT_MIN_TIMEOUT (Linux 6.12)");
+    }
+    let args = types::SubmitArgs::new()
+        .timespec(&ts)
+        .min_wait_usec(opts.min_wait_us);
     let wait = opts.wait.max(1);
     loop {
         sq.sync();
