@@ -19,6 +19,7 @@ mod target;
 mod uring;
 
 /// What one run did: complete responses and the seconds it ran.
+#[cfg(target_os = "linux")]
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
     /// Complete responses (each checked to start with `HTTP/1.1 200`).
@@ -34,12 +35,14 @@ pub struct Outcome {
 }
 
 /// Sums the send-to-seen time of completed batches.
+#[cfg(target_os = "linux")]
 #[derive(Debug, Default)]
 pub struct Latency {
     sum_ns: u128,
     batches: u64,
 }
 
+#[cfg(target_os = "linux")]
 impl Latency {
     /// One batch sent at `sent` was seen complete at `seen`.
     pub fn record(&mut self, sent: std::time::Instant, seen: std::time::Instant) {
