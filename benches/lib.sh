@@ -71,3 +71,28 @@ r = json.load(open(sys.argv[1]))
 print(r[sys.argv[2]], r["elapsed_s"], sys.argv[3], sum(r["errors"].values()))
 PY
 }
+
+# wrk_pipelined DEPTH: wrk -t1 on $CONNS connections for $DURATION seconds
+# with benches/pipeline.lua (DEPTH requests per write, the next batch once
+# all are answered), pinned and timed; prints "requests seconds cpu_seconds
+# errors" (errors: wrk's non-2xx/3xx count).
+wrk_pipelined() {
+  timed wrk -t1 -c"$CONNS" -d"${DURATION}s" -s benches/pipeline.lua "$URL" -- "$1" >"$WORK/wrk.out"
+  python3 - "$WORK/wrk.out" "$(cpu_seconds)" <<'PY'
+import re, sys
+out = open(sys.argv[1]).read()
+m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m),", out)
+secs = float(m.group(2)) * {"ms": 1e-3, "s": 1, "m": 60}[m.group(3)]
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+print(m.group(1), secs, sys.argv[2], errors.group(1) if errors else 0)
+PY
+}
+
+# gauntlet_pipelined DEPTH: $GAUNTLET bench on $CONNS connections for
+# $DURATION seconds at pipelining depth DEPTH, one thread pinned to
+# LOADGEN_CPU, timed; prints "requests seconds cpu_seconds errors".
+gauntlet_pipelined() {
+  timed "$GAUNTLET" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
+    -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null
+  gauntlet_figures requests
+}

@@ -45,22 +45,8 @@ echo "uring flags: $URING_FLAGS; kernel $(uname -r)"
 echo
 
 # Each prints "requests seconds cpu_seconds[ errors]".
-run_wrk() { # depth
-  timed wrk -t1 -c"$CONNS" -d"${DURATION}s" -s benches/pipeline.lua "$URL" -- "$1" >"$WORK/wrk.out"
-  python3 - "$WORK/wrk.out" "$(cpu_seconds)" <<'PY'
-import re, sys
-out = open(sys.argv[1]).read()
-m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m),", out)
-secs = float(m.group(2)) * {"ms": 1e-3, "s": 1, "m": 60}[m.group(3)]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-print(m.group(1), secs, sys.argv[2], errors.group(1) if errors else 0)
-PY
-}
-run_gauntlet() { # depth
-  timed "$GAUNTLET" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
-    -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null
-  gauntlet_figures requests
-}
+run_wrk() { wrk_pipelined "$1"; }
+run_gauntlet() { gauntlet_pipelined "$1"; }
 run_epoll() { # depth
   timed "$CEILING" "$URL" --io epoll -c "$CONNS" -d "$DURATION" --depth "$1" >"$WORK/c.out"
   echo "$(cat "$WORK/c.out") $(cpu_seconds) 0"

@@ -33,23 +33,10 @@ echo "server: fast-plaintext on CPU $SERVER_CPU at $URL; generators on CPU $LOAD
 echo "wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'); $CONNS connections; depth $DEPTH and 1"
 echo
 
-# Each prints "requests seconds cpu_seconds".
-run_wrk() { # depth
-  timed wrk -t1 -c"$CONNS" -d"${DURATION}s" -s benches/pipeline.lua "$URL" -- "$1" >"$WORK/wrk.out"
-  python3 - "$WORK/wrk.out" "$(cpu_seconds)" <<'PY'
-import re, sys
-out = open(sys.argv[1]).read()
-m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m),", out)
-secs = float(m.group(2)) * {"ms": 1e-3, "s": 1, "m": 60}[m.group(3)]
-print(m.group(1), secs, sys.argv[2])
-PY
-}
+# Each prints "requests seconds cpu_seconds errors".
+run_wrk() { wrk_pipelined "$1"; }
 run_base() { GAUNTLET=$BASELINE run_gauntlet "$@"; }
-run_gauntlet() { # depth
-  timed "$GAUNTLET" bench "$URL" -c "$CONNS" -d "${DURATION}s" --pipeline "$1" \
-    -t 1 --cpus "$LOADGEN_CPU" -q --json "$WORK/g.json" >/dev/null
-  gauntlet_figures requests
-}
+run_gauntlet() { gauntlet_pipelined "$1"; }
 
 : >"$WORK/results"
 for i in $(seq "$RUNS"); do
