@@ -345,7 +345,12 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
             let mut sent = ready;
             if !wire.as_ref().is_some_and(Wire::accepts) {
                 wire = None;
-                match tokio::time::timeout(shared.timeout, Wire::open(&shared)).await {
+                let connected = tokio::time::timeout(shared.timeout, Wire::open(&shared)).await;
+                // Time passed: the requests after this one (closed model)
+                // read the clock again, and a failed connect's retry sees
+                // the run's end.
+                freed_at = None;
+                match connected {
                     // A connect that ended after the deadline sends nothing.
                     Ok(Ok(_)) if open && Instant::now() >= shared.end => {
                         ended = true;
