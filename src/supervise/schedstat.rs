@@ -38,22 +38,36 @@ pub struct SchedTotals {
     pub cpus_total_s: f64,
 }
 
+/// One reading of `/proc/stat` for a set of CPUs.
+#[derive(Debug, Clone, Copy)]
+struct CpuTimes {
+    /// Busy seconds of the set since boot.
+    busy_s: f64,
+    /// Total seconds of the set since boot.
+    total_s: f64,
+    /// How many CPUs the set holds (every online CPU when all are meant).
+    count: usize,
+}
+
 /// Busy and total seconds of `cpus` (all CPUs when empty) from `/proc/stat`.
-fn cpu_times(cpus: &[usize]) -> Option<(f64, f64)> {
+fn cpu_times(cpus: &[usize]) -> Option<CpuTimes> {
     let stat = fs::read_to_string("/proc/stat").ok()?;
     let ticks = 100.0; // USER_HZ, fixed at 100 on Linux
     let mut busy = 0u64;
     let mut total = 0u64;
     let mut any = false;
+    let mut online = 0usize;
     for line in stat.lines() {
         let mut fields = line.split_whitespace();
         let Some(name) = fields.next() else { continue };
+        let number = name
+            .strip_prefix("cpu")
+            .and_then(|n| n.parse::<usize>().ok());
+        online += usize::from(number.is_some());
         let wanted = if cpus.is_empty() {
             name == "cpu"
         } else {
-            name.strip_prefix("cpu")
-                .and_then(|n| n.parse::<usize>().ok())
-                .is_some_and(|n| cpus.contains(&n))
+            number.is_some_and(|n| cpus.contains(&n))
         };
         if !wanted {
             continue;
@@ -69,24 +83,16 @@ fn cpu_times(cpus: &[usize]) -> Option<(f64, f64)> {
         total += sum;
         any = true;
     }
-    any.then(|| (busy as f64 / ticks, total as f64 / ticks))
-}
-
-/// How many CPUs `cpus` names (every online CPU in `/proc/stat` when empty).
-fn cpu_count(cpus: &[usize]) -> usize {
-    if !cpus.is_empty() {
-        return cpus.len();
-    }
-    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
-    let online = stat
-        .lines()
-        .filter(|l| {
-            l.strip_prefix("cpu")
-                .and_then(|rest| rest.split_whitespace().next())
-                .is_some_and(|n| n.parse::<usize>().is_ok())
-        })
-        .count();
-    online.max(1)
+    let count = if cpus.is_empty() {
+        online.max(1)
+    } else {
+        cpus.len()
+    };
+    any.then(|| CpuTimes {
+        busy_s: busy as f64 / ticks,
+        total_s: total as f64 / ticks,
+        count,
+    })
 }
 
 /// The sum of the `n` largest of `runnable` (nanoseconds), in seconds.
@@ -133,16 +139,13 @@ pub fn read_tree(root: u32, cpus: &[usize]) -> Option<SchedTotals> {
     if threads.is_empty() {
         return None;
     }
-    let (busy, total) = cpu_times(cpus)?;
+    let times = cpu_times(cpus)?;
     Some(SchedTotals {
         cpu_s: threads.values().map(|t| t.0).sum::<u64>() as f64 / 1e9,
         wait_s: threads.values().map(|t| t.1).sum::<u64>() as f64 / 1e9,
-        busiest_s: busiest(
-            threads.values().map(|t| t.0 + t.1).collect(),
-            cpu_count(cpus),
-        ),
-        cpus_busy_s: busy,
-        cpus_total_s: total,
+        busiest_s: busiest(threads.values().map(|t| t.0 + t.1).collect(), times.count),
+        cpus_busy_s: times.busy_s,
+        cpus_total_s: times.total_s,
     })
 }
 
@@ -156,8 +159,8 @@ struct State {
     first: HashMap<u32, (u64, u64)>,
     /// Per thread: the latest reading.
     last: HashMap<u32, (u64, u64)>,
-    /// CPU busy/total seconds at the start and the latest reading.
-    cpus: Option<((f64, f64), (f64, f64))>,
+    /// The CPUs' reading at the start and the latest one.
+    cpus: Option<(CpuTimes, CpuTimes)>,
 }
 
 /// The server's thread figures over the measured phase: read at its start,
@@ -241,7 +244,7 @@ impl Window {
     /// busiest of them per CPU; `None` when nothing was read.
     pub fn delta(&self) -> Option<SchedTotals> {
         let s = self.state.lock().ok()?;
-        let ((busy0, total0), (busy1, total1)) = s.cpus?;
+        let (start, end) = s.cpus?;
         if s.last.is_empty() {
             return None;
         }
@@ -260,9 +263,9 @@ impl Window {
         Some(SchedTotals {
             cpu_s: cpu as f64 / 1e9,
             wait_s: wait as f64 / 1e9,
-            busiest_s: busiest(runnable, cpu_count(&self.cpus)),
-            cpus_busy_s: (busy1 - busy0).max(0.0),
-            cpus_total_s: (total1 - total0).max(0.0),
+            busiest_s: busiest(runnable, end.count),
+            cpus_busy_s: (end.busy_s - start.busy_s).max(0.0),
+            cpus_total_s: (end.total_s - start.total_s).max(0.0),
         })
     }
 }
@@ -318,7 +321,8 @@ mod tests {
         assert!((busiest(threads.clone(), 1) - 1.0).abs() < 1e-9);
         assert!((busiest(threads.clone(), 2) - 1.1).abs() < 1e-9);
         assert!((busiest(threads, 64) - 4.1).abs() < 1e-9);
-        assert_eq!(cpu_count(&[0, 3]), 2);
-        assert!(cpu_count(&[]) >= 1);
+        // Named CPUs count as named; all of them as /proc/stat lists them.
+        assert_eq!(cpu_times(&[0, 3]).unwrap().count, 2);
+        assert!(cpu_times(&[]).unwrap().count >= 1);
     }
 }
