@@ -246,7 +246,6 @@ enum Attempt {
 
 async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
     let open = shared.pacer.is_open();
-    let staged = shared.pacer.has_closed_stages();
     let depth = shared.depth.max(1);
     // Closed model, HTTP/1.1 pipelining: batches of `depth` requests, the
     // next sent when the previous one is answered, as wrk's pipelining
@@ -308,9 +307,7 @@ async fn connection_loop(shared: Arc<Shared>, index: u32, sink: Sink) {
                         ended = true;
                         break;
                     }
-                    // (Only staged runs ask: the subtraction per request
-                    // was 5 % of the generator's user instructions.)
-                    if staged && index >= shared.pacer.active_connections(now - shared.start) {
+                    if index >= shared.pacer.active_connections(shared.start, now) {
                         if in_flight == 0 {
                             wire = None;
                             idle_until = Some((now + Duration::from_millis(50)).min(shared.end));
