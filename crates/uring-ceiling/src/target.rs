@@ -2,10 +2,10 @@
 //! requests (`depth` copies of wrk's GET, written with one call), and the
 //! connections, opened before the clock starts.
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 /// Where to send and what.
 #[derive(Debug, Clone)]
@@ -17,22 +17,19 @@ pub struct Target {
 }
 
 impl Target {
-    /// Reads an `http://HOST:PORT/PATH` URL (plain HTTP only) and builds the
-    /// batch of `depth` GET requests the way wrk formats them.
+    /// Reads an `http://HOST:PORT/PATH` URL with Gauntlet's own parser and
+    /// builds the batch of `depth` GET requests the way wrk formats them,
+    /// with the `Host` header Gauntlet sends.
     pub fn new(url: &str, depth: usize) -> anyhow::Result<Self> {
-        let Some(rest) = url.strip_prefix("http://") else {
-            bail!("URL {url:?}: expected http://HOST:PORT/PATH (plain HTTP/1.1 only)");
-        };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        let addr = authority
-            .to_socket_addrs()
-            .with_context(|| format!("URL {url:?}: cannot resolve {authority:?} (HOST:PORT)"))?
-            .next()
-            .with_context(|| format!("URL {url:?}: {authority:?} resolves to nothing"))?;
-        let one = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+        let (target, path) = gauntlet::target::Target::parse_url(url)
+            .with_context(|| format!("URL {url:?}: {}", gauntlet::target::URL_FORM))?;
+        let addr = target
+            .resolve()
+            .with_context(|| format!("URL {url:?}: cannot resolve {}", target.host))?;
+        let one = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n",
+            target.authority()
+        );
         Ok(Self {
             addr,
             batch: one.repeat(depth).into_bytes(),
@@ -69,7 +66,7 @@ mod tests {
         let one = "GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n";
         assert_eq!(t.batch, format!("{one}{one}").as_bytes());
         let t = Target::new("http://127.0.0.1:9", 1).unwrap();
-        assert!(t.batch.starts_with(b"GET / HTTP/1.1\r\n"));
+        assert_eq!(t.batch, b"GET / HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n");
         assert!(Target::new("https://127.0.0.1:9/", 1).is_err());
     }
 }
